@@ -1,0 +1,404 @@
+//! What qemu is: drivers, build options and their spelling per version, whitelist options,
+//! refusal messages, architectures and libguestfs protocols. Data plus lookups; it knows
+//! nothing of profiles. The data is `qemu.toml`, embedded in the binary.
+
+use indexmap::IndexMap;
+use semver::{Version, VersionReq};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const CATALOGUE_TOML: &str = include_str!("qemu.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Catalogue {
+    pub arches: Arches,
+    pub features: IndexMap<String, Feature>,
+    pub whitelist: WhitelistOptions,
+    pub backports: IndexMap<String, Backport>,
+    pub drivers: IndexMap<String, Driver>,
+    pub messages: Vec<Message>,
+    pub libguestfs: Libguestfs,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Arches {
+    pub known: Vec<String>,
+    pub groups: IndexMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Feature {
+    pub summary: String,
+    pub configure: Vec<ConfigureRange>,
+    pub meson: Option<MesonOption>,
+}
+
+/// A version range in which `./configure` accepts `--enable-NAME` / `--disable-NAME`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ConfigureRange {
+    pub versions: VersionReq,
+    #[serde(default)]
+    pub effect: Effect,
+    #[serde(default)]
+    pub default: Default,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    /// The flag compiles the code in or out.
+    #[default]
+    Real,
+    /// The flag is accepted and ignored (vhdx 2.8 to 7.2).
+    Obsolete,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Default {
+    /// Built when its library is found (qemu's "auto").
+    #[default]
+    Auto,
+    /// Off unless enabled.
+    Disabled,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MesonOption {
+    pub option: String,
+    pub versions: VersionReq,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct WhitelistOptions {
+    pub legacy: WhitelistOption,
+    pub rw: WhitelistOption,
+    pub ro: WhitelistOption,
+    pub in_tools: WhitelistOption,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct WhitelistOption {
+    pub flag: String,
+    pub versions: VersionReq,
+    pub backport: Option<String>,
+    pub meson: Option<String>,
+    pub meson_versions: Option<VersionReq>,
+}
+
+impl WhitelistOption {
+    pub fn configure_accepts(&self, version: &Version, backports: &[String]) -> bool {
+        self.versions.matches(version) || self.backport.as_ref().is_some_and(|b| backports.contains(b))
+    }
+
+    pub fn meson_option(&self, version: &Version) -> Option<&str> {
+        match (&self.meson, &self.meson_versions) {
+            (Some(option), Some(range)) if range.matches(version) => Some(option),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Backport {
+    pub title: String,
+    pub effect: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriverKind {
+    Format,
+    Protocol,
+    Filter,
+    Internal,
+}
+
+impl DriverKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriverKind::Format => "format",
+            DriverKind::Protocol => "protocol",
+            DriverKind::Filter => "filter",
+            DriverKind::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Driver {
+    pub kind: DriverKind,
+    added: String,
+    removed: Option<String>,
+    removed_by_backport: Option<String>,
+    added_by_backport: Option<String>,
+    #[serde(default)]
+    built_by: Vec<BuiltBy>,
+    emulator_only: Option<VersionReq>,
+    pub module: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BuiltBy {
+    pub feature: String,
+    pub versions: VersionReq,
+}
+
+impl Driver {
+    pub fn added(&self) -> Version {
+        crate::version::normalise(&self.added).unwrap_or_else(|| Version::new(0, 0, 0))
+    }
+
+    pub fn removed(&self) -> Option<Version> {
+        self.removed.as_deref().and_then(crate::version::normalise)
+    }
+
+    /// Whether the driver's code is in this qemu version at all (before build options).
+    pub fn exists_in(&self, version: &Version, backports: &[String]) -> bool {
+        if self.removed_by_backport.as_ref().is_some_and(|b| backports.contains(b)) {
+            return false;
+        }
+        let added = *version >= self.added() || self.added_by_backport.as_ref().is_some_and(|b| backports.contains(b));
+        added && self.removed().is_none_or(|r| *version < r)
+    }
+
+    /// The build option that compiles it in or out in this version; `None` means always built.
+    pub fn built_by(&self, version: &Version) -> Option<&str> {
+        self.built_by.iter().find(|b| b.versions.matches(version)).map(|b| b.feature.as_str())
+    }
+
+    /// Every build option that controls it in some version.
+    pub fn features(&self) -> impl Iterator<Item = &str> {
+        self.built_by.iter().map(|b| b.feature.as_str())
+    }
+
+    /// Whether the tools (qemu-img, qemu-io, qemu-nbd) register it in this version.
+    pub fn in_tools(&self, version: &Version) -> bool {
+        self.kind != DriverKind::Internal && self.emulator_only.as_ref().is_none_or(|r| !r.matches(version))
+    }
+
+    /// Whether a user can name it (in a whitelist, `-drive driver=`, `qemu-img -f`).
+    pub fn is_registered(&self) -> bool {
+        self.kind != DriverKind::Internal
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageKind {
+    RoOnly,
+    NotWhitelisted,
+    Any,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Message {
+    pub versions: VersionReq,
+    pub backport: Option<String>,
+    pub kind: MessageKind,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Libguestfs {
+    /// Protocol name -> the qemu driver it opens.
+    pub protocols: IndexMap<String, String>,
+}
+
+/// The two ways a whitelist can refuse an open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A read-write open of a driver on the ro list only.
+    ReadOnlyOnly,
+    /// A driver on neither list.
+    NotWhitelisted,
+}
+
+impl Catalogue {
+    /// The embedded catalogue, parsed once.
+    pub fn get() -> &'static Catalogue {
+        static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+        CATALOGUE.get_or_init(|| {
+            toml_edit::de::from_str(CATALOGUE_TOML).unwrap_or_else(|e| panic!("the embedded qemu.toml is invalid: {e}"))
+        })
+    }
+
+    pub fn driver(&self, name: &str) -> Option<&Driver> {
+        self.drivers.get(name)
+    }
+
+    pub fn feature(&self, name: &str) -> Option<&Feature> {
+        self.features.get(name)
+    }
+
+    /// Registered drivers whose code exists in this version, in catalogue order.
+    pub fn drivers_in<'a>(
+        &'a self,
+        version: &'a Version,
+        backports: &'a [String],
+    ) -> impl Iterator<Item = (&'a str, &'a Driver)> {
+        self.drivers
+            .iter()
+            .filter(move |(_, d)| d.is_registered() && d.exists_in(version, backports))
+            .map(|(n, d)| (n.as_str(), d))
+    }
+
+    pub fn is_known_arch(&self, arch: &str) -> bool {
+        self.arches.known.iter().any(|a| a == arch)
+    }
+
+    pub fn arch_group(&self, name: &str) -> Option<&[String]> {
+        self.arches.groups.get(name).map(Vec::as_slice)
+    }
+
+    /// Names usable in an arch selector: arches and groups.
+    pub fn arch_names(&self) -> impl Iterator<Item = &str> {
+        self.arches.known.iter().chain(self.arches.groups.keys()).map(String::as_str)
+    }
+
+    pub fn protocol_driver(&self, protocol: &str) -> Option<&str> {
+        self.libguestfs.protocols.get(protocol).map(String::as_str)
+    }
+
+    /// The message the emulator prints for a refusal, in this version.
+    pub fn refusal_message(&self, refusal: Refusal, version: &Version, backports: &[String], driver: &str) -> String {
+        let wanted = match refusal {
+            Refusal::ReadOnlyOnly => MessageKind::RoOnly,
+            Refusal::NotWhitelisted => MessageKind::NotWhitelisted,
+        };
+        let applies =
+            |m: &Message| m.versions.matches(version) || m.backport.as_ref().is_some_and(|b| backports.contains(b));
+        self.messages
+            .iter()
+            .filter(|m| m.kind == wanted || m.kind == MessageKind::Any)
+            .find(|m| applies(m) && (m.kind == wanted || !self.messages.iter().any(|o| o.kind == wanted && applies(o))))
+            .map(|m| m.text.replace("{driver}", driver))
+            .unwrap_or_else(|| format!("the open of '{driver}' fails"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        crate::version::normalise(s).unwrap()
+    }
+
+    #[test]
+    fn catalogue_parses_and_is_consistent() {
+        let c = Catalogue::get();
+        for (name, driver) in &c.drivers {
+            for feature in driver.features() {
+                assert!(c.feature(feature).is_some(), "driver {name} names unknown feature {feature}");
+            }
+            for b in driver.removed_by_backport.iter().chain(&driver.added_by_backport) {
+                assert!(c.backports.contains_key(b), "driver {name}: unknown backport {b}");
+            }
+        }
+        for (protocol, driver) in &c.libguestfs.protocols {
+            assert!(c.driver(driver).is_some(), "protocol {protocol} maps to unknown driver {driver}");
+        }
+        for group in c.arches.groups.values() {
+            assert!(group.iter().all(|a| c.is_known_arch(a)));
+        }
+    }
+
+    #[test]
+    fn ssh_is_built_by_libssh2_then_libssh() {
+        let ssh = Catalogue::get().driver("ssh").unwrap();
+        assert_eq!(ssh.built_by(&v("1.5.3")), Some("libssh2"));
+        assert_eq!(ssh.built_by(&v("4.0.0")), Some("libssh2"));
+        assert_eq!(ssh.built_by(&v("4.1.0")), Some("libssh"));
+        assert!(!ssh.exists_in(&v("1.4.0"), &[]));
+    }
+
+    #[test]
+    fn vhdx_flag_is_real_ignored_rejected_real() {
+        let vhdx = Catalogue::get().feature("vhdx").unwrap();
+        let range = |s: &str| vhdx.configure.iter().find(|r| r.versions.matches(&v(s))).map(|r| r.effect);
+        assert_eq!(range("1.6.0"), None);
+        assert_eq!(range("2.3.0"), Some(Effect::Real));
+        assert_eq!(range("2.12.0"), Some(Effect::Obsolete));
+        assert_eq!(range("8.0.0"), None);
+        assert_eq!(range("8.1.0"), Some(Effect::Real));
+    }
+
+    #[test]
+    fn debian_10_0_2_driver_list_matches_qemu_md() {
+        // qemu.md section 4: the real qemu-img --help of Debian 10.0.2 (built without libblkio).
+        let expected = "blkdebug blklogwrites blkverify bochs cloop compress copy-before-write copy-on-read dmg file ftp ftps gluster host_cdrom host_device http https iscsi iser luks nbd nfs null-aio null-co nvme parallels preallocate qcow qcow2 qed quorum raw rbd replication snapshot-access ssh throttle vdi vhdx vmdk vpc vvfat";
+        let c = Catalogue::get();
+        let version = v("10.0.2");
+        let mut got: Vec<&str> = c
+            .drivers_in(&version, &[])
+            .filter(|(_, d)| d.in_tools(&version) && d.built_by(&version) != Some("blkio"))
+            .map(|(n, _)| n)
+            .collect();
+        got.sort();
+        assert_eq!(got.join(" "), expected);
+    }
+
+    #[test]
+    fn computed_lists_of_qemu_md_1d() {
+        let c = Catalogue::get();
+        let list = |s: &str| {
+            let version = v(s);
+            let mut names: Vec<&str> =
+                c.drivers_in(&version, &[]).filter(|(_, d)| d.in_tools(&version)).map(|(n, _)| n).collect();
+            names.sort();
+            names.join(" ")
+        };
+        assert_eq!(
+            list("1.5.3"),
+            "blkdebug blkverify bochs cloop cow dmg file ftp ftps gluster host_cdrom host_device host_floppy http https iscsi nbd parallels qcow qcow2 qed raw rbd sheepdog ssh tftp vdi vhdx vmdk vpc vvfat"
+        );
+        assert_eq!(
+            list("2.12.0"),
+            "blkdebug blkreplay blkverify bochs cloop dmg file ftp ftps gluster host_cdrom host_device http https iscsi iser luks nbd nfs null-aio null-co nvme parallels qcow qcow2 qed quorum raw rbd replication sheepdog ssh throttle vdi vhdx vmdk vpc vvfat vxhs"
+        );
+        assert_eq!(
+            list("6.2.0"),
+            "blkdebug blklogwrites blkverify bochs cloop compress copy-before-write copy-on-read dmg file ftp ftps gluster host_cdrom host_device http https iscsi iser luks nbd nfs null-aio null-co nvme parallels preallocate qcow qcow2 qed quorum raw rbd replication ssh throttle vdi vhdx vmdk vpc vvfat"
+        );
+    }
+
+    #[test]
+    fn refusal_messages_by_version() {
+        let c = Catalogue::get();
+        assert_eq!(
+            c.refusal_message(Refusal::ReadOnlyOnly, &v("2.12.0"), &[], "vpc"),
+            "Driver 'vpc' can only be used for read-only devices"
+        );
+        assert_eq!(
+            c.refusal_message(Refusal::NotWhitelisted, &v("10.0.2"), &[], "qcow"),
+            "Driver 'qcow' is not whitelisted"
+        );
+        assert!(c.refusal_message(Refusal::NotWhitelisted, &v("1.6.0"), &[], "qcow").contains("ENOTSUP"));
+        assert!(
+            c.refusal_message(Refusal::NotWhitelisted, &v("1.5.3"), &[], "qcow").starts_with("'qcow' invalid format")
+        );
+        let rhel = ["34b5d2c6".to_string(), "8f94a6e4".to_string()];
+        assert_eq!(
+            c.refusal_message(Refusal::NotWhitelisted, &v("1.5.3"), &rhel, "qcow"),
+            "Driver 'qcow' is not whitelisted"
+        );
+        assert_eq!(
+            c.refusal_message(Refusal::ReadOnlyOnly, &v("1.5.3"), &rhel, "vpc"),
+            "Driver 'vpc' can only be used for read-only devices"
+        );
+    }
+}

@@ -1,0 +1,117 @@
+use super::{Context, Report, emit, json};
+use drvpolicy::diagnostic::{Diagnostic, Failure};
+use drvpolicy::generate::spec::SpecStyle;
+use drvpolicy::generate::{configure, libguestfs, spec};
+use drvpolicy::options::Dialect;
+use std::path::PathBuf;
+
+/// Generate configure arguments, spec-file snippets or libguestfs patch lists from a profile.
+#[derive(Debug, clap::Subcommand)]
+pub enum Generate {
+    /// The configure arguments of one arch, one per line with ` \` continuations.
+    #[command(
+        after_help = "Examples:\n  drvpolicy generate configure rhel-7.3 --arch x86_64\n  drvpolicy generate configure debian-13 --arch x86_64 --dialect meson --one-line"
+    )]
+    Configure {
+        profile: String,
+        /// The architecture (see `drvpolicy show PROFILE`).
+        #[arg(long)]
+        arch: String,
+        /// `configure` flags or meson `-D` options (qemu 6.0+).
+        #[arg(long, value_enum, default_value = "configure")]
+        dialect: Dialect,
+        /// All arguments on a single line.
+        #[arg(long)]
+        one_line: bool,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// A snippet for the spec's %build covering every arch, with %ifarch/%ifnarch where arches differ.
+    #[command(
+        after_help = "Examples:\n  drvpolicy generate spec rhel-7.3\n  drvpolicy generate spec rhel-7.2-rhev --style globals --output qemu-configure.inc"
+    )]
+    Spec {
+        profile: String,
+        /// `inline` whitelists, or `globals`: %global block_drivers_rw_list / block_drivers_ro_list macros.
+        #[arg(long, value_enum, default_value = "inline")]
+        style: SpecStyle,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The protocols the libguestfs patch removes from add_drive and those it leaves.
+    #[command(
+        after_help = "Examples:\n  drvpolicy generate libguestfs rhel-7.3\n  drvpolicy generate libguestfs rhel-7.3 --format list"
+    )]
+    Libguestfs {
+        profile: String,
+        /// `text`, `list` (disabled protocols only, one a line), `markdown` or `json`.
+        #[arg(long, value_enum, default_value = "text")]
+        format: LibguestfsFormat,
+        /// Only this architecture (needed by `--format list` when arches differ).
+        #[arg(long)]
+        arch: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Output {
+    /// Write to FILE (atomically: a temporary file, then rename) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LibguestfsFormat {
+    Text,
+    List,
+    Markdown,
+    Json,
+}
+
+pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> {
+    match command {
+        Generate::Configure { profile, arch, dialect, one_line, output } => {
+            let (policy, warnings) = context.policy(&profile)?;
+            let arch = super::arch(&policy, &arch)?;
+            let view = configure::view(&policy, arch, dialect, one_line)?;
+            let text = context.renderer()?.render("configure.j2", &view)?;
+            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+        }
+        Generate::Spec { profile, style, output } => {
+            let (policy, warnings) = context.policy(&profile)?;
+            let view = spec::view(&policy, style)?;
+            let text = context.renderer()?.render("spec.j2", &view)?;
+            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+        }
+        Generate::Libguestfs { profile, format, arch, output } => {
+            let (mut policy, warnings) = context.policy(&profile)?;
+            if let Some(arch) = &arch {
+                let kept = super::arch(&policy, arch)?.clone();
+                policy.arches = vec![kept];
+            }
+            let view = libguestfs::view(&policy);
+            let text = match format {
+                LibguestfsFormat::Text => context.renderer()?.render("libguestfs.txt.j2", &view)?,
+                LibguestfsFormat::Markdown => context.renderer()?.render("libguestfs.md.j2", &view)?,
+                LibguestfsFormat::Json => json(&view),
+                LibguestfsFormat::List => {
+                    if view.groups.len() > 1 {
+                        return Err(Failure::single(
+                            Diagnostic::error(
+                                "arches-differ",
+                                format!("the libguestfs protocols of `{}` differ between arches", policy.name),
+                            )
+                            .with_help("pass --arch to choose one"),
+                        ));
+                    }
+                    let disabled: Vec<&str> =
+                        view.groups.iter().flat_map(|g| g.disabled.iter().map(|p| p.name.as_str())).collect();
+                    context.renderer()?.render("libguestfs-list.j2", serde_json::json!({ "disabled": disabled }))?
+                }
+            };
+            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+        }
+    }
+}

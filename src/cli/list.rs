@@ -1,0 +1,37 @@
+use super::{Context, Report, json};
+use drvpolicy::diagnostic::Failure;
+
+/// List the profiles on the search path: name, release, qemu, parent, arches.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  drvpolicy list --format json")]
+pub struct Args {
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    let names: Vec<String> = context.store.names().map(str::to_string).collect();
+    let mut policies = Vec::new();
+    let mut warnings = Vec::new();
+    for name in names {
+        let (policy, w) = context.policy(&name)?;
+        policies.push(policy);
+        warnings.extend(w);
+    }
+    let entries = drvpolicy::show::list(&policies);
+    let text = match args.format {
+        Format::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
+        Format::Json => json(&entries),
+    };
+    Ok(Report::ok(text).with_warnings(warnings))
+}
+
+fn minijinja_context(entries: &[drvpolicy::show::ListEntry]) -> serde_json::Value {
+    serde_json::json!({ "profiles": entries })
+}

@@ -1,0 +1,167 @@
+//! Command-line interface: one file per command; each turns arguments into library calls
+//! and returns what to print and how to exit.
+
+mod generate;
+mod list;
+mod show;
+
+use clap::{Parser, Subcommand};
+use drvpolicy::diagnostic::{Diagnostic, Failure};
+use drvpolicy::policy::Policy;
+use drvpolicy::render::Renderer;
+use drvpolicy::resolve::{self, Resolved};
+use drvpolicy::source::Sources;
+use drvpolicy::store::Store;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit statuses: 0 ok, 1 findings or differences, 2 error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    #[allow(dead_code, reason = "used by check, diff and verify")]
+    Findings = 1,
+    Error = 2,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "drvpolicy",
+    version,
+    about = "Per-release, per-architecture qemu block-driver policies: configure flags, spec snippets, libguestfs patch lists",
+    long_about = "drvpolicy reads declarative profiles (TOML) that describe which qemu block drivers a release compiles in, \
+which it whitelists read-write or read-only, and which protocols libguestfs removes, and generates configure flags, \
+spec-file snippets and libguestfs patch lists from them.\n\nExit status: 0 ok, 1 findings or differences, 2 error.",
+    after_help = "Example:\n  drvpolicy generate spec rhel-7.3"
+)]
+pub struct Cli {
+    /// Also look for profiles in DIR (after the shipped ones; later directories win).
+    #[arg(long = "profiles", value_name = "DIR", global = true)]
+    profile_dirs: Vec<PathBuf>,
+    /// Take templates from DIR where a file of the same name exists.
+    #[arg(long = "templates", value_name = "DIR", global = true)]
+    templates: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    List(list::Args),
+    Show(show::Args),
+    #[command(subcommand)]
+    Generate(generate::Generate),
+}
+
+/// What a command produced: text for stdout, warnings for stderr, and the exit status.
+pub struct Report {
+    pub stdout: String,
+    pub warnings: Vec<Diagnostic>,
+    pub exit: Exit,
+}
+
+impl Report {
+    pub fn ok(stdout: String) -> Self {
+        Report { stdout, warnings: Vec::new(), exit: Exit::Ok }
+    }
+
+    pub fn with_warnings(mut self, warnings: Vec<Diagnostic>) -> Self {
+        self.warnings = warnings;
+        self
+    }
+}
+
+/// The search path, the templates and what was read, shared by every command.
+pub struct Context {
+    pub store: Store,
+    templates: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn renderer(&self) -> Result<Renderer, Failure> {
+        Renderer::new(self.templates.as_deref())
+    }
+
+    pub fn resolve(&mut self, name: &str) -> Result<Resolved, Failure> {
+        resolve::resolve(&mut self.store, name)
+    }
+
+    pub fn policy(&mut self, name: &str) -> Result<(Policy, Vec<Diagnostic>), Failure> {
+        let resolved = self.resolve(name)?;
+        Ok((resolved.policy, resolved.warnings))
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.store.sources
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut context = match Store::new(&cli.profile_dirs) {
+        Ok(store) => Context { store, templates: cli.templates.clone() },
+        Err(failure) => return finish(Err(failure), &Sources::new()),
+    };
+    let result = match cli.command {
+        Command::List(args) => list::run(&mut context, args),
+        Command::Show(args) => show::run(&mut context, args),
+        Command::Generate(args) => generate::run(&mut context, args),
+    };
+    finish(result, context.sources())
+}
+
+fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
+    let mut stderr = std::io::stderr().lock();
+    match result {
+        Ok(report) => {
+            for warning in &report.warnings {
+                let _ = write!(stderr, "{}", warning.render(sources));
+            }
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+                return ExitCode::from(Exit::Error as u8);
+            }
+            ExitCode::from(report.exit as u8)
+        }
+        Err(failure) => {
+            for d in &failure.diagnostics {
+                let _ = write!(stderr, "{}", d.render(sources));
+            }
+            ExitCode::from(Exit::Error as u8)
+        }
+    }
+}
+
+/// Writes `text` to `output` atomically, or returns it for stdout.
+pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
+    match output {
+        Some(path) => {
+            drvpolicy::output::write_atomic(path, text.as_bytes()).map_err(|e| {
+                Failure::single(Diagnostic::error("io", format!("cannot write {}: {e}", path.display())))
+            })?;
+            Ok(String::new())
+        }
+        None => Ok(text),
+    }
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn json(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The arch named by `--arch`, checked against the profile.
+pub fn arch<'p>(policy: &'p Policy, arch: &str) -> Result<&'p drvpolicy::policy::ArchPolicy, Failure> {
+    policy.arch(arch).ok_or_else(|| {
+        let arches = policy.arch_names();
+        Failure::single(
+            Diagnostic::error("unknown-arch", format!("profile `{}` does not build `{arch}`", policy.name)).with_help(
+                drvpolicy::diagnostic::did_you_mean(arch, arches.iter().copied())
+                    .unwrap_or_else(|| format!("its arches: {}", arches.join(", "))),
+            ),
+        )
+    })
+}

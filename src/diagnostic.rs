@@ -1,0 +1,177 @@
+//! The one problem type: a code, a severity, a message, labelled spans and help.
+
+use crate::source::{Sources, Span};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::term;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { code, severity, message: message.into(), labels: Vec::new(), help: None, notes: Vec::new() }
+    }
+
+    /// The label the diagnostic points at; the first one is primary.
+    pub fn at(mut self, span: &Span, message: impl Into<String>) -> Self {
+        let primary = self.labels.is_empty();
+        self.labels.push(Label { span: span.clone(), message: message.into(), primary });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    pub fn primary_span(&self) -> Option<&Span> {
+        self.labels.iter().find(|l| l.primary).map(|l| &l.span)
+    }
+
+    /// Rendered with the source snippet, file:line:col and a caret under the span.
+    pub fn render(&self, sources: &Sources) -> String {
+        let severity = match self.severity {
+            Severity::Error => cs::Severity::Error,
+            Severity::Warning => cs::Severity::Warning,
+        };
+        let mut notes: Vec<String> = self.help.iter().map(|h| format!("help: {h}")).collect();
+        notes.extend(self.notes.iter().map(|n| format!("note: {n}")));
+        let diagnostic = cs::Diagnostic::new(severity)
+            .with_code(self.code)
+            .with_message(&self.message)
+            .with_labels(
+                self.labels
+                    .iter()
+                    .map(|l| {
+                        let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+                        cs::Label::new(style, l.span.file, l.span.range.clone()).with_message(&l.message)
+                    })
+                    .collect(),
+            )
+            .with_notes(notes);
+        let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
+        term::emit_into_string(&config, sources.files(), &diagnostic)
+            .unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message))
+    }
+
+    /// JSON for `--format json`.
+    pub fn to_json(&self, sources: &Sources) -> serde_json::Value {
+        let location = self.primary_span().map(|s| sources.location(s));
+        serde_json::json!({
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "location": location,
+            "labels": self.labels.iter().map(|l| serde_json::json!({
+                "location": sources.location(&l.span),
+                "message": l.message,
+                "primary": l.primary,
+            })).collect::<Vec<_>>(),
+            "help": self.help,
+            "notes": self.notes,
+        })
+    }
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// A failed stage: every problem found, at least one of them an error.
+#[derive(Debug)]
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    pub fn single(diagnostic: Diagnostic) -> Self {
+        Failure { diagnostics: vec![diagnostic] }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
+        Failure::single(d)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// "did you mean `rbd`?" for the nearest of `candidates`, if any is near enough.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    nearest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The candidate within a few edits of `name` (transpositions count once), closest first.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by(|(da, a), (db, b)| {
+            da.cmp(db).then(strsim::jaro_winkler(name, b).total_cmp(&strsim::jaro_winkler(name, a))).then(a.cmp(b))
+        })
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_driver_names() {
+        assert_eq!(nearest("rdb", ["raw", "rbd", "nbd"]), Some("rbd"));
+        assert_eq!(nearest("glusterfs", ["gluster", "file"]), Some("gluster"));
+        assert_eq!(nearest("zzzz", ["raw", "rbd"]), None);
+    }
+}

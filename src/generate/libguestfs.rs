@@ -1,0 +1,91 @@
+//! `generate libguestfs`: the protocols the downstream patch removes from `add_drive`, the
+//! ones it leaves, and the qemu driver behind each.
+
+use crate::catalogue::Catalogue;
+use crate::policy::{ArchPolicy, Policy};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct LibguestfsView {
+    pub profile: String,
+    pub package: String,
+    pub version: String,
+    pub patch: String,
+    /// Arch groups with the same protocol lists (usually one for the whole profile).
+    pub groups: Vec<ProtocolGroup>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct ProtocolGroup {
+    pub arches: Vec<String>,
+    pub disabled: Vec<Protocol>,
+    pub allowed: Vec<Protocol>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq, Clone)]
+pub struct Protocol {
+    pub name: String,
+    /// The qemu driver it opens (its whitelist name).
+    pub driver: String,
+    /// Why it is in this list, for changelogs and reviews.
+    pub reason: String,
+    /// What qemu's emulator allows for the driver on the group's arches.
+    pub emulator: String,
+}
+
+pub fn view(policy: &Policy) -> LibguestfsView {
+    let mut groups: Vec<(Vec<&ArchPolicy>, Vec<String>)> = Vec::new();
+    for arch in &policy.arches {
+        let disabled: Vec<String> = arch.libguestfs_disabled.iter().map(|d| d.value.clone()).collect();
+        match groups.iter_mut().find(|(_, d)| *d == disabled) {
+            Some((arches, _)) => arches.push(arch),
+            None => groups.push((vec![arch], disabled)),
+        }
+    }
+    let value = |v: &Option<crate::policy::Valued<String>>| v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
+    LibguestfsView {
+        profile: policy.name.clone(),
+        package: policy.libguestfs.package.as_ref().map_or_else(|| "libguestfs".to_string(), |p| p.value.clone()),
+        version: value(&policy.libguestfs.version),
+        patch: value(&policy.libguestfs.patch),
+        groups: groups.into_iter().map(|(arches, disabled)| group(policy, &arches, &disabled)).collect(),
+    }
+}
+
+fn group(policy: &Policy, arches: &[&ArchPolicy], disabled_names: &[String]) -> ProtocolGroup {
+    let catalogue = Catalogue::get();
+    let mut disabled = Vec::new();
+    let mut allowed = Vec::new();
+    for (name, driver) in &catalogue.libguestfs.protocols {
+        let is_disabled = disabled_names.contains(name);
+        let protocol = Protocol {
+            name: name.clone(),
+            driver: driver.clone(),
+            reason: if is_disabled {
+                format!("add_drive answers unknown protocol '{name}'")
+            } else {
+                "left in add_drive".to_string()
+            },
+            emulator: emulator_summary(policy, arches, driver),
+        };
+        if is_disabled { disabled.push(protocol) } else { allowed.push(protocol) }
+    }
+    ProtocolGroup { arches: arches.iter().map(|a| a.arch.clone()).collect(), disabled, allowed }
+}
+
+/// `ro` when every arch agrees, else `ro on x86_64; none on ppc64le, aarch64`.
+fn emulator_summary(policy: &Policy, arches: &[&ArchPolicy], driver: &str) -> String {
+    let mut folded: Vec<(String, Vec<&str>)> = Vec::new();
+    for arch in arches {
+        let verdict = crate::access::emulator_access(policy, arch, driver);
+        let text = verdict.value.to_string();
+        match folded.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, names)) => names.push(&arch.arch),
+            None => folded.push((text, vec![&arch.arch])),
+        }
+    }
+    if folded.len() == 1 {
+        return folded.remove(0).0;
+    }
+    folded.iter().map(|(t, names)| format!("{t} on {}", names.join(", "))).collect::<Vec<_>>().join("; ")
+}

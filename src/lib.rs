@@ -1,0 +1,22 @@
+//! drvpolicy: per-release, per-architecture policies for qemu block drivers, from the
+//! build options up through the whitelists, libvirt and libguestfs.
+//!
+//! The pipeline: `store` loads profiles, `profile` parses them into spanned raw structs,
+//! `resolve` turns them into a `policy::Policy` per (profile, arch); `options`, `generate`
+//! and the commands built on them read only `Policy`. The library never prints.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod access;
+pub mod catalogue;
+pub mod diagnostic;
+pub mod generate;
+pub mod options;
+pub mod output;
+pub mod policy;
+pub mod profile;
+pub mod render;
+pub mod resolve;
+pub mod show;
+pub mod source;
+pub mod store;
+pub mod version;

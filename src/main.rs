@@ -1,0 +1,7 @@
+//! The `drvpolicy` command: argument parsing, printing and exit codes. The work is in the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,253 @@
+//! A resolved arch's build options as arguments: `./configure` flags or meson `-D` options,
+//! spelled for the profile's qemu version. The one place that knows option spelling.
+
+use crate::catalogue::{Catalogue, Effect, WhitelistOption};
+use crate::diagnostic::Severity;
+use crate::policy::{ArchPolicy, Policy, Valued};
+use crate::profile::FeatureState;
+use crate::source::Origin;
+use semver::Version;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    /// `./configure --enable-X` flags.
+    Configure,
+    /// meson `-DX=enabled` options (qemu 6.0 and later).
+    Meson,
+}
+
+/// What an argument sets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "name")]
+pub enum Setting {
+    Feature(String),
+    RwWhitelist,
+    RoWhitelist,
+    WhitelistInTools,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Argument {
+    pub text: String,
+    pub setting: Setting,
+    pub origin: Origin,
+}
+
+/// An option the qemu version cannot take as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub origin: Origin,
+    pub help: Option<String>,
+}
+
+/// The first meson-built qemu. Source: qemu.md 1e (meson options from 6.0).
+const FIRST_MESON: Version = Version::new(6, 0, 0);
+
+/// The arguments for one arch, in order: build options as declared, then the whitelists.
+pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<Argument>, Vec<Problem>) {
+    let catalogue = Catalogue::get();
+    let version = &policy.qemu.version.value;
+    let backports = policy.backport_names();
+    let mut out = Outcome::default();
+    if dialect == Dialect::Meson && *version < FIRST_MESON {
+        out.error(
+            "no-meson",
+            format!("qemu {version} is built with configure only; meson options exist from 6.0"),
+            policy.qemu.version.origin.clone(),
+            Some("use the configure dialect".into()),
+        );
+        return (out.arguments, out.problems);
+    }
+    for setting in &arch.features {
+        let enable = match setting.state {
+            FeatureState::Enable => true,
+            FeatureState::Disable => false,
+            FeatureState::Auto | FeatureState::Unavailable => continue,
+        };
+        let feature_setting = Setting::Feature(setting.name.clone());
+        let origin = setting.origin.clone();
+        if let Some(custom) = policy.custom_feature(&setting.name) {
+            match dialect {
+                Dialect::Configure => out.push(switch(&custom.flag, enable), feature_setting, origin),
+                Dialect::Meson => match &custom.meson {
+                    Some(option) => out.push(meson_feature(option, enable), feature_setting, origin),
+                    None => out.error(
+                        "no-meson-option",
+                        format!("the custom feature `{}` has no meson spelling", setting.name),
+                        origin,
+                        Some(format!("add `meson = \"...\"` to custom-features.{}", setting.name)),
+                    ),
+                },
+            }
+            continue;
+        }
+        let Some(feature) = catalogue.feature(&setting.name) else { continue };
+        match dialect {
+            Dialect::Configure => {
+                match feature.configure.iter().find(|r| r.versions.matches(version)) {
+                    Some(range) => {
+                        if range.effect == Effect::Obsolete {
+                            out.problems.push(Problem {
+                                severity: Severity::Warning,
+                                code: "obsolete-option",
+                                message: format!(
+                                    "qemu {version}'s configure accepts {} but ignores it",
+                                    switch(&setting.name, enable)
+                                ),
+                                origin: origin.clone(),
+                                help: Some(format!("{}: the flag changes nothing in this version", feature.summary)),
+                            });
+                        }
+                        out.push(switch(&setting.name, enable), feature_setting, origin);
+                    }
+                    None => {
+                        let accepted =
+                            feature.configure.iter().map(|r| r.versions.to_string()).collect::<Vec<_>>().join(", ");
+                        out.error(
+                        "unsupported-option",
+                        format!("qemu {version}'s configure does not accept {} (it fails with \"ERROR: unknown option\")", switch(&setting.name, enable)),
+                        origin,
+                        Some(replacement(&setting.name, version, catalogue).map_or_else(
+                            || format!("configure accepts it in qemu {accepted}"),
+                            |r| format!("configure accepts it in qemu {accepted}; in {version} use `{r}`"),
+                        )),
+                    );
+                    }
+                }
+            }
+            Dialect::Meson => match feature.meson.as_ref().filter(|m| m.versions.matches(version)) {
+                Some(m) => out.push(meson_feature(&m.option, enable), feature_setting, origin),
+                None => out.error(
+                    "no-meson-option",
+                    format!("qemu {version} has no meson option for `{}`", setting.name),
+                    origin,
+                    feature
+                        .meson
+                        .as_ref()
+                        .map(|m| format!("meson option `{}` exists in qemu {}", m.option, m.versions)),
+                ),
+            },
+        }
+    }
+
+    let whitelist = &catalogue.whitelist;
+    for (list, option, legacy, setting) in [
+        (&arch.rw_whitelist, &whitelist.rw, Some(&whitelist.legacy), Setting::RwWhitelist),
+        (&arch.ro_whitelist, &whitelist.ro, None, Setting::RoWhitelist),
+    ] {
+        let Some(first) = list.first() else { continue };
+        let value = list.iter().map(|d| d.value.as_str()).collect::<Vec<_>>().join(",");
+        let origin = first.origin.clone();
+        match dialect {
+            Dialect::Configure => {
+                let flag =
+                    [Some(option), legacy].into_iter().flatten().find(|o| o.configure_accepts(version, &backports));
+                match flag {
+                    Some(o) => out.push(format!("{}={value}", o.flag), setting, origin),
+                    None => out.error(
+                        "unsupported-option",
+                        format!("qemu {version}'s configure has no {} option", option.flag),
+                        origin,
+                        Some(whitelist_help(option)),
+                    ),
+                }
+            }
+            Dialect::Meson => match option.meson_option(version) {
+                Some(m) => out.push(format!("-D{m}={value}"), setting, origin),
+                None => out.error(
+                    "no-meson-option",
+                    format!("qemu {version} has no meson option for {}", option.flag),
+                    origin,
+                    Some(meson_help(option)),
+                ),
+            },
+        }
+    }
+    if arch.whitelist_in_tools.value {
+        let option = &whitelist.in_tools;
+        let origin = arch.whitelist_in_tools.origin.clone();
+        match dialect {
+            Dialect::Configure if option.configure_accepts(version, &backports) => {
+                out.push(option.flag.clone(), Setting::WhitelistInTools, origin)
+            }
+            Dialect::Meson if option.meson_option(version).is_some() => out.push(
+                format!("-D{}=true", option.meson_option(version).unwrap_or_default()),
+                Setting::WhitelistInTools,
+                origin,
+            ),
+            _ => out.error(
+                "unsupported-option",
+                format!("qemu {version} cannot apply the whitelists in the tools"),
+                origin,
+                Some(whitelist_help(option)),
+            ),
+        }
+    }
+    (out.arguments, out.problems)
+}
+
+#[derive(Default)]
+struct Outcome {
+    arguments: Vec<Argument>,
+    problems: Vec<Problem>,
+}
+
+impl Outcome {
+    fn push(&mut self, text: String, setting: Setting, origin: Origin) {
+        self.arguments.push(Argument { text, setting, origin });
+    }
+
+    fn error(&mut self, code: &'static str, message: String, origin: Origin, help: Option<String>) {
+        self.problems.push(Problem { severity: Severity::Error, code, message, origin, help });
+    }
+}
+
+fn switch(flag: &str, enable: bool) -> String {
+    format!("--{}-{flag}", if enable { "enable" } else { "disable" })
+}
+
+fn meson_feature(option: &str, enable: bool) -> String {
+    format!("-D{option}={}", if enable { "enabled" } else { "disabled" })
+}
+
+fn whitelist_help(option: &WhitelistOption) -> String {
+    match &option.backport {
+        Some(b) => format!(
+            "{} exists from qemu {} (or with the backport `{b}` in [qemu] backports)",
+            option.flag, option.versions
+        ),
+        None => format!("{} exists in qemu {}", option.flag, option.versions),
+    }
+}
+
+fn meson_help(option: &WhitelistOption) -> String {
+    match (&option.meson, &option.meson_versions) {
+        (Some(m), Some(v)) => format!("meson option `{m}` exists in qemu {v}"),
+        _ => "there is no meson spelling".into(),
+    }
+}
+
+/// Another feature that builds the same drivers and that this version accepts
+/// (`libssh` for `libssh2` on 4.1+).
+fn replacement(feature: &str, version: &Version, catalogue: &Catalogue) -> Option<String> {
+    catalogue.drivers.values().filter(|d| d.features().any(|f| f == feature)).find_map(|d| {
+        let now = d.built_by(version)?;
+        (now != feature && catalogue.feature(now)?.configure.iter().any(|r| r.versions.matches(version)))
+            .then(|| now.to_string())
+    })
+}
+
+/// Arguments as plain strings, for callers that only need the text.
+pub fn texts(arguments: &[Argument]) -> Vec<String> {
+    arguments.iter().map(|a| a.text.clone()).collect()
+}
+
+/// Whitelist values as `a,b,c`.
+pub fn joined(list: &[Valued<String>]) -> String {
+    list.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(",")
+}

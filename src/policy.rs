@@ -1,0 +1,173 @@
+//! The resolved policy: one plain value per (profile, arch), every value with its origin.
+//! Everything after `resolve` reads this, never TOML.
+
+use crate::profile::{Access, BuildMode, FeatureState, Program};
+use crate::source::Origin;
+use semver::Version;
+use serde::Serialize;
+
+/// A value and the place that decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Valued<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Valued<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Valued { value, origin }
+    }
+}
+
+/// A resolved profile: identity, the qemu and libguestfs packages, and one `ArchPolicy` per arch.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub product: String,
+    pub release: Version,
+    pub release_text: String,
+    pub description: String,
+    /// Parents, nearest first.
+    pub parents: Vec<String>,
+    pub sources: Vec<String>,
+    pub qemu: Qemu,
+    pub libguestfs: Package,
+    pub libvirt: Package,
+    pub arches: Vec<ArchPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Qemu {
+    pub package: Valued<String>,
+    pub version: Valued<Version>,
+    /// Upstream commits backported downstream (catalogue keys).
+    pub backports: Vec<Valued<String>>,
+    /// Options the catalogue does not know, declared by profiles.
+    pub custom_features: Vec<CustomFeature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomFeature {
+    pub name: String,
+    pub flag: String,
+    pub meson: Option<String>,
+    pub summary: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Package {
+    pub package: Option<Valued<String>>,
+    pub version: Option<Valued<String>>,
+    /// The downstream patch that removes protocols (its subject), if any.
+    pub patch: Option<Valued<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArchPolicy {
+    pub arch: String,
+    pub build: Valued<BuildMode>,
+    /// Build options set for this arch, in declaration order (inherited ones first).
+    pub features: Vec<FeatureSetting>,
+    /// Every registered driver that exists in this qemu version, in catalogue order.
+    pub drivers: Vec<DriverBuild>,
+    pub rw_whitelist: Vec<Valued<String>>,
+    pub ro_whitelist: Vec<Valued<String>>,
+    pub whitelist_in_tools: Valued<bool>,
+    pub acknowledged_compiled_out: Vec<Valued<String>>,
+    pub libguestfs_disabled: Vec<Valued<String>>,
+    /// `None`: the profiles say nothing of libvirt, so it decides nothing.
+    pub libvirt_disabled: Option<Vec<Valued<String>>>,
+    pub needs: Vec<Need>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureSetting {
+    pub name: String,
+    pub state: FeatureState,
+    pub origin: Origin,
+    /// Declared by a profile rather than known to the catalogue.
+    pub custom: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuildReason {
+    /// No build option controls it in this version.
+    AlwaysBuilt,
+    /// The option is on (explicitly, or by configure's default).
+    FeatureOn { feature: String, state: Option<FeatureState> },
+    /// The option is off (explicitly, by default, or its library is unavailable).
+    FeatureOff { feature: String, state: Option<FeatureState> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriverBuild {
+    pub name: String,
+    pub compiled_in: bool,
+    pub reason: BuildReason,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need {
+    pub consumer: String,
+    pub driver: String,
+    pub access: Access,
+    pub program: Program,
+    pub why: String,
+    pub origin: Origin,
+}
+
+impl Policy {
+    pub fn arch(&self, arch: &str) -> Option<&ArchPolicy> {
+        self.arches.iter().find(|a| a.arch == arch)
+    }
+
+    pub fn arch_names(&self) -> Vec<&str> {
+        self.arches.iter().map(|a| a.arch.as_str()).collect()
+    }
+
+    pub fn backport_names(&self) -> Vec<String> {
+        self.qemu.backports.iter().map(|b| b.value.clone()).collect()
+    }
+
+    pub fn custom_feature(&self, name: &str) -> Option<&CustomFeature> {
+        self.qemu.custom_features.iter().find(|f| f.name == name)
+    }
+
+    /// `rhel-7.3 (qemu-kvm 1.5.3)`.
+    pub fn title(&self) -> String {
+        format!("{} ({} {})", self.name, self.qemu.package.value, self.qemu.version.value)
+    }
+}
+
+impl ArchPolicy {
+    pub fn driver(&self, name: &str) -> Option<&DriverBuild> {
+        self.drivers.iter().find(|d| d.name == name)
+    }
+
+    pub fn feature(&self, name: &str) -> Option<&FeatureSetting> {
+        self.features.iter().find(|f| f.name == name)
+    }
+
+    pub fn has_emulator(&self) -> bool {
+        self.build.value == BuildMode::Full
+    }
+
+    pub fn in_rw(&self, driver: &str) -> bool {
+        self.rw_whitelist.iter().any(|d| d.value == driver)
+    }
+
+    pub fn in_ro(&self, driver: &str) -> bool {
+        self.ro_whitelist.iter().any(|d| d.value == driver)
+    }
+
+    pub fn compiled_in(&self, driver: &str) -> bool {
+        self.driver(driver).is_some_and(|d| d.compiled_in)
+    }
+}
+
+pub fn values<T: Clone>(list: &[Valued<T>]) -> Vec<T> {
+    list.iter().map(|v| v.value.clone()).collect()
+}

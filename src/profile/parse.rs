@@ -1,0 +1,472 @@
+//! TOML (toml_edit, with spans) to `RawProfile`, collecting every problem of the file.
+
+use super::*;
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::source::{FileId, Span};
+use toml_edit::{Document, Item, TableLike, Value};
+
+const TOP_KEYS: &[&str] = &["profile", "qemu", "libguestfs", "libvirt", "consumers", "arch"];
+const PROFILE_KEYS: &[&str] = &["product", "release", "description", "inherits", "sources", "arches"];
+const QEMU_KEYS: &[&str] = &[
+    "package",
+    "version",
+    "inherit",
+    "build",
+    "backports",
+    "features",
+    "custom-features",
+    "rw-whitelist",
+    "ro-whitelist",
+    "whitelist-in-tools",
+    "acknowledge-compiled-out",
+];
+const QEMU_ARCH_KEYS: &[&str] =
+    &["build", "features", "rw-whitelist", "ro-whitelist", "whitelist-in-tools", "acknowledge-compiled-out"];
+const LIBGUESTFS_KEYS: &[&str] = &["package", "version", "patch", "disabled-protocols"];
+const LIBGUESTFS_ARCH_KEYS: &[&str] = &["disabled-protocols"];
+const LIBVIRT_KEYS: &[&str] = &["version", "disabled-protocols"];
+const LIBVIRT_ARCH_KEYS: &[&str] = &["disabled-protocols"];
+const ARCH_KEYS: &[&str] = &["qemu", "libguestfs", "libvirt", "consumers"];
+const CONSUMER_KEYS: &[&str] = &["description", "arches", "needs"];
+const NEED_KEYS: &[&str] = &["driver", "access", "program", "why"];
+const CUSTOM_FEATURE_KEYS: &[&str] = &["flag", "meson", "summary"];
+const EDIT_KEYS: &[&str] = &["add", "remove"];
+
+/// Parses one profile file. Returns the profile (as far as it could be read) and every
+/// problem found; the profile is unusable if any problem is an error.
+pub fn parse_profile(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagnostic>) {
+    let mut reader = Reader { file, diagnostics: Vec::new() };
+    let document = match Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let range = e.span().unwrap_or(0..0);
+            let message = e.message().trim().to_string();
+            let d = Diagnostic::error("toml-syntax", format!("invalid TOML: {message}"))
+                .at(&Span::new(file, range), message);
+            return (None, vec![d]);
+        }
+    };
+    let root = document.as_table();
+    reader.check_keys(root, TOP_KEYS, "the top level");
+    let file_span = Span::new(file, 0..0);
+
+    let mut profile = RawProfile {
+        name: name.to_string(),
+        file,
+        span: file_span.clone(),
+        product: None,
+        release: None,
+        release_text: None,
+        description: None,
+        inherits: None,
+        sources: Vec::new(),
+        arches: None,
+        qemu_package: None,
+        qemu_version: None,
+        qemu_inherit: None,
+        backports: None,
+        custom_features: Vec::new(),
+        libguestfs_package: None,
+        libguestfs_version: None,
+        libguestfs_patch: None,
+        libvirt_version: None,
+        base: Settings::default(),
+        overrides: Vec::new(),
+    };
+
+    match reader.table(root, "profile") {
+        Some(t) => {
+            profile.span = reader.item_span(&root["profile"]).unwrap_or(file_span);
+            reader.check_keys(t, PROFILE_KEYS, "[profile]");
+            profile.product = reader.string(t, "product");
+            if let Some(release) = reader.string(t, "release") {
+                match crate::version::normalise(&release.value) {
+                    Some(v) => {
+                        profile.release_text = Some(release.value.clone());
+                        profile.release = Some(Spanned::new(v, release.span));
+                    }
+                    None => reader.push(
+                        Diagnostic::error("bad-version", format!("`{}` is not a release version", release.value))
+                            .at(&release.span, "expected a version such as \"7.3\" or \"13\""),
+                    ),
+                }
+            }
+            profile.description = reader.string(t, "description").map(|s| s.value);
+            profile.inherits = reader.string(t, "inherits");
+            profile.sources = reader.string_array(t, "sources").into_iter().map(|s| s.value).collect();
+            profile.arches = reader.list_edit(t, "arches", "[profile] arches", |r, v| r.string_value(v));
+        }
+        None => reader.push(
+            Diagnostic::error("missing-key", "the profile has no [profile] table")
+                .at(&profile.span, "expected a [profile] table with at least `release`")
+                .with_help("add `[profile]` with `product` and `release`"),
+        ),
+    }
+
+    if let Some(q) = reader.table(root, "qemu") {
+        reader.check_keys(q, QEMU_KEYS, "[qemu]");
+        profile.qemu_package = reader.string(q, "package");
+        if let Some(version) = reader.string(q, "version") {
+            match crate::version::normalise(&version.value) {
+                Some(v) => profile.qemu_version = Some(Spanned::new(v, version.span)),
+                None => reader.push(
+                    Diagnostic::error("bad-version", format!("`{}` is not a qemu version", version.value))
+                        .at(&version.span, "expected a version such as \"1.5.3\""),
+                ),
+            }
+        }
+        profile.qemu_inherit = reader.boolean(q, "inherit");
+        profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
+        profile.custom_features = reader.custom_features(q);
+        reader.qemu_settings(q, &mut profile.base);
+    }
+    if let Some(g) = reader.table(root, "libguestfs") {
+        reader.check_keys(g, LIBGUESTFS_KEYS, "[libguestfs]");
+        profile.libguestfs_package = reader.string(g, "package");
+        profile.libguestfs_version = reader.string(g, "version");
+        profile.libguestfs_patch = reader.string(g, "patch");
+        profile.base.libguestfs_disabled = reader.protocol_list(g, "[libguestfs]");
+    }
+    if let Some(v) = reader.table(root, "libvirt") {
+        reader.check_keys(v, LIBVIRT_KEYS, "[libvirt]");
+        profile.libvirt_version = reader.string(v, "version");
+        profile.base.libvirt_disabled = reader.protocol_list(v, "[libvirt]");
+    }
+    profile.base.consumers = reader.consumers(root);
+
+    if let Some(arch) = reader.table(root, "arch") {
+        for (selector_text, item) in arch.iter() {
+            let key_span = reader.key_span(arch, selector_text);
+            let Some(table) = reader.table_item(item, &format!("[arch.\"{selector_text}\"]")) else { continue };
+            let Some(selector) = Selector::parse(selector_text) else {
+                reader.push(
+                    Diagnostic::error("bad-selector", format!("`{selector_text}` is not an arch selector"))
+                        .at(&key_span, "expected arch names or groups separated by commas, optionally after `!`"),
+                );
+                continue;
+            };
+            let where_ = format!("[arch.\"{selector_text}\"]");
+            reader.check_keys(table, ARCH_KEYS, &where_);
+            let mut settings = Settings::default();
+            if let Some(q) = reader.table(table, "qemu") {
+                reader.check_keys(q, QEMU_ARCH_KEYS, &format!("{where_} qemu (per-arch)"));
+                reader.qemu_settings(q, &mut settings);
+            }
+            if let Some(g) = reader.table(table, "libguestfs") {
+                reader.check_keys(g, LIBGUESTFS_ARCH_KEYS, &format!("{where_} libguestfs (per-arch)"));
+                settings.libguestfs_disabled = reader.protocol_list(g, &where_);
+            }
+            if let Some(v) = reader.table(table, "libvirt") {
+                reader.check_keys(v, LIBVIRT_ARCH_KEYS, &format!("{where_} libvirt (per-arch)"));
+                settings.libvirt_disabled = reader.protocol_list(v, &where_);
+            }
+            settings.consumers = reader.consumers(table);
+            profile.overrides.push(ArchOverride { selector: Spanned::new(selector, key_span), settings });
+        }
+    }
+
+    (Some(profile), reader.diagnostics)
+}
+
+struct Reader {
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn type_name(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::Value(Value::String(_)) => "a string",
+        Item::Value(Value::Integer(_)) => "an integer",
+        Item::Value(Value::Float(_)) => "a float",
+        Item::Value(Value::Boolean(_)) => "a boolean",
+        Item::Value(Value::Datetime(_)) => "a date-time",
+        Item::Value(Value::Array(_)) => "an array",
+        Item::Value(Value::InlineTable(_)) | Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array of tables",
+    }
+}
+
+impl Reader {
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+        Span::new(self.file, range.unwrap_or(0..0))
+    }
+
+    fn item_span(&self, item: &Item) -> Option<Span> {
+        let range = match item {
+            Item::Value(v) => v.span(),
+            Item::Table(t) => t.span(),
+            Item::ArrayOfTables(a) => a.span(),
+            Item::None => None,
+        };
+        range.map(|r| Span::new(self.file, r))
+    }
+
+    fn value_span(&self, value: &Value) -> Span {
+        self.span(value.span())
+    }
+
+    fn key_span(&self, table: &dyn TableLike, key: &str) -> Span {
+        let range = table.key(key).and_then(|k| k.span());
+        let range = range.or_else(|| table.get(key).and_then(|i| self.item_span(i)).map(|s| s.range));
+        self.span(range)
+    }
+
+    /// Reports every key of `table` that is not in `allowed`, with the nearest allowed key.
+    fn check_keys(&mut self, table: &dyn TableLike, allowed: &[&str], where_: &str) {
+        for (key, _) in table.iter() {
+            if !allowed.contains(&key) {
+                let span = self.key_span(table, key);
+                let expected = allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                self.push(
+                    Diagnostic::error("unknown-key", format!("unknown key `{key}` in {where_}"))
+                        .at(&span, "not a key of this table")
+                        .with_help(
+                            did_you_mean(key, allowed.iter().copied())
+                                .unwrap_or_else(|| format!("expected one of {expected}")),
+                        ),
+                );
+            }
+        }
+    }
+
+    fn expected(&mut self, item: &Item, fallback: &Span, what: &str) {
+        let span = self.item_span(item).unwrap_or_else(|| fallback.clone());
+        self.push(
+            Diagnostic::error("wrong-type", format!("expected {what}, found {}", type_name(item)))
+                .at(&span, format!("expected {what}")),
+        );
+    }
+
+    fn table<'t>(&mut self, parent: &'t dyn TableLike, key: &str) -> Option<&'t dyn TableLike> {
+        let item = parent.get(key)?;
+        self.table_item(item, &format!("`{key}`"))
+    }
+
+    fn table_item<'t>(&mut self, item: &'t Item, _what: &str) -> Option<&'t dyn TableLike> {
+        match item.as_table_like() {
+            Some(t) => Some(t),
+            None => {
+                let fallback = Span::new(self.file, 0..0);
+                self.expected(item, &fallback, "a table");
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, table: &dyn TableLike, key: &str) -> Option<Spanned<String>> {
+        let item = table.get(key)?;
+        match item {
+            Item::Value(v) => self.string_value(v),
+            _ => {
+                let fallback = self.key_span(table, key);
+                self.expected(item, &fallback, "a string");
+                None
+            }
+        }
+    }
+
+    fn string_value(&mut self, value: &Value) -> Option<Spanned<String>> {
+        match value.as_str() {
+            Some(s) => Some(Spanned::new(s.to_string(), self.value_span(value))),
+            None => {
+                let span = self.value_span(value);
+                self.expected(&Item::Value(value.clone()), &span, "a string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, table: &dyn TableLike, key: &str) -> Option<Spanned<bool>> {
+        let item = table.get(key)?;
+        match item.as_bool() {
+            Some(b) => Some(Spanned::new(b, self.item_span(item).unwrap_or_else(|| self.key_span(table, key)))),
+            None => {
+                let fallback = self.key_span(table, key);
+                self.expected(item, &fallback, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    fn word<T: Copy>(
+        &mut self,
+        value: &Value,
+        parse: fn(&str) -> Option<T>,
+        names: &[&str],
+        what: &str,
+    ) -> Option<Spanned<T>> {
+        let text = self.string_value(value)?;
+        match parse(&text.value) {
+            Some(v) => Some(Spanned::new(v, text.span)),
+            None => {
+                let expected = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+                self.push(
+                    Diagnostic::error("bad-value", format!("`{}` is not a {what}", text.value))
+                        .at(&text.span, format!("expected one of {expected}"))
+                        .with_help_opt(did_you_mean(&text.value, names.iter().copied())),
+                );
+                None
+            }
+        }
+    }
+
+    fn string_array(&mut self, table: &dyn TableLike, key: &str) -> Vec<Spanned<String>> {
+        let Some(item) = table.get(key) else { return Vec::new() };
+        match item.as_array() {
+            Some(array) => array.iter().filter_map(|v| self.string_value(v)).collect(),
+            None => {
+                let fallback = self.key_span(table, key);
+                self.expected(item, &fallback, "an array of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    /// `key = [..]` replaces the inherited list; `key = { add = [..], remove = [..] }` edits it.
+    fn list_edit<T>(
+        &mut self,
+        table: &dyn TableLike,
+        key: &str,
+        where_: &str,
+        mut element: impl FnMut(&mut Self, &Value) -> Option<Spanned<T>>,
+    ) -> Option<SpannedList<T>> {
+        let item = table.get(key)?;
+        let span = self.item_span(item).unwrap_or_else(|| self.key_span(table, key));
+        if let Some(array) = item.as_array() {
+            let values = array.iter().filter_map(|v| element(self, v)).collect();
+            return Some(SpannedList { edit: ListEdit::Replace(values), span });
+        }
+        if let Some(edits) = item.as_table_like() {
+            self.check_keys(edits, EDIT_KEYS, &format!("the edits of {where_}.{key}"));
+            let mut add = Vec::new();
+            if let Some(item) = edits.get("add") {
+                match item.as_array() {
+                    Some(array) => add = array.iter().filter_map(|v| element(self, v)).collect(),
+                    None => self.expected(item, &span, "an array"),
+                }
+            }
+            let remove = self.string_array(edits, "remove");
+            return Some(SpannedList { edit: ListEdit::Edit { add, remove }, span });
+        }
+        self.expected(item, &span, "an array (a new list) or a table with `add` and `remove` (edits)");
+        None
+    }
+
+    fn protocol_list(&mut self, table: &dyn TableLike, where_: &str) -> Option<SpannedList<String>> {
+        self.list_edit(table, "disabled-protocols", where_, |r, v| r.string_value(v))
+    }
+
+    fn qemu_settings(&mut self, q: &dyn TableLike, settings: &mut Settings) {
+        if let Some(item) = q.get("build") {
+            match item.as_value() {
+                Some(v) => settings.build = self.word(v, BuildMode::parse, BuildMode::NAMES, "build mode"),
+                None => {
+                    let fallback = self.key_span(q, "build");
+                    self.expected(item, &fallback, "a string");
+                }
+            }
+        }
+        if let Some(features) = self.table(q, "features") {
+            for (name, item) in features.iter() {
+                let key = Spanned::new(name.to_string(), self.key_span(features, name));
+                match item.as_value() {
+                    Some(v) => {
+                        if let Some(state) = self.word(v, FeatureState::parse, FeatureState::NAMES, "feature setting") {
+                            settings.features.push((key, state));
+                        }
+                    }
+                    None => self.expected(item, &key.span, "a string"),
+                }
+            }
+        }
+        settings.rw_whitelist = self.list_edit(q, "rw-whitelist", "[qemu]", |r, v| r.string_value(v));
+        settings.ro_whitelist = self.list_edit(q, "ro-whitelist", "[qemu]", |r, v| r.string_value(v));
+        settings.whitelist_in_tools = self.boolean(q, "whitelist-in-tools");
+        settings.acknowledge_compiled_out =
+            self.list_edit(q, "acknowledge-compiled-out", "[qemu]", |r, v| r.string_value(v));
+    }
+
+    fn custom_features(&mut self, q: &dyn TableLike) -> Vec<CustomFeature> {
+        let Some(table) = self.table(q, "custom-features") else { return Vec::new() };
+        let mut out = Vec::new();
+        for (name, item) in table.iter() {
+            let key = Spanned::new(name.to_string(), self.key_span(table, name));
+            let Some(def) = item.as_table_like() else {
+                self.expected(item, &key.span, "a table such as { flag = \"spice\", summary = \"...\" }");
+                continue;
+            };
+            self.check_keys(def, CUSTOM_FEATURE_KEYS, &format!("custom feature `{name}`"));
+            let flag = self.string(def, "flag").map(|s| s.value).unwrap_or_else(|| name.to_string());
+            out.push(CustomFeature {
+                name: key,
+                flag,
+                meson: self.string(def, "meson").map(|s| s.value),
+                summary: self.string(def, "summary").map(|s| s.value),
+            });
+        }
+        out
+    }
+
+    fn consumers(&mut self, parent: &dyn TableLike) -> Vec<RawConsumer> {
+        let Some(table) = self.table(parent, "consumers") else { return Vec::new() };
+        let mut out = Vec::new();
+        for (name, item) in table.iter() {
+            let key = Spanned::new(name.to_string(), self.key_span(table, name));
+            let Some(def) = item.as_table_like() else {
+                self.expected(item, &key.span, "a table");
+                continue;
+            };
+            self.check_keys(def, CONSUMER_KEYS, &format!("consumer `{name}`"));
+            out.push(RawConsumer {
+                name: key,
+                description: self.string(def, "description").map(|s| s.value),
+                arches: self.list_edit(def, "arches", name, |r, v| r.string_value(v)),
+                needs: self.list_edit(def, "needs", name, |r, v| r.need(v)),
+            });
+        }
+        out
+    }
+
+    fn need(&mut self, value: &Value) -> Option<Spanned<RawNeed>> {
+        let span = self.value_span(value);
+        let Some(table) = value.as_inline_table() else {
+            self.expected(
+                &Item::Value(value.clone()),
+                &span,
+                "a table such as { driver = \"https\", access = \"ro\", program = \"emulator\", why = \"...\" }",
+            );
+            return None;
+        };
+        self.check_keys(table, NEED_KEYS, "a consumer need");
+        let missing = |r: &mut Self, key: &str| {
+            r.push(
+                Diagnostic::error("missing-key", format!("a consumer need without `{key}`"))
+                    .at(&span, format!("add `{key}` here")),
+            )
+        };
+        let driver = self.string(table, "driver");
+        let access = table.get("access").and_then(|v| self.word(v, Access::parse, &["ro", "rw"], "need access"));
+        let program = table.get("program").and_then(|v| self.word(v, Program::parse, Program::NAMES, "program"));
+        let why = self.string(table, "why").map(|s| s.value).unwrap_or_default();
+        for (key, present) in
+            [("driver", driver.is_some()), ("access", access.is_some()), ("program", program.is_some())]
+        {
+            if !present && table.get(key).is_none() {
+                missing(self, key);
+            }
+        }
+        let (driver, access, program) = (driver?, access?, program?);
+        if access.value == Access::None {
+            self.push(
+                Diagnostic::error("bad-value", "a need of no access").at(&access.span, "expected \"ro\" or \"rw\""),
+            );
+            return None;
+        }
+        Some(Spanned::new(RawNeed { driver, access, program, why }, span))
+    }
+}

@@ -1,0 +1,79 @@
+//! All rendered text comes from minijinja templates: the embedded ones in `templates/`,
+//! each replaceable by a file of the same name in `--templates DIR`.
+
+use crate::diagnostic::{Diagnostic, Failure, Result};
+use include_dir::{Dir, include_dir};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// The embedded templates, overridden by name from `dir` if given.
+    pub fn new(dir: Option<&Path>) -> Result<Renderer> {
+        if let Some(dir) = dir
+            && !dir.is_dir()
+        {
+            let message = format!("the template directory {} does not exist", dir.display());
+            return Err(Failure::single(Diagnostic::error("io", message)));
+        }
+        let dir: Option<PathBuf> = dir.map(Path::to_path_buf);
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .map_err(|e| Failure::single(Diagnostic::error("template", e.to_string())))?;
+        env.set_syntax(syntax);
+        env.add_filter("pad", pad);
+        env.set_loader(move |name| {
+            if let Some(dir) = &dir {
+                let path = dir.join(name);
+                if path.is_file() {
+                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                    });
+                }
+            }
+            Ok(TEMPLATES.get_file(name).and_then(|f| f.contents_utf8()).map(str::to_string))
+        });
+        Ok(Renderer { env })
+    }
+
+    /// Renders `template` with `context`. An unknown variable is an error, not a blank.
+    pub fn render(&self, template: &str, context: impl Serialize) -> Result<String> {
+        let result = self.env.get_template(template).and_then(|t| t.render(minijinja::value::Serde(&context)));
+        result.map_err(|e| {
+            let mut message = format!("template `{template}`: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                message.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            Failure::single(
+                Diagnostic::error("template", message)
+                    .with_help("check the template against the variables of README.md"),
+            )
+        })
+    }
+
+    /// Names of the embedded templates.
+    pub fn embedded() -> impl Iterator<Item = &'static str> {
+        TEMPLATES.files().filter_map(|f| f.path().to_str())
+    }
+}
+
+/// `{{ value | pad(12) }}`: left-aligned in a column of `width` characters.
+fn pad(value: String, width: usize) -> String {
+    format!("{value:<width$}")
+}

@@ -1,0 +1,232 @@
+//! One arch's settings as the chain of profiles is applied, root first.
+
+use super::{apply_list, apply_list_by, origin};
+use crate::catalogue::{self, Catalogue};
+use crate::diagnostic::Diagnostic;
+use crate::policy::{ArchPolicy, BuildReason, DriverBuild, FeatureSetting, Need, Valued};
+use crate::profile::{BuildMode, FeatureState, RawNeed, RawProfile, Selector, Settings, Spanned};
+use crate::source::Origin;
+use indexmap::IndexMap;
+use semver::Version;
+
+#[derive(Debug, Default)]
+pub(super) struct ArchState {
+    build: Option<Valued<BuildMode>>,
+    /// Settings and whether an arch selector made them (a tools-only arch keeps only those).
+    features: Vec<(FeatureSetting, bool)>,
+    rw: Vec<Valued<String>>,
+    ro: Vec<Valued<String>>,
+    in_tools: Option<Valued<bool>>,
+    acknowledged: Vec<Valued<String>>,
+    libguestfs_disabled: Vec<Valued<String>>,
+    libvirt_disabled: Option<Vec<Valued<String>>>,
+    consumers: IndexMap<String, ConsumerState>,
+}
+
+#[derive(Debug, Default)]
+struct ConsumerState {
+    arches: Option<Vec<Valued<String>>>,
+    needs: Vec<Valued<RawNeed>>,
+}
+
+fn selected(selector: &Selector, arch: &str, catalogue: &Catalogue) -> bool {
+    selector.matches(arch, |g| catalogue.arch_group(g))
+}
+
+impl ArchState {
+    pub(super) fn apply_profile(
+        &mut self,
+        profile: &RawProfile,
+        arch: &str,
+        catalogue: &Catalogue,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
+            self.build = None;
+            self.features.clear();
+            self.rw.clear();
+            self.ro.clear();
+            self.in_tools = None;
+            self.acknowledged.clear();
+        }
+        self.apply(&profile.base, false, &profile.name, diagnostics);
+        let mut set_by_selector: Vec<&(Spanned<String>, Spanned<FeatureState>)> = Vec::new();
+        for o in profile.overrides.iter().filter(|o| selected(&o.selector.value, arch, catalogue)) {
+            for setting in &o.settings.features {
+                if let Some(earlier) =
+                    set_by_selector.iter().find(|(n, s)| n.value == setting.0.value && s.value != setting.1.value)
+                {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "conflicting-feature",
+                            format!(
+                                "`{}` is set to `{}` and to `{}` for {arch} by two arch selectors",
+                                setting.0.value, earlier.1.value, setting.1.value
+                            ),
+                        )
+                        .at(&setting.1.span, "this one wins")
+                        .at(&earlier.1.span, "overridden")
+                        .with_help("make the selectors disjoint, or drop one of the settings"),
+                    );
+                }
+                set_by_selector.push(setting);
+            }
+            self.apply(&o.settings, true, &profile.name, diagnostics);
+        }
+    }
+
+    fn apply(&mut self, settings: &Settings, from_arch: bool, profile: &str, diagnostics: &mut Vec<Diagnostic>) {
+        if let Some(build) = &settings.build {
+            self.build = Some(Valued::new(build.value, origin(&build.span)));
+        }
+        for (name, state) in &settings.features {
+            let setting = FeatureSetting {
+                name: name.value.clone(),
+                state: state.value,
+                origin: origin(&state.span),
+                custom: false,
+            };
+            match self.features.iter_mut().find(|(f, _)| f.name == name.value) {
+                Some(slot) => *slot = (setting, from_arch),
+                None => self.features.push((setting, from_arch)),
+            }
+        }
+        if let Some(edit) = &settings.rw_whitelist {
+            apply_list(&mut self.rw, edit, "the rw whitelist", profile, diagnostics);
+        }
+        if let Some(edit) = &settings.ro_whitelist {
+            apply_list(&mut self.ro, edit, "the ro whitelist", profile, diagnostics);
+        }
+        if let Some(b) = &settings.whitelist_in_tools {
+            self.in_tools = Some(Valued::new(b.value, origin(&b.span)));
+        }
+        if let Some(edit) = &settings.acknowledge_compiled_out {
+            apply_list(&mut self.acknowledged, edit, "acknowledge-compiled-out", profile, diagnostics);
+        }
+        if let Some(edit) = &settings.libguestfs_disabled {
+            apply_list(&mut self.libguestfs_disabled, edit, "the libguestfs disabled protocols", profile, diagnostics);
+        }
+        if let Some(edit) = &settings.libvirt_disabled {
+            apply_list(
+                self.libvirt_disabled.get_or_insert_with(Vec::new),
+                edit,
+                "the libvirt disabled protocols",
+                profile,
+                diagnostics,
+            );
+        }
+        for consumer in &settings.consumers {
+            let state = self.consumers.entry(consumer.name.value.clone()).or_default();
+            if let Some(edit) = &consumer.arches {
+                apply_list(
+                    state.arches.get_or_insert_with(Vec::new),
+                    edit,
+                    &format!("the arches of {}", consumer.name.value),
+                    profile,
+                    diagnostics,
+                );
+            }
+            if let Some(edit) = &consumer.needs {
+                let what = format!("the needs of {}", consumer.name.value);
+                apply_list_by(&mut state.needs, edit, |n| n.driver.value.clone(), &what, profile, diagnostics);
+            }
+        }
+    }
+
+    pub(super) fn finish(
+        mut self,
+        arch: &str,
+        version: &Version,
+        backports: &[String],
+        catalogue: &Catalogue,
+    ) -> ArchPolicy {
+        let build = self.build.unwrap_or_else(|| Valued::new(BuildMode::Full, Origin::Default));
+        let mut in_tools = self.in_tools.unwrap_or_else(|| Valued::new(false, Origin::Default));
+        if build.value == BuildMode::ToolsOnly {
+            // A bare configure: only what an arch selector set for this arch, no whitelists.
+            self.features.retain(|(_, from_arch)| *from_arch);
+            self.rw.clear();
+            self.ro.clear();
+            in_tools = Valued::new(false, build.origin.clone());
+        }
+        let mut features: Vec<FeatureSetting> = self.features.into_iter().map(|(f, _)| f).collect();
+        for f in &mut features {
+            f.custom = catalogue.feature(&f.name).is_none();
+        }
+        let drivers = catalogue
+            .drivers_in(version, backports)
+            .map(|(name, driver)| driver_build(name, driver, &features, version, catalogue))
+            .collect();
+        let needs = self
+            .consumers
+            .into_iter()
+            .filter(|(_, c)| {
+                c.arches.as_ref().is_none_or(|arches| {
+                    arches.iter().any(|a| {
+                        a.value == arch || catalogue.arch_group(&a.value).is_some_and(|g| g.iter().any(|x| x == arch))
+                    })
+                })
+            })
+            .flat_map(|(consumer, c)| {
+                c.needs.into_iter().map(move |n| Need {
+                    consumer: consumer.clone(),
+                    driver: n.value.driver.value,
+                    access: n.value.access.value,
+                    program: n.value.program.value,
+                    why: n.value.why,
+                    origin: n.origin,
+                })
+            })
+            .collect();
+        ArchPolicy {
+            arch: arch.to_string(),
+            build,
+            features,
+            drivers,
+            rw_whitelist: self.rw,
+            ro_whitelist: self.ro,
+            whitelist_in_tools: in_tools,
+            acknowledged_compiled_out: self.acknowledged,
+            libguestfs_disabled: self.libguestfs_disabled,
+            libvirt_disabled: self.libvirt_disabled,
+            needs,
+        }
+    }
+}
+
+fn driver_build(
+    name: &str,
+    driver: &catalogue::Driver,
+    features: &[FeatureSetting],
+    version: &Version,
+    catalogue: &Catalogue,
+) -> DriverBuild {
+    let Some(feature) = driver.built_by(version) else {
+        return DriverBuild {
+            name: name.to_string(),
+            compiled_in: true,
+            reason: BuildReason::AlwaysBuilt,
+            origin: Origin::Catalogue(format!("qemu {version} always builds {name}")),
+        };
+    };
+    let setting = features.iter().find(|f| f.name == feature);
+    let (on, origin) = match setting {
+        Some(s) => (matches!(s.state, FeatureState::Enable | FeatureState::Auto), s.origin.clone()),
+        None => {
+            let default_off = catalogue
+                .feature(feature)
+                .and_then(|f| f.configure.iter().find(|r| r.versions.matches(version)))
+                .is_some_and(|r| r.default == catalogue::Default::Disabled);
+            let what = if default_off { "off unless enabled" } else { "built when its library is found" };
+            (!default_off, Origin::Catalogue(format!("qemu {version}: {feature} is {what}")))
+        }
+    };
+    let state = setting.map(|s| s.state);
+    let feature = feature.to_string();
+    DriverBuild {
+        name: name.to_string(),
+        compiled_in: on,
+        reason: if on { BuildReason::FeatureOn { feature, state } } else { BuildReason::FeatureOff { feature, state } },
+        origin,
+    }
+}

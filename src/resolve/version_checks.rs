@@ -1,0 +1,92 @@
+//! What the profile's qemu version makes of the resolved settings: options configure
+//! rejects (errors), whitelist names that do nothing (warnings).
+
+use crate::catalogue::Catalogue;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::options::{self, Dialect, Problem};
+use crate::policy::{BuildReason, Policy};
+use crate::source::Origin;
+use indexmap::IndexMap;
+
+fn located(mut d: Diagnostic, origin: &Origin, label: &str) -> Diagnostic {
+    if let Origin::Profile(span) = origin {
+        d = d.at(span, label);
+    }
+    d
+}
+
+fn from_problem(p: Problem) -> Diagnostic {
+    let d = match p.severity {
+        Severity::Error => Diagnostic::error(p.code, p.message),
+        Severity::Warning => Diagnostic::warning(p.code, p.message),
+    };
+    located(d, &p.origin, "set here").with_help_opt(p.help)
+}
+
+pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
+    let version = &policy.qemu.version.value;
+    let backports = policy.backport_names();
+    // (code, driver, origin) -> arches, so that one warning names every arch it concerns.
+    let mut per_driver: IndexMap<(&'static str, String, Origin), Vec<&str>> = IndexMap::new();
+    for arch in &policy.arches {
+        let (_, problems) = options::arguments(policy, arch, Dialect::Configure);
+        diagnostics.extend(problems.into_iter().map(from_problem));
+
+        let acknowledged = |d: &str| arch.acknowledged_compiled_out.iter().any(|a| a.value == d);
+        for entry in arch.rw_whitelist.iter().chain(&arch.ro_whitelist) {
+            let name = entry.value.as_str();
+            let code = match catalogue.driver(name) {
+                None => continue,
+                Some(d) if !d.is_registered() => "driver-not-registered",
+                Some(d) if !d.exists_in(version, &backports) => "driver-not-in-version",
+                Some(_) if !arch.compiled_in(name) && !acknowledged(name) => "whitelisted-compiled-out",
+                Some(_) => continue,
+            };
+            per_driver.entry((code, name.to_string(), entry.origin.clone())).or_default().push(&arch.arch);
+        }
+        for rw in &arch.rw_whitelist {
+            if let Some(ro) = arch.ro_whitelist.iter().find(|ro| ro.value == rw.value) {
+                per_driver.entry(("rw-and-ro", rw.value.clone(), ro.origin.clone())).or_default().push(&arch.arch);
+            }
+        }
+    }
+    for ((code, driver, origin), arches) in per_driver {
+        let on = arches.join(", ");
+        let d = match code {
+            "driver-not-registered" => Diagnostic::warning(
+                code,
+                format!("`{driver}` is internal to qemu and never registered: whitelisting it does nothing"),
+            )
+            .with_help("remove it from the whitelist"),
+            "driver-not-in-version" => {
+                let d = catalogue.driver(&driver).expect("checked above");
+                let span = match d.removed() {
+                    Some(r) => format!("it exists in qemu {} up to before {r}", d.added()),
+                    None => format!("it exists from qemu {}", d.added()),
+                };
+                Diagnostic::warning(
+                    code,
+                    format!(
+                        "qemu {version} has no `{driver}` driver; qemu accepts the name silently and it does nothing"
+                    ),
+                )
+                .with_help(span)
+            }
+            "whitelisted-compiled-out" => {
+                let why = policy.arch(arches[0]).and_then(|a| a.driver(&driver)).map(|b| match &b.reason {
+                    BuildReason::FeatureOff { feature, state } => match state {
+                        Some(s) => format!("the build option `{feature}` is `{s}`"),
+                        None => format!("the build option `{feature}` is off by default"),
+                    },
+                    _ => String::new(),
+                });
+                Diagnostic::warning(code, format!("`{driver}` is whitelisted but compiled out on {on}"))
+                    .with_note(why.unwrap_or_default())
+                    .with_help(format!("if this is on purpose, add \"{driver}\" to `acknowledge-compiled-out` in [qemu] for these arches"))
+            }
+            _ => Diagnostic::warning(code, format!("`{driver}` is in both the rw and the ro whitelist on {on}"))
+                .with_help("rw already allows read-only opens: remove it from the ro whitelist"),
+        };
+        diagnostics.push(located(d, &origin, "whitelisted here"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Source texts (profile files, spec files) and positions in them.
+
+use codespan_reporting::files::{Files, SimpleFiles};
+use std::ops::Range;
+
+pub type FileId = usize;
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub range: Range<usize>,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Self {
+        Span { file, range }
+    }
+}
+
+/// Where a resolved value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// Set in a profile file.
+    Profile(Span),
+    /// A built-in fact of the catalogue for a qemu version.
+    Catalogue(String),
+    /// Nothing set it: the value every build starts from.
+    Default,
+}
+
+/// A resolved `file:line:col` position, for people and for JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Every text the run has read, so that diagnostics and provenance can point into them.
+#[derive(Default)]
+pub struct Sources {
+    files: SimpleFiles<String, String>,
+    count: usize,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.count += 1;
+        self.files.add(name.into(), text.into())
+    }
+
+    pub fn name(&self, file: FileId) -> &str {
+        self.files.get(file).map(|f| f.name().as_str()).unwrap_or("<unknown>")
+    }
+
+    pub fn text(&self, file: FileId) -> &str {
+        self.files.get(file).map(|f| f.source().as_str()).unwrap_or("")
+    }
+
+    pub fn location(&self, span: &Span) -> Location {
+        let (line, column) = self
+            .files
+            .location(span.file, span.range.start)
+            .map(|l| (l.line_number, l.column_number))
+            .unwrap_or((1, 1));
+        Location { file: self.name(span.file).to_string(), line, column }
+    }
+
+    /// `file:line:col` for a profile origin, `catalogue: qemu X` for a built-in fact.
+    pub fn describe(&self, origin: &Origin) -> String {
+        match origin {
+            Origin::Profile(span) => self.location(span).to_string(),
+            Origin::Catalogue(what) => format!("catalogue: {what}"),
+            Origin::Default => "default".to_string(),
+        }
+    }
+
+    pub(crate) fn files(&self) -> &SimpleFiles<String, String> {
+        &self.files
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
