@@ -8,8 +8,14 @@
 
 pub mod access;
 pub mod catalogue;
+pub mod check;
 pub mod diagnostic;
+pub mod diff;
+pub mod explain;
 pub mod generate;
+pub mod history;
+pub mod import;
+pub mod matrix;
 pub mod options;
 pub mod output;
 pub mod policy;
@@ -19,4 +25,6 @@ pub mod resolve;
 pub mod show;
 pub mod source;
 pub mod store;
+pub mod sync;
+pub mod verify;
 pub mod version;

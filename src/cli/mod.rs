@@ -1,9 +1,18 @@
 //! Command-line interface: one file per command; each turns arguments into library calls
 //! and returns what to print and how to exit.
 
+mod check;
+mod completions;
+mod diff;
+mod explain;
 mod generate;
+mod history;
+mod import;
 mod list;
+mod matrix;
 mod show;
+mod sync;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
@@ -52,6 +61,16 @@ enum Command {
     Show(show::Args),
     #[command(subcommand)]
     Generate(generate::Generate),
+    Explain(explain::Args),
+    Matrix(matrix::Args),
+    Diff(diff::Args),
+    History(history::Args),
+    Check(check::Args),
+    Verify(verify::Args),
+    Import(import::Args),
+    Sync(sync::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// What a command produced: text for stdout, warnings for stderr, and the exit status.
@@ -107,6 +126,16 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::run(&mut context, args),
         Command::Show(args) => show::run(&mut context, args),
         Command::Generate(args) => generate::run(&mut context, args),
+        Command::Explain(args) => explain::run(&mut context, args),
+        Command::Matrix(args) => matrix::run(&mut context, args),
+        Command::Diff(args) => diff::run(&mut context, args),
+        Command::History(args) => history::run(&mut context, args),
+        Command::Check(args) => check::run(&mut context, args),
+        Command::Verify(args) => verify::run(&mut context, args),
+        Command::Import(args) => import::run(&mut context, args),
+        Command::Sync(args) => sync::run(&mut context, args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     finish(result, context.sources())
 }

@@ -1,0 +1,1 @@
+//! `check`: every problem of a profile as a diagnostic.

@@ -1,0 +1,1 @@
+//! `diff`: what changed between two profiles, declared and effective.

@@ -1,0 +1,1 @@
+//! `explain`: one driver through every layer, with provenance.

@@ -1,0 +1,1 @@
+//! `history`: a release series as a timeline of diffs.

@@ -1,0 +1,1 @@
+//! `import`: a profile from an existing spec file or build script.

@@ -1,0 +1,1 @@
+//! `matrix`: every driver x arch x program at a glance.

@@ -1,0 +1,1 @@
+//! `sync`: keep a spec's generated region current.

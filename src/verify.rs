@@ -1,0 +1,1 @@
+//! `verify`: a built qemu-img's format list against the policy.
