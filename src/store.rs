@@ -60,7 +60,8 @@ impl Store {
         self.found.contains_key(name)
     }
 
-    /// Reads and parses one profile (once); every problem of the file is in the failure.
+    /// Reads and parses one profile (once). A text that is not TOML fails here; other problems
+    /// are in the profile's `problems`, for resolution to report with its own.
     pub fn load(&mut self, name: &str) -> Result<&RawProfile> {
         if !self.loaded.contains_key(name) {
             let location = self.found.get(name).cloned().ok_or_else(|| self.unknown(name))?;
@@ -77,13 +78,8 @@ impl Store {
                 }
             };
             let file = self.sources.add(display, text);
-            let (profile, diagnostics) = parse_profile(name, file, self.sources.text(file));
-            match profile {
-                Some(p) if !diagnostics.iter().any(Diagnostic::is_error) => {
-                    self.loaded.insert(name.to_string(), p);
-                }
-                _ => return Err(Failure { diagnostics }),
-            }
+            let profile = parse_profile(name, file, self.sources.text(file))?;
+            self.loaded.insert(name.to_string(), profile);
         }
         Ok(&self.loaded[name])
     }

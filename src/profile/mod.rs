@@ -62,6 +62,8 @@ pub struct RawProfile {
     pub libvirt_version: Option<Spanned<String>>,
     pub base: Settings,
     pub overrides: Vec<ArchOverride>,
+    /// What the parser could not read; resolution reports these with its own findings.
+    pub problems: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// Everything that can differ per architecture.

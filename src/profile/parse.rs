@@ -32,9 +32,20 @@ const NEED_KEYS: &[&str] = &["driver", "access", "program", "why"];
 const CUSTOM_FEATURE_KEYS: &[&str] = &["flag", "meson", "summary"];
 const EDIT_KEYS: &[&str] = &["add", "remove"];
 
-/// Parses one profile file. Returns the profile (as far as it could be read) and every
-/// problem found; the profile is unusable if any problem is an error.
-pub fn parse_profile(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagnostic>) {
+/// Parses one profile file: the profile as far as it could be read, with every problem found
+/// in `problems`, or only the problem when the text is not TOML at all.
+pub fn parse_profile(name: &str, file: FileId, text: &str) -> Result<RawProfile, Diagnostic> {
+    let (profile, diagnostics) = read(name, file, text);
+    match profile {
+        Some(mut p) => {
+            p.problems = diagnostics;
+            Ok(p)
+        }
+        None => Err(diagnostics.into_iter().next().expect("a syntax error")),
+    }
+}
+
+fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagnostic>) {
     let mut reader = Reader { file, diagnostics: Vec::new() };
     let document = match Document::parse(text) {
         Ok(doc) => doc,
@@ -72,6 +83,7 @@ pub fn parse_profile(name: &str, file: FileId, text: &str) -> (Option<RawProfile
         libvirt_version: None,
         base: Settings::default(),
         overrides: Vec::new(),
+        problems: Vec::new(),
     };
 
     match reader.table(root, "profile") {

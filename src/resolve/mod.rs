@@ -29,9 +29,12 @@ pub fn resolve(store: &mut Store, name: &str) -> Result<Resolved> {
 /// Resolves a chain, child first (as `Store::load_chain` returns it).
 pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
     let catalogue = Catalogue::get();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = chain.iter().flat_map(|p| p.problems.iter().cloned()).collect();
     for profile in chain {
         names::check(profile, chain, catalogue, &mut diagnostics);
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(failure(diagnostics));
     }
     let root_first: Vec<&RawProfile> = chain.iter().rev().collect();
     let child = chain.first().expect("a chain has its profile");
@@ -40,11 +43,19 @@ pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
     if let Some(policy) = &policy {
         version_checks::check(policy, catalogue, &mut diagnostics);
     }
-    dedup(&mut diagnostics);
     match policy {
-        Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Resolved { policy, warnings: diagnostics }),
-        _ => Err(Failure { diagnostics }),
+        Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            Ok(Resolved { policy, warnings: failure(diagnostics).diagnostics })
+        }
+        _ => Err(failure(diagnostics)),
     }
+}
+
+/// Problems deduplicated (per-arch passes find the same ones) and in file order.
+fn failure(mut diagnostics: Vec<Diagnostic>) -> Failure {
+    dedup(&mut diagnostics);
+    diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.range.start)));
+    Failure { diagnostics }
 }
 
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {

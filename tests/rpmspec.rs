@@ -1,0 +1,68 @@
+//! The generated spec snippet, expanded by the real `rpmspec -P --target=ARCH` and run by a
+//! real shell, passes exactly the arguments of `generate configure --arch ARCH`, for every
+//! arch of every shipped profile and both spec styles.
+
+mod common;
+
+use drvpolicy::generate::{configure, spec};
+use drvpolicy::options::Dialect;
+use drvpolicy::render::Renderer;
+use drvpolicy::resolve::resolve;
+use drvpolicy::store::Store;
+use std::process::Command;
+
+const SPEC_HEAD: &str = "Name: drvpolicy-check\nVersion: 1\nRelease: 1\nSummary: expands a drvpolicy snippet\nLicense: MIT\n\n%description\nChecks generated configure arguments.\n\n%build\n";
+
+/// Prints each argument on its own line, standing in for qemu's configure.
+const FAKE_CONFIGURE: &str = "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n";
+
+fn expanded_build(spec_path: &std::path::Path, arch: &str) -> String {
+    let output = Command::new("rpmspec")
+        .args(["-P", &format!("--target={arch}")])
+        .arg(spec_path)
+        .output()
+        .expect("run rpmspec");
+    assert!(output.status.success(), "rpmspec failed for {arch}: {}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    let start = text.find("%build\n").expect("a %build section") + "%build\n".len();
+    let end = text[start..].find("%install").map_or(text.len(), |i| start + i);
+    text[start..end].to_string()
+}
+
+fn run_build(dir: &std::path::Path, build: &str) -> Vec<String> {
+    std::fs::write(dir.join("build.sh"), build).unwrap();
+    let output = Command::new("sh").arg("-e").arg("build.sh").current_dir(dir).output().expect("run sh");
+    assert!(output.status.success(), "the %build section failed:\n{build}\n{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn spec_snippets_expand_to_the_configure_arguments_of_every_arch() {
+    if !common::require_tool("rpmspec") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let configure = dir.path().join("configure");
+    std::fs::write(&configure, FAKE_CONFIGURE).unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&configure).status().unwrap();
+    let renderer = Renderer::new(None).unwrap();
+    let mut checked = 0;
+    for name in common::shipped_profiles() {
+        let mut store = Store::new(&[]).unwrap();
+        let policy = resolve(&mut store, &name).unwrap().policy;
+        for style in [spec::SpecStyle::Inline, spec::SpecStyle::Globals] {
+            let snippet = renderer.render("spec.j2", spec::view(&policy, style).unwrap()).unwrap();
+            let spec_path = dir.path().join("check.spec");
+            std::fs::write(&spec_path, format!("{SPEC_HEAD}{snippet}\n%install\n")).unwrap();
+            for arch in &policy.arches {
+                let expected = configure::arguments(&policy, arch, Dialect::Configure).unwrap();
+                let expected: Vec<String> = expected.into_iter().map(|a| a.text).collect();
+                let got = run_build(dir.path(), &expanded_build(&spec_path, &arch.arch));
+                assert_eq!(got, expected, "{name} {style:?} on {}:\n{snippet}", arch.arch);
+                checked += 1;
+            }
+        }
+    }
+    // 13 shipped profiles with 1 to 5 arches each, in two styles.
+    assert!(checked >= 2 * 13, "only {checked} expansions checked");
+}
