@@ -28,7 +28,10 @@ fn wrong_type_says_what_was_expected() {
 #[test]
 fn unknown_key_suggests_the_near_key() {
     let run = show("bad", &format!("{GOOD_HEAD}rw-whitelsit = [\"qcow2\"]\n"));
-    run.exits(2).stderr_has("unknown key `rw-whitelsit` in [qemu]").stderr_has("did you mean `rw-whitelist`?").stderr_has("bad.toml:9:1");
+    run.exits(2)
+        .stderr_has("unknown key `rw-whitelsit` in [qemu]")
+        .stderr_has("did you mean `rw-whitelist`?")
+        .stderr_has("bad.toml:9:1");
 }
 
 #[test]
@@ -44,7 +47,8 @@ fn unknown_driver_suggests_rbd_for_rdb() {
 
 #[test]
 fn unknown_arch_in_list_and_selector() {
-    let toml = GOOD_HEAD.replace("[\"x86_64\"]", "[\"x86_64\", \"aarch46\"]") + "\n[arch.\"!x86_46\".qemu]\nbuild = \"tools-only\"\n";
+    let toml = GOOD_HEAD.replace("[\"x86_64\"]", "[\"x86_64\", \"aarch46\"]")
+        + "\n[arch.\"!x86_46\".qemu]\nbuild = \"tools-only\"\n";
     let run = show("bad", &toml);
     run.exits(2)
         .stderr_has("unknown architecture `aarch46`")
@@ -58,7 +62,10 @@ fn unknown_arch_in_list_and_selector() {
 #[test]
 fn unknown_feature_suggests_the_catalogue_name() {
     let run = show("bad", &format!("{GOOD_HEAD}\n[qemu.features]\ngluster = \"disable\"\n"));
-    run.exits(2).stderr_has("unknown build option `gluster`").stderr_has("bad.toml:11:1").stderr_has("did you mean `glusterfs`?");
+    run.exits(2)
+        .stderr_has("unknown build option `gluster`")
+        .stderr_has("bad.toml:11:1")
+        .stderr_has("did you mean `glusterfs`?");
 }
 
 #[test]
@@ -80,7 +87,9 @@ fn inheritance_cycle_names_the_chain() {
     let a = "[profile]\nproduct = \"t\"\nrelease = \"1\"\ninherits = \"b\"\n";
     let b = "[profile]\nproduct = \"t\"\nrelease = \"2\"\ninherits = \"a\"\n";
     let run = Case::new(["show", "a"]).profile("a", a).profile("b", b).run();
-    run.exits(2).stderr_has("error[inheritance-cycle]: profiles inherit in a cycle: a -> b -> a").stderr_has("b.toml:4:12");
+    run.exits(2)
+        .stderr_has("error[inheritance-cycle]: profiles inherit in a cycle: a -> b -> a")
+        .stderr_has("b.toml:4:12");
 }
 
 #[test]
@@ -117,7 +126,11 @@ fn a_ro_whitelist_without_the_option_is_an_error() {
 
 #[test]
 fn unknown_profile_and_arch_on_the_command_line() {
-    Case::new(["show", "rhel-7.33"]).run().exits(2).stderr_has("no profile named `rhel-7.33`").stderr_has("did you mean `rhel-7.3`?");
+    Case::new(["show", "rhel-7.33"])
+        .run()
+        .exits(2)
+        .stderr_has("no profile named `rhel-7.33`")
+        .stderr_has("did you mean `rhel-7.3`?");
     Case::new(["generate", "configure", "rhel-7.3", "--arch", "aarch46"])
         .run()
         .exits(2)
@@ -133,12 +146,23 @@ fn unknown_command_line_values_are_usage_errors() {
 
 #[test]
 fn a_missing_profile_directory_is_an_error() {
-    Case::new(["--profiles", "/nonexistent/drvpolicy", "list"]).run().exits(2).stderr_has("cannot read the profile directory");
+    Case::new(["--profiles", "/nonexistent/drvpolicy", "list"])
+        .run()
+        .exits(2)
+        .stderr_has("cannot read the profile directory");
 }
 
 #[test]
 fn no_panic_on_odd_input() {
-    for text in ["", "\u{0}", "[arch]\nx = 1\n", "[[qemu]]\n", "[profile]\nrelease = \"\"\n", "[qemu]\nversion = \"x\"\n", "[arch.\"\".qemu]\n"] {
+    for text in [
+        "",
+        "\u{0}",
+        "[arch]\nx = 1\n",
+        "[[qemu]]\n",
+        "[profile]\nrelease = \"\"\n",
+        "[qemu]\nversion = \"x\"\n",
+        "[arch.\"\".qemu]\n",
+    ] {
         let run = show("odd", text);
         assert_eq!(run.code, 2, "{text:?}: {}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{text:?}: {}", run.stderr);

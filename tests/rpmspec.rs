@@ -17,11 +17,8 @@ const SPEC_HEAD: &str = "Name: drvpolicy-check\nVersion: 1\nRelease: 1\nSummary:
 const FAKE_CONFIGURE: &str = "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n";
 
 fn expanded_build(spec_path: &std::path::Path, arch: &str) -> String {
-    let output = Command::new("rpmspec")
-        .args(["-P", &format!("--target={arch}")])
-        .arg(spec_path)
-        .output()
-        .expect("run rpmspec");
+    let output =
+        Command::new("rpmspec").args(["-P", &format!("--target={arch}")]).arg(spec_path).output().expect("run rpmspec");
     assert!(output.status.success(), "rpmspec failed for {arch}: {}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).expect("utf-8");
     let start = text.find("%build\n").expect("a %build section") + "%build\n".len();
@@ -32,7 +29,11 @@ fn expanded_build(spec_path: &std::path::Path, arch: &str) -> String {
 fn run_build(dir: &std::path::Path, build: &str) -> Vec<String> {
     std::fs::write(dir.join("build.sh"), build).unwrap();
     let output = Command::new("sh").arg("-e").arg("build.sh").current_dir(dir).output().expect("run sh");
-    assert!(output.status.success(), "the %build section failed:\n{build}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "the %build section failed:\n{build}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap().lines().map(str::to_string).collect()
 }
 

@@ -151,26 +151,33 @@ fn flag_of(text: &str) -> &str {
 }
 
 /// Merges per-arch sequences of lines into one ordered list of (line, arches that have it),
-/// keeping each arch's order. Input items are (line, [arch]) in arch order.
+/// keeping each arch's order. Input items are (line, [arch]) in arch order. A line new to
+/// the merge goes right before the next line of its arch that is already there, so that
+/// earlier arches' lines come first (`%ifarch x86_64 .. %else .. %endif`).
 fn merge(items: Vec<(String, Vec<&str>)>) -> Vec<(String, Vec<&str>)> {
-    let mut merged: Vec<(String, Vec<&str>)> = Vec::new();
-    let mut position = 0;
-    let mut current_arch: Option<&str> = None;
+    let mut sequences: Vec<(&str, Vec<String>)> = Vec::new();
     for (text, arches) in items {
-        let arch = arches[0];
-        if current_arch != Some(arch) {
-            current_arch = Some(arch);
-            position = 0;
+        match sequences.last_mut() {
+            Some((arch, texts)) if *arch == arches[0] => texts.push(text),
+            _ => sequences.push((arches[0], vec![text])),
         }
-        match merged.iter().position(|(t, _)| *t == text) {
-            Some(i) => {
-                merged[i].1.push(arch);
-                position = i + 1;
+    }
+    let mut merged: Vec<(String, Vec<&str>)> = Vec::new();
+    for (arch, texts) in sequences {
+        let mut position = 0;
+        for (i, text) in texts.iter().enumerate() {
+            if let Some(j) = merged.iter().position(|(t, _)| t == text) {
+                merged[j].1.push(arch);
+                position = j + 1;
+                continue;
             }
-            None => {
-                merged.insert(position, (text, vec![arch]));
-                position += 1;
-            }
+            let next_known = texts[i + 1..]
+                .iter()
+                .find_map(|later| merged.iter().position(|(t, _)| t == later))
+                .filter(|k| *k >= position)
+                .unwrap_or(merged.len());
+            merged.insert(next_known, (text.clone(), vec![arch]));
+            position = next_known + 1;
         }
     }
     merged
@@ -259,9 +266,9 @@ mod tests {
         ];
         let merged = merge(items);
         let texts: Vec<&str> = merged.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(texts, ["a", "z", "b", "c"]);
+        assert_eq!(texts, ["a", "b", "z", "c"]);
         assert_eq!(merged[0].1, ["x86_64", "aarch64"]);
-        assert_eq!(merged[1].1, ["aarch64"]);
+        assert_eq!(merged[2].1, ["aarch64"]);
     }
 
     #[test]
