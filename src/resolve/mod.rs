@@ -28,6 +28,23 @@ pub fn resolve(store: &mut Store, name: &str) -> Result<Resolved> {
 
 /// Resolves a chain, child first (as `Store::load_chain` returns it).
 pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
+    let Attempt { policy, diagnostics } = attempt_chain(chain);
+    match policy {
+        Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Resolved { policy, warnings: diagnostics }),
+        _ => Err(Failure { diagnostics }),
+    }
+}
+
+/// Everything resolution found: the policy whenever it could be built (even if some of the
+/// diagnostics are errors, such as an option the qemu version rejects), and every problem.
+#[derive(Debug)]
+pub struct Attempt {
+    pub policy: Option<Policy>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `resolve_chain` that keeps the policy next to its errors, for `check`.
+pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
     let catalogue = Catalogue::get();
     let mut diagnostics = Vec::new();
     for profile in chain {
@@ -41,10 +58,7 @@ pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
         version_checks::check(policy, catalogue, &mut diagnostics);
     }
     dedup(&mut diagnostics);
-    match policy {
-        Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Resolved { policy, warnings: diagnostics }),
-        _ => Err(Failure { diagnostics }),
-    }
+    Attempt { policy, diagnostics }
 }
 
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {
