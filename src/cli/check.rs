@@ -1,13 +1,73 @@
-use super::{Context, Report};
-use drvpolicy::diagnostic::{Diagnostic, Failure};
+use super::{Context, Exit, Report, json};
+use drvpolicy::check::{self, Status};
+use drvpolicy::diagnostic::Failure;
 
-/// (not yet implemented)
+/// Report every problem of profiles, each with its file:line:col, a snippet and help.
+///
+/// Errors: what the loader and resolver reject, options the qemu version does not accept,
+/// consumer needs that a layer refuses. Warnings: whitelisted drivers compiled out, drivers in
+/// both whitelists, whitelist names the qemu version does not have, libguestfs protocols whose
+/// driver the emulator cannot open, removals of values a parent never had, features set both
+/// ways for one arch.
+///
+/// Exit status: 0 no errors (and no warnings with --deny-warnings), 1 findings, 2 when a
+/// profile named on the command line does not exist or a profile file cannot be read.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  drvpolicy check rhel-7.3\n  drvpolicy check --all --deny-warnings\n  \
+drvpolicy --profiles ./profiles check my-release --format json")]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["profiles", "all"]))]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// Profiles to check (see `drvpolicy list`).
+    #[arg(conflicts_with = "all")]
+    profiles: Vec<String>,
+    /// Check every profile on the search path.
+    #[arg(long)]
+    all: bool,
+    /// Warnings count as findings: exit 1 if there is any.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// `text`: diagnostics with source snippets; `json`: every diagnostic per profile.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
-pub fn run(_context: &mut Context, _args: Args) -> Result<Report, Failure> {
-    Err(Failure::single(Diagnostic::error("unimplemented", "check is not implemented yet")))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    let names: Vec<String> = if args.all {
+        context.store.names().map(str::to_string).collect()
+    } else {
+        let mut names: Vec<String> = Vec::new();
+        for name in args.profiles {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    };
+    // A name that is not on the search path is bad input, not a finding of a profile.
+    let unknown: Vec<_> = names.iter().filter(|n| !context.store.contains(n)).collect();
+    if !unknown.is_empty() {
+        return Err(Failure {
+            diagnostics: unknown.into_iter().flat_map(|n| context.store.unknown(n).diagnostics).collect(),
+        });
+    }
+    let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
+    let text = match args.format {
+        Format::Text => {
+            let view = check::text_view(&checked, args.deny_warnings, context.sources());
+            context.renderer()?.render("check.j2", &view)?
+        }
+        Format::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),
+    };
+    let exit = match check::status(&checked, args.deny_warnings) {
+        Status::Ok => Exit::Ok,
+        Status::Findings => Exit::Findings,
+        Status::Error => Exit::Error,
+    };
+    Ok(Report { stdout: text, warnings: Vec::new(), exit })
 }

@@ -1,13 +1,60 @@
-use super::{Context, Report};
-use drvpolicy::diagnostic::{Diagnostic, Failure};
+use super::{Context, Exit, Report, json};
+use drvpolicy::diagnostic::Failure;
+use drvpolicy::verify;
+use std::path::PathBuf;
 
-/// (not yet implemented)
+/// Check a built qemu-img against a profile: the formats its --help lists, missing and unexpected.
+///
+/// The formats `qemu-img --help` lists must be the drivers the profile compiles in and the
+/// tools register, for that arch and qemu version.
+///
+/// Reads all three shapes of the list: one unsorted `Supported formats:` line with duplicates
+/// (qemu 1.x), one sorted line (2.1+), and the wrapped `Supported image formats:` block (10.1,
+/// Debian's 10.0.x).
+///
+/// Exit status: 0 match, 1 missing or unexpected drivers (or another qemu version), 2 no list
+/// found, the binary cannot run or the file cannot be read.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  drvpolicy verify debian-13 --arch x86_64 --qemu-img /usr/bin/qemu-img\n  \
+qemu-img --help > help.txt; drvpolicy verify rhel-7.3 --arch x86_64 --help-text help.txt --format json")]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["qemu_img", "help_text"]))]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// Profile name (see `drvpolicy list`).
+    profile: String,
+    /// The architecture the binary was built for.
+    #[arg(long)]
+    arch: String,
+    /// Run PATH --help (a non-zero exit is fine if the list is there: qemu 1.x exits 1).
+    #[arg(long, value_name = "PATH")]
+    qemu_img: Option<PathBuf>,
+    /// Read saved `qemu-img --help` output from FILE (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    help_text: Option<PathBuf>,
+    /// `text`, or `json`: both lists, the differences and why.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
-pub fn run(_context: &mut Context, _args: Args) -> Result<Report, Failure> {
-    Err(Failure::single(Diagnostic::error("unimplemented", "verify is not implemented yet")))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    let (policy, warnings) = context.policy(&args.profile)?;
+    let arch = super::arch(&policy, &args.arch)?;
+    let help = match (&args.qemu_img, &args.help_text) {
+        (Some(path), _) => verify::run_qemu_img(path)?,
+        (None, Some(path)) => verify::read_help_text(path)?,
+        (None, None) => unreachable!("clap requires one of --qemu-img and --help-text"),
+    };
+    let list = verify::format_list(&help)?;
+    let view = verify::verify(&policy, arch, &list, help.source, context.sources());
+    let text = match args.format {
+        Format::Text => context.renderer()?.render("verify.j2", &view)?,
+        Format::Json => json(&view),
+    };
+    let exit = if view.ok { Exit::Ok } else { Exit::Findings };
+    Ok(Report { stdout: text, warnings, exit })
 }

@@ -28,13 +28,30 @@ pub fn resolve(store: &mut Store, name: &str) -> Result<Resolved> {
 
 /// Resolves a chain, child first (as `Store::load_chain` returns it).
 pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
+    let Attempt { policy, diagnostics } = attempt_chain(chain);
+    match policy {
+        Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Resolved { policy, warnings: diagnostics }),
+        _ => Err(Failure { diagnostics }),
+    }
+}
+
+/// Everything resolution found: the policy whenever it could be built (even if some of the
+/// diagnostics are errors, such as an option the qemu version rejects), and every problem.
+#[derive(Debug)]
+pub struct Attempt {
+    pub policy: Option<Policy>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `resolve_chain` that keeps the policy next to its errors, for `check`.
+pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
     let catalogue = Catalogue::get();
     let mut diagnostics: Vec<Diagnostic> = chain.iter().flat_map(|p| p.problems.iter().cloned()).collect();
     for profile in chain {
         names::check(profile, chain, catalogue, &mut diagnostics);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(failure(diagnostics));
+        return Attempt { policy: None, diagnostics: tidy(diagnostics) };
     }
     let root_first: Vec<&RawProfile> = chain.iter().rev().collect();
     let child = chain.first().expect("a chain has its profile");
@@ -43,19 +60,14 @@ pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
     if let Some(policy) = &policy {
         version_checks::check(policy, catalogue, &mut diagnostics);
     }
-    match policy {
-        Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            Ok(Resolved { policy, warnings: failure(diagnostics).diagnostics })
-        }
-        _ => Err(failure(diagnostics)),
-    }
+    Attempt { policy, diagnostics: tidy(diagnostics) }
 }
 
 /// Problems deduplicated (per-arch passes find the same ones) and in file order.
-fn failure(mut diagnostics: Vec<Diagnostic>) -> Failure {
+fn tidy(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     dedup(&mut diagnostics);
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.range.start)));
-    Failure { diagnostics }
+    diagnostics
 }
 
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {

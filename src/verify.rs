@@ -1,1 +1,0 @@
-//! `verify`: a built qemu-img's format list against the policy.

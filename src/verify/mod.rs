@@ -1,0 +1,305 @@
+//! `verify`: a built qemu-img's format list against the policy. qemu-img lists the drivers
+//! that are compiled in and registered in the tools, so that is what the profile must predict
+//! for the arch and qemu version (`Driver::in_tools`).
+
+pub mod help;
+
+use crate::catalogue::Catalogue;
+use crate::diagnostic::{Diagnostic, Failure, Result};
+use crate::policy::{ArchPolicy, BuildReason, Policy};
+use crate::profile::FeatureState;
+use crate::source::Sources;
+use help::{FormatList, Shape};
+use semver::Version;
+use serde::Serialize;
+use std::path::Path;
+
+/// Where the help text came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct HelpSource {
+    /// `qemu-img` (the binary was run) or `help-text` (saved output was read).
+    pub kind: &'static str,
+    pub path: String,
+    /// The exit status of `qemu-img --help`; qemu before 2.1 exits 1 after printing the list.
+    pub exit_status: Option<i32>,
+}
+
+/// The text to parse and where it came from.
+pub struct HelpText {
+    pub text: String,
+    pub source: HelpSource,
+}
+
+/// Runs `PATH --help` and keeps its standard output, whatever the exit status.
+pub fn run_qemu_img(path: &Path) -> Result<HelpText> {
+    let output = std::process::Command::new(path).arg("--help").output().map_err(|e| {
+        Failure::single(
+            Diagnostic::error("io", format!("cannot run `{} --help`: {e}", path.display()))
+                .with_help("pass the path of a qemu-img binary, or save its --help output and use --help-text"),
+        )
+    })?;
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.stderr.is_empty() {
+        // Kept for the error message only; the format list is on stdout.
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(HelpText {
+        text,
+        source: HelpSource { kind: "qemu-img", path: path.display().to_string(), exit_status: output.status.code() },
+    })
+}
+
+/// Reads saved `qemu-img --help` output; `-` is standard input.
+pub fn read_help_text(path: &Path) -> Result<HelpText> {
+    let text =
+        if path == Path::new("-") { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(path) }
+            .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))))?;
+    Ok(HelpText { text, source: HelpSource { kind: "help-text", path: path.display().to_string(), exit_status: None } })
+}
+
+/// Parses the format list, or explains why there is none.
+pub fn format_list(help: &HelpText) -> Result<FormatList> {
+    help::parse(&help.text).ok_or_else(|| {
+        let mut d = Diagnostic::error(
+            "no-format-list",
+            format!(
+                "no \"Supported formats:\" or \"Supported image formats:\" list in the output of {}",
+                help.source.path
+            ),
+        )
+        .with_help("pass qemu-img itself, or the complete output of `qemu-img --help`");
+        if let Some(status) = help.source.exit_status {
+            d = d.with_note(format!("`{} --help` exited with status {status}", help.source.path));
+        }
+        if let Some(first) = help.text.lines().find(|l| !l.trim().is_empty()) {
+            d = d.with_note(format!("its output starts with: {first}"));
+        }
+        Failure::single(d)
+    })
+}
+
+/// A driver on one side only, and why the profile expects it or not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    pub name: String,
+    pub why: String,
+}
+
+/// The comparison, for both the template and `--format json`.
+#[derive(Debug, Serialize)]
+pub struct VerifyView {
+    pub profile: String,
+    pub arch: String,
+    pub qemu: String,
+    pub source: HelpSource,
+    /// The version qemu-img printed, if any.
+    pub binary_version: Option<String>,
+    pub version_matches: Option<bool>,
+    pub shape: Shape,
+    pub sorted: bool,
+    pub duplicates: Vec<String>,
+    /// What qemu-img lists, sorted.
+    pub listed: Vec<String>,
+    /// What the profile says qemu-img lists, sorted.
+    pub expected: Vec<String>,
+    pub missing: Vec<Difference>,
+    pub unexpected: Vec<Difference>,
+    pub notes: Vec<String>,
+    pub ok: bool,
+}
+
+/// qemu-img's list is filtered by the rw whitelist from 4.0 when the tools apply the
+/// whitelists (whitelist-in-tools, 6.1+). Source: qemu.md section 3.
+const FILTERED_LIST: Version = Version::new(4, 0, 0);
+/// From 2.8 qemu-img also lists the drivers of its module table. Source: qemu.md section 3.
+const MODULE_TABLE: Version = Version::new(2, 8, 0);
+
+fn whitelist_filters(policy: &Policy, arch: &ArchPolicy) -> bool {
+    arch.whitelist_in_tools.value
+        && policy.qemu.version.value >= FILTERED_LIST
+        && !(arch.rw_whitelist.is_empty() && arch.ro_whitelist.is_empty())
+}
+
+/// The drivers the profile says `qemu-img --help` lists on `arch`, in catalogue order.
+pub fn expected(policy: &Policy, arch: &ArchPolicy) -> Vec<String> {
+    let version = &policy.qemu.version.value;
+    let catalogue = Catalogue::get();
+    let filters = whitelist_filters(policy, arch);
+    arch.drivers
+        .iter()
+        .filter(|d| d.compiled_in)
+        .filter(|d| catalogue.driver(&d.name).is_some_and(|c| c.in_tools(version)))
+        .filter(|d| !filters || arch.in_rw(&d.name))
+        .map(|d| d.name.clone())
+        .collect()
+}
+
+fn why_expected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> String {
+    let version = &policy.qemu.version.value;
+    let mut why = why_built(policy, arch, name, sources);
+    if let Some(module) = Catalogue::get().driver(name).and_then(|d| d.module.as_deref()) {
+        if *version >= MODULE_TABLE {
+            why.push_str(&format!(
+                "; qemu-img 2.8+ would list it even without its module {module} installed, so it was not built"
+            ));
+        } else if arch.feature("modules").is_some_and(|f| f.state == FeatureState::Enable) {
+            why.push_str(&format!(
+                "; before 2.8 qemu-img lists a modular driver only when its module is installed: is {module} there?"
+            ));
+        }
+    }
+    why
+}
+
+fn why_built(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> String {
+    let version = &policy.qemu.version.value;
+    match arch.driver(name).map(|d| (&d.reason, &d.origin)) {
+        Some((BuildReason::FeatureOn { feature, state: Some(state) }, origin)) => {
+            format!("the profile builds it: `{feature}` is `{state}` ({})", sources.describe(origin))
+        }
+        Some((BuildReason::FeatureOn { feature, state: None }, _)) => format!(
+            "`{feature}` is not set, so configure builds it if it finds the library; if it did not, set \
+             `{feature} = \"unavailable\"`"
+        ),
+        _ => format!("qemu {version} always builds it"),
+    }
+}
+
+fn why_unexpected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> String {
+    let version = &policy.qemu.version.value;
+    let backports = policy.backport_names();
+    let catalogue = Catalogue::get();
+    let Some(driver) = catalogue.driver(name) else {
+        return "not a qemu block driver the catalogue knows".to_string();
+    };
+    if !driver.exists_in(version, &backports) {
+        // A backport removes it if upstream `version` has it and the backport alone takes it away.
+        let removed_by = policy
+            .qemu
+            .backports
+            .iter()
+            .find(|b| driver.exists_in(version, &[]) && !driver.exists_in(version, std::slice::from_ref(&b.value)));
+        return match removed_by {
+            Some(b) => format!(
+                "the profile's backport `{}` ({}) removes it ({})",
+                b.value,
+                catalogue.backports.get(&b.value).map_or("", |p| p.title.as_str()),
+                sources.describe(&b.origin)
+            ),
+            None => match driver.removed() {
+                Some(r) if *version >= r => format!("qemu {version} has no {name}: it was removed in {r}"),
+                _ => format!("qemu {version} has no {name}: it arrives in {}", driver.added()),
+            },
+        };
+    }
+    if !driver.in_tools(version) {
+        return format!("qemu {version} registers {name} in the emulator only");
+    }
+    match arch.driver(name) {
+        Some(d) if !d.compiled_in => match &d.reason {
+            BuildReason::FeatureOff { feature, state: Some(state) } => {
+                format!("the profile compiles it out: `{feature}` is `{state}` ({})", sources.describe(&d.origin))
+            }
+            BuildReason::FeatureOff { feature, state: None } => {
+                format!("the profile compiles it out: `{feature}` is off by default in qemu {version}")
+            }
+            _ => "the profile compiles it out".to_string(),
+        },
+        _ if whitelist_filters(policy, arch) => {
+            "not in the rw whitelist, which the profile applies in the tools too (whitelist-in-tools)".to_string()
+        }
+        _ => "the profile does not expect it".to_string(),
+    }
+}
+
+/// Compares qemu-img's list with the profile's drivers on `arch`.
+pub fn verify(
+    policy: &Policy,
+    arch: &ArchPolicy,
+    list: &FormatList,
+    source: HelpSource,
+    sources: &Sources,
+) -> VerifyView {
+    let version = &policy.qemu.version.value;
+    let catalogue = Catalogue::get();
+    let mut expected = expected(policy, arch);
+    expected.sort();
+    let mut listed = list.names.clone();
+    listed.sort();
+    let missing: Vec<Difference> = expected
+        .iter()
+        .filter(|e| !listed.contains(e))
+        .map(|name| Difference { name: name.clone(), why: why_expected(policy, arch, name, sources) })
+        .collect();
+    let unexpected: Vec<Difference> = listed
+        .iter()
+        .filter(|l| !expected.contains(l))
+        .map(|name| Difference { name: name.clone(), why: why_unexpected(policy, arch, name, sources) })
+        .collect();
+    let version_matches = list.version.as_deref().and_then(crate::version::normalise).map(|v| v == *version);
+
+    let mut notes = Vec::new();
+    if let Some(status) = source.exit_status.filter(|s| *s != 0) {
+        notes.push(format!(
+            "`qemu-img --help` exited with status {status}; qemu before 2.1 always does, and the list was read"
+        ));
+    }
+    if !list.duplicates.is_empty() {
+        let mut note = format!(
+            "the list repeats {}: qemu before 2.1 prints a name once per registered driver",
+            list.duplicates.join(", ")
+        );
+        if policy.qemu.backports.iter().any(|b| b.value == "e855e4fb") {
+            note.push_str("; the profile lists the deduplicating backport e855e4fb, which this binary seems to lack");
+        }
+        notes.push(note);
+    }
+    if *version >= MODULE_TABLE {
+        let modules = arch.feature("modules").map(|f| f.state);
+        let mut by_module: Vec<(&str, Vec<&str>)> = Vec::new();
+        for name in listed.iter().filter(|n| expected.contains(n)) {
+            if let Some(module) = catalogue.driver(name).and_then(|d| d.module.as_deref()) {
+                match by_module.iter_mut().find(|(m, _)| *m == module) {
+                    Some((_, names)) => names.push(name),
+                    None => by_module.push((module, vec![name])),
+                }
+            }
+        }
+        if !by_module.is_empty() && modules != Some(FeatureState::Disable) {
+            let list: Vec<String> = by_module.iter().map(|(m, names)| format!("{m} ({})", names.join(", "))).collect();
+            let condition = if matches!(modules, Some(FeatureState::Enable)) {
+                "this qemu is built with modules:"
+            } else {
+                "if this qemu is built with modules,"
+            };
+            notes.push(format!(
+                "{condition} qemu-img 2.8+ lists the drivers of its module table even when their module is not \
+                 installed, so {} are listed because they were built, which does not prove that their module \
+                 package is installed",
+                list.join(", ")
+            ));
+        }
+    }
+    if whitelist_filters(policy, arch) {
+        notes
+            .push("the profile applies the whitelists in the tools: qemu-img lists only rw-whitelisted drivers".into());
+    }
+    let ok = missing.is_empty() && unexpected.is_empty() && version_matches != Some(false);
+    VerifyView {
+        profile: policy.name.clone(),
+        arch: arch.arch.clone(),
+        qemu: format!("{} {}", policy.qemu.package.value, version),
+        source,
+        binary_version: list.version.clone(),
+        version_matches,
+        shape: list.shape,
+        sorted: list.sorted,
+        duplicates: list.duplicates.clone(),
+        listed,
+        expected,
+        missing,
+        unexpected,
+        notes,
+        ok,
+    }
+}
