@@ -76,7 +76,7 @@ fn build(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Result<(), Verdict
     if !build.compiled_in {
         let why = match &build.reason {
             crate::policy::BuildReason::FeatureOff { feature, state: Some(s) } => {
-                format!("compiled out: {feature} is {s}")
+                format!("compiled out: {feature} is {}", state_word(*s))
             }
             crate::policy::BuildReason::FeatureOff { feature, state: None } => {
                 format!("compiled out: {feature} is off by default")
@@ -86,6 +86,17 @@ fn build(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Result<(), Verdict
         return Err(Verdict::new(Access::None, Layer::Build, why, build.origin.clone()));
     }
     Ok(())
+}
+
+/// `rbd is disabled`, not `rbd is disable`.
+fn state_word(state: crate::profile::FeatureState) -> &'static str {
+    use crate::profile::FeatureState;
+    match state {
+        FeatureState::Enable => "enabled",
+        FeatureState::Disable => "disabled",
+        FeatureState::Auto => "auto",
+        FeatureState::Unavailable => "unavailable",
+    }
 }
 
 /// qemu's whitelist check (block.c `bdrv_format_is_whitelisted`), for a compiled-in driver.
@@ -124,7 +135,8 @@ pub fn emulator_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verd
         return Verdict::new(
             Access::None,
             Layer::BuildMode,
-            format!("tools-only build: no emulator on {}", arch.arch),
+            // No arch name here: explain folds arches whose verdicts read the same.
+            "tools-only build: no emulator",
             arch.build.origin.clone(),
         );
     }
@@ -241,4 +253,209 @@ pub fn needs(policy: &Policy, arch: &ArchPolicy) -> Vec<NeedVerdict> {
             NeedVerdict { need: need.clone(), met: verdict.value >= need.access, verdict }
         })
         .collect()
+}
+
+/// What one layer, taken alone, does to a driver: one line of `explain`'s chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Lets the driver through.
+    Pass,
+    /// Lets it through for read-only opens only.
+    ReadOnly,
+    /// Refuses it.
+    Refuse,
+    /// Takes no part: off, empty, not consulted, or not described.
+    NoEffect,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "ok",
+            Outcome::ReadOnly => "ro",
+            Outcome::Refuse => "refused",
+            Outcome::NoEffect => "-",
+        }
+    }
+
+    fn of(access: Access) -> Outcome {
+        match access {
+            Access::ReadWrite => Outcome::Pass,
+            Access::ReadOnly => Outcome::ReadOnly,
+            Access::None => Outcome::Refuse,
+        }
+    }
+}
+
+/// One layer's part for one driver: its outcome, why, what the user sees, and who decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// `build`, `build mode`, `rw whitelist`, `ro whitelist`, `whitelist in tools`, `libvirt`, `libguestfs`.
+    pub name: &'static str,
+    pub outcome: Outcome,
+    pub detail: String,
+    pub message: Option<String>,
+    pub origin: Origin,
+}
+
+fn step(name: &'static str, outcome: Outcome, detail: impl Into<String>, origin: Origin) -> Step {
+    Step { name, outcome, detail: detail.into(), message: None, origin }
+}
+
+/// Every layer, bottom to top, each judged on its own (a refusal below does not hide the
+/// layers above: a whitelisted but compiled-out driver is a packaging mistake worth seeing).
+/// The per-program verdicts above say which of these decides for each program.
+pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
+    let version = &policy.qemu.version.value;
+    let mut steps = Vec::new();
+
+    steps.push(match arch.driver(driver).filter(|b| b.compiled_in) {
+        Some(b) => {
+            let detail = match &b.reason {
+                crate::policy::BuildReason::FeatureOn { feature, state: Some(s) } => {
+                    format!("compiled in: {feature} is {}", state_word(*s))
+                }
+                crate::policy::BuildReason::FeatureOn { feature, state: None } => {
+                    format!("compiled in: {feature} is not set")
+                }
+                _ => format!("always built in qemu {version}"),
+            };
+            step("build", Outcome::Pass, detail, b.origin.clone())
+        }
+        None => match build(policy, arch, driver) {
+            Err(v) => step("build", Outcome::Refuse, v.reason, v.origin),
+            Ok(()) => step("build", Outcome::Pass, "compiled in", Origin::Default),
+        },
+    });
+
+    steps.push(if arch.has_emulator() {
+        step("build mode", Outcome::Pass, "full: the emulator and the tools", arch.build.origin.clone())
+    } else {
+        step(
+            "build mode",
+            Outcome::Refuse,
+            "tools-only: no emulator, only qemu-img, qemu-io and qemu-nbd",
+            arch.build.origin.clone(),
+        )
+    });
+
+    let lists = whitelists(policy, arch, driver);
+    let first = |list: &[crate::policy::Valued<String>]| list.first().map_or(Origin::Default, |e| e.origin.clone());
+    let absent = |list: &[crate::policy::Valued<String>]| if list.is_empty() { "empty" } else { "not listed" };
+    let (rw, ro) = match (lists.layer, lists.value) {
+        (Layer::RwWhitelist, _) => {
+            let ro = match arch.ro_whitelist.iter().find(|e| e.value == driver) {
+                Some(e) => {
+                    step("ro whitelist", Outcome::NoEffect, "listed too, but the rw list wins", e.origin.clone())
+                }
+                None => step(
+                    "ro whitelist",
+                    Outcome::NoEffect,
+                    format!("{} (not consulted)", absent(&arch.ro_whitelist)),
+                    first(&arch.ro_whitelist),
+                ),
+            };
+            (step("rw whitelist", Outcome::Pass, "listed: read-write and read-only opens", lists.origin), ro)
+        }
+        (Layer::RoWhitelist, _) => (
+            step("rw whitelist", Outcome::NoEffect, absent(&arch.rw_whitelist), first(&arch.rw_whitelist)),
+            Step {
+                name: "ro whitelist",
+                outcome: Outcome::ReadOnly,
+                detail: lists.reason,
+                message: lists.message,
+                origin: lists.origin,
+            },
+        ),
+        (_, Access::ReadWrite) => (
+            step(
+                "rw whitelist",
+                Outcome::Pass,
+                "empty, and so is the ro list: nothing is whitelisted away",
+                lists.origin,
+            ),
+            step("ro whitelist", Outcome::NoEffect, "empty", Origin::Default),
+        ),
+        _ => (
+            step("rw whitelist", Outcome::NoEffect, absent(&arch.rw_whitelist), first(&arch.rw_whitelist)),
+            Step {
+                name: "ro whitelist",
+                outcome: Outcome::Refuse,
+                detail: if arch.ro_whitelist.is_empty() {
+                    "empty: on neither list".to_string()
+                } else {
+                    "not listed either: on neither list".to_string()
+                },
+                message: lists.message,
+                origin: first(&arch.ro_whitelist),
+            },
+        ),
+    };
+    steps.push(rw);
+    steps.push(ro);
+
+    let catalogue_driver = Catalogue::get().driver(driver);
+    steps.push(if catalogue_driver.is_some_and(|d| d.is_registered() && !d.in_tools(version)) {
+        step(
+            "whitelist in tools",
+            Outcome::Refuse,
+            format!("qemu {version} builds {driver} into the emulator only"),
+            Origin::Catalogue(format!("qemu {version}")),
+        )
+    } else if arch.whitelist_in_tools.value {
+        let lists = whitelists(policy, arch, driver);
+        Step {
+            name: "whitelist in tools",
+            outcome: Outcome::of(lists.value),
+            detail: "on: the tools apply the whitelists too".to_string(),
+            message: lists.message,
+            origin: arch.whitelist_in_tools.origin.clone(),
+        }
+    } else {
+        step(
+            "whitelist in tools",
+            Outcome::NoEffect,
+            "off: qemu-img, qemu-io and qemu-nbd ignore the whitelists",
+            arch.whitelist_in_tools.origin.clone(),
+        )
+    });
+
+    steps.push(match &arch.libvirt_disabled {
+        None => step("libvirt", Outcome::NoEffect, "not described by the profiles: decides nothing", Origin::Default),
+        Some(disabled) => match disabled.iter().find(|d| d.value == driver) {
+            Some(entry) => step(
+                "libvirt",
+                Outcome::Refuse,
+                format!("disables the {driver} disk source protocol"),
+                entry.origin.clone(),
+            ),
+            None => step("libvirt", Outcome::Pass, format!("does not disable {driver}"), first(disabled)),
+        },
+    });
+
+    steps.push(match protocol_of(driver) {
+        None => step(
+            "libguestfs",
+            Outcome::NoEffect,
+            format!("add_drive has no protocol for {driver}"),
+            Origin::Catalogue("libguestfs add_drive protocols".to_string()),
+        ),
+        Some(protocol) => match arch.libguestfs_disabled.iter().find(|d| d.value == protocol) {
+            Some(entry) => Step {
+                name: "libguestfs",
+                outcome: Outcome::Refuse,
+                detail: format!("add_drive's {protocol} protocol is removed by the downstream patch"),
+                message: Some(format!("unknown protocol '{protocol}'")),
+                origin: entry.origin.clone(),
+            },
+            None => step(
+                "libguestfs",
+                Outcome::Pass,
+                format!("add_drive's {protocol} protocol is left in: it opens {driver} through the emulator"),
+                first(&arch.libguestfs_disabled),
+            ),
+        },
+    });
+    steps
 }

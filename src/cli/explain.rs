@@ -1,13 +1,42 @@
-use super::{Context, Report};
-use drvpolicy::diagnostic::{Diagnostic, Failure};
+use super::{Context, Report, json};
+use drvpolicy::diagnostic::Failure;
 
-/// (not yet implemented)
+/// Follow one driver (or libguestfs protocol, or build option) through every layer: build,
+/// build mode, rw and ro whitelists, whitelist in tools, libvirt, libguestfs; then the access
+/// each program gets and the consumer needs it meets. Every verdict names the profile line
+/// (file:line:col) or catalogue fact that decided it. Arches whose chain reads the same are
+/// shown together.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  drvpolicy explain rhel-7.3 https --arch x86_64\n  drvpolicy explain rhel-7.3 curl"
+)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// Profile name (see `drvpolicy list`).
+    profile: String,
+    /// A qemu block driver (`https`, `vpc`), a libguestfs protocol, or a build option (`curl`, `virtfs`).
+    name: String,
+    /// Only this architecture.
+    #[arg(long)]
+    arch: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
-pub fn run(_context: &mut Context, _args: Args) -> Result<Report, Failure> {
-    Err(Failure::single(Diagnostic::error("unimplemented", "explain is not implemented yet")))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    let (policy, warnings) = context.policy(&args.profile)?;
+    if let Some(arch) = &args.arch {
+        super::arch(&policy, arch)?;
+    }
+    let view = drvpolicy::explain::view(&policy, args.arch.as_deref(), &args.name, context.sources())?;
+    let text = match args.format {
+        Format::Text => context.renderer()?.render("explain.j2", &view)?,
+        Format::Json => json(&view),
+    };
+    Ok(Report::ok(text).with_warnings(warnings))
 }

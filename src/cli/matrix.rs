@@ -1,13 +1,41 @@
-use super::{Context, Report};
-use drvpolicy::diagnostic::{Diagnostic, Failure};
+use super::{Context, Report, json};
+use drvpolicy::diagnostic::Failure;
 
-/// (not yet implemented)
+/// The access every driver gets, per arch and program (emulator, tools, libguestfs):
+/// rw, ro, - (refused) or n/a (libguestfs has no protocol for it).
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  drvpolicy matrix rhel-7.3\n  drvpolicy matrix rhel-7.3 --format html > rhel-7.3.html"
+)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// Profile name (see `drvpolicy list`).
+    profile: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Also give rows to the drivers compiled out on every arch (by default summarised in one line).
+    #[arg(long)]
+    all_drivers: bool,
 }
 
-pub fn run(_context: &mut Context, _args: Args) -> Result<Report, Failure> {
-    Err(Failure::single(Diagnostic::error("unimplemented", "matrix is not implemented yet")))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Aligned columns for a terminal.
+    Text,
+    /// A table for documentation.
+    Markdown,
+    Json,
+    /// A self-contained page with coloured cells and a legend.
+    Html,
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    let (policy, warnings) = context.policy(&args.profile)?;
+    let view = drvpolicy::matrix::view(&policy, args.all_drivers, context.sources());
+    let text = match args.format {
+        Format::Text => context.renderer()?.render("matrix.txt.j2", &view)?,
+        Format::Markdown => context.renderer()?.render("matrix.md.j2", &view)?,
+        Format::Html => context.renderer()?.render("matrix.html.j2", &view)?,
+        Format::Json => json(&view),
+    };
+    Ok(Report::ok(text).with_warnings(warnings))
 }

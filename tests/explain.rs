@@ -1,0 +1,304 @@
+//! `explain` and the effective-access model under it, checked against the RHEL 7 and qemu
+//! facts of shared/domain (rhel7.md sections 1, 3, 4; qemu.md 2b, 2c).
+
+mod common;
+
+use common::Case;
+use drvpolicy::access::{self, Outcome};
+use drvpolicy::explain::{DriverBlock, ExplainView};
+use drvpolicy::policy::Policy;
+use drvpolicy::profile::{Access, Program};
+use drvpolicy::store::Store;
+
+fn resolved(name: &str) -> (Policy, Store) {
+    let mut store = Store::new(&[]).expect("shipped profiles");
+    let policy = drvpolicy::resolve::resolve(&mut store, name).expect("a shipped profile resolves").policy;
+    (policy, store)
+}
+
+fn explained(profile: &str, name: &str, arch: Option<&str>) -> ExplainView {
+    let (policy, store) = resolved(profile);
+    drvpolicy::explain::view(&policy, arch, name, &store.sources).expect("a known name")
+}
+
+fn block<'v>(view: &'v ExplainView, arch: &str) -> &'v DriverBlock {
+    let driver = view.driver.as_ref().expect("a driver explanation");
+    driver.blocks.iter().find(|b| b.arches.iter().any(|a| a == arch)).expect("a block for the arch")
+}
+
+fn program<'b>(block: &'b DriverBlock, program: &str) -> &'b drvpolicy::explain::ProgramLine {
+    block.access.iter().find(|p| p.program == program).expect("a line for the program")
+}
+
+fn layer<'b>(block: &'b DriverBlock, layer: &str) -> &'b drvpolicy::explain::LayerLine {
+    block.layers.iter().find(|l| l.layer == layer).expect("a line for the layer")
+}
+
+// rhel7.md 1: `--block-drv-ro-whitelist=vmdk,vhdx,vpc,ssh,https`, only the emulator enforces the
+// lists; 3: libguestfs 7.2+ removes https ("unknown protocol"); 4: virt-v2v needs https and ssh
+// read-only as backing files, which the ro whitelist satisfies.
+#[test]
+fn rhel_7_3_https_is_ro_in_the_emulator_rw_in_the_tools_and_refused_by_libguestfs() {
+    let view = explained("rhel-7.3", "https", Some("x86_64"));
+    let x86 = block(&view, "x86_64");
+
+    let emulator = program(x86, "emulator");
+    assert_eq!((emulator.access.as_str(), emulator.layer.as_str()), ("ro", "ro whitelist"));
+    assert_eq!(emulator.message.as_deref(), Some("Driver 'https' can only be used for read-only devices"));
+    assert_eq!(emulator.origin, "profiles/rhel-7.2.toml:20:32", "the `ssh, https` ro addition of 7.2");
+
+    let tools = program(x86, "tools");
+    assert_eq!(tools.access, "rw");
+    assert_eq!(tools.message, None);
+
+    let libguestfs = program(x86, "libguestfs");
+    assert_eq!((libguestfs.access.as_str(), libguestfs.layer.as_str()), ("none", "libguestfs"));
+    assert_eq!(libguestfs.message.as_deref(), Some("unknown protocol 'https'"));
+
+    assert_eq!(x86.consumers.len(), 2, "virt-v2v needs https through the emulator and qemu-img");
+    assert!(x86.consumers.iter().all(|c| c.consumer == "virt-v2v" && c.needs == "ro" && c.met));
+    let (policy, _) = resolved("rhel-7.3");
+    let arch = policy.arch("x86_64").unwrap();
+    let needs = access::needs(&policy, arch);
+    assert!(needs.iter().any(|n| n.need.driver == "ssh"), "virt-v2v's Xen input needs ssh");
+    assert!(needs.iter().all(|n| n.met), "every virt-v2v need is met on rhel-7.3 x86_64");
+}
+
+#[test]
+fn rhel_7_3_rbd_is_compiled_out_on_aarch64_and_ppc64le_only() {
+    let view = explained("rhel-7.3", "rbd", None);
+    let aarch64 = block(&view, "aarch64");
+    assert_eq!(aarch64.arches, ["ppc64le", "aarch64"], "identical chains are folded into one block");
+    let build = layer(aarch64, "build");
+    assert_eq!((build.verdict.as_str(), build.detail.as_str()), ("refused", "compiled out: rbd is unavailable"));
+    assert_eq!(build.origin, "profiles/rhel-7.2.toml:32:20");
+    let tools = program(aarch64, "tools");
+    assert_eq!((tools.access.as_str(), tools.layer.as_str()), ("none", "build"));
+
+    let x86 = block(&view, "x86_64");
+    assert_eq!(x86.arches, ["x86_64"]);
+    assert_eq!(layer(x86, "build").verdict, "ok");
+    assert_eq!(program(x86, "emulator").access, "rw", "rbd is rw-whitelisted from 7.1");
+    assert_eq!(program(x86, "libguestfs").access, "rw", "7.2 re-enabled rbd in add_drive");
+
+    // `rbd` is also the build option's name: its state per arch comes along.
+    let feature = view.feature.as_ref().expect("the rbd option");
+    let states: Vec<(Vec<String>, &str)> =
+        feature.blocks.iter().map(|b| (b.arches.clone(), b.state.as_str())).collect();
+    assert_eq!(
+        states,
+        [(vec!["x86_64".to_string()], "enable"), (vec!["ppc64le".to_string(), "aarch64".to_string()], "unavailable")]
+    );
+}
+
+#[test]
+fn rhel_7_3_vpc_is_read_only_with_the_exact_message() {
+    let view = explained("rhel-7.3", "vpc", Some("x86_64"));
+    let x86 = block(&view, "x86_64");
+    let emulator = program(x86, "emulator");
+    assert_eq!(emulator.access, "ro");
+    assert_eq!(emulator.message.as_deref(), Some("Driver 'vpc' can only be used for read-only devices"));
+    let ro = layer(x86, "ro whitelist");
+    assert_eq!((ro.verdict.as_str(), ro.origin.as_str()), ("ro", "profiles/rhel-7.0.toml:28:33"));
+    assert_eq!(program(x86, "libguestfs").access, "n/a", "no add_drive protocol opens a format");
+}
+
+#[test]
+fn rhel_7_3_qcow_is_on_neither_list() {
+    let view = explained("rhel-7.3", "qcow", Some("x86_64"));
+    let x86 = block(&view, "x86_64");
+    let emulator = program(x86, "emulator");
+    assert_eq!((emulator.access.as_str(), emulator.layer.as_str()), ("none", "whitelists"));
+    assert_eq!(emulator.message.as_deref(), Some("Driver 'qcow' is not whitelisted"));
+    assert_eq!(program(x86, "tools").access, "rw", "qemu-img ignores the whitelists (the article's side note)");
+    assert_eq!(layer(x86, "ro whitelist").verdict, "refused");
+}
+
+// qemu.md 2c: 1.6.x refuses silently with ENOTSUP; upstream 1.5.3 prints "'%s' invalid format"
+// for -drive format=X. RHEL's 1.5.3 backports the 1.7 messages (checked above).
+#[test]
+fn the_refusal_message_depends_on_the_qemu_version() {
+    let profile = |version: &str| {
+        format!(
+            "[profile]\nproduct = \"upstream\"\nrelease = \"{version}\"\narches = [\"x86_64\"]\n\n[qemu]\npackage = \"qemu\"\nversion = \"{version}\"\nrw-whitelist = [\"qcow2\", \"raw\", \"file\"]\n"
+        )
+    };
+    let run = Case::new(["explain", "up", "qcow", "--format", "json"]).profile("up", &profile("1.6.0")).run();
+    run.exits(0).stdout_has("no message of its own: the open fails with ENOTSUP");
+    let run = Case::new(["explain", "up", "qcow", "--format", "json"]).profile("up", &profile("1.5.3")).run();
+    run.exits(0).stdout_has("'qcow' invalid format (with -drive format=qcow)");
+    let run = Case::new(["explain", "up", "qcow", "--format", "json"]).profile("up", &profile("2.12.0")).run();
+    run.exits(0).stdout_has("\"Driver 'qcow' is not whitelisted\"");
+}
+
+// qemu.md 2a/2b: from 6.1, --enable-block-drv-whitelist-in-tools makes qemu-img apply the lists.
+#[test]
+fn whitelist_in_tools_makes_the_tools_follow_the_lists() {
+    let toml = r#"
+[profile]
+product = "upstream"
+release = "6.2"
+arches = ["x86_64"]
+
+[qemu]
+package = "qemu"
+version = "6.2.0"
+rw-whitelist = ["qcow2", "raw", "file"]
+ro-whitelist = ["vpc"]
+whitelist-in-tools = true
+
+[libvirt]
+disabled-protocols = ["gluster"]
+"#;
+    let run = Case::new(["explain", "up", "vpc", "--format", "json"]).profile("up", toml).run();
+    run.exits(0);
+    let view: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let tools = &view["driver"]["blocks"][0]["access"][1];
+    assert_eq!(tools["program"], "tools");
+    assert_eq!(tools["access"], "ro");
+    assert_eq!(tools["message"], "Driver 'vpc' can only be used for read-only devices");
+
+    // A profile that describes libvirt makes it a layer of its own.
+    let run = Case::new(["explain", "up", "gluster", "--arch", "x86_64"]).profile("up", toml).run();
+    run.exits(0)
+        .stdout_has("libvirt             refused  disables the gluster disk source protocol")
+        .stdout_has("libvirt     none  by libvirt");
+}
+
+#[test]
+fn libvirt_left_undescribed_says_it_decides_nothing() {
+    let view = explained("rhel-7.3", "nbd", Some("x86_64"));
+    let x86 = block(&view, "x86_64");
+    let libvirt = layer(x86, "libvirt");
+    assert_eq!(
+        (libvirt.verdict.as_str(), libvirt.detail.as_str()),
+        ("-", "not described by the profiles: decides nothing")
+    );
+    assert!(program(x86, "libvirt").reason.starts_with("libvirt decides nothing, so as the emulator"));
+    assert_eq!(program(x86, "libguestfs").access, "rw", "nbd is left in add_drive and rw-whitelisted");
+}
+
+// qemu.md 4: Debian's qemu 10.0.2 has no whitelists and no libblkio.
+#[test]
+fn debian_13_allows_everything_compiled_in() {
+    let (policy, _) = resolved("debian-13");
+    let arch = policy.arch("x86_64").unwrap();
+    let mut compiled_out = Vec::new();
+    for driver in &arch.drivers {
+        let emulator = access::program_access(&policy, arch, Program::Emulator, &driver.name);
+        let tools = access::program_access(&policy, arch, Program::Tools, &driver.name);
+        if !driver.compiled_in {
+            compiled_out.push(driver.name.as_str());
+            assert_eq!(emulator.value, Access::None);
+            continue;
+        }
+        assert_eq!(emulator.value, Access::ReadWrite, "{} in the emulator", driver.name);
+        // qemu.md 1c: blkreplay is built into the system emulator only from 5.2.
+        let expected = if driver.name == "blkreplay" { Access::None } else { Access::ReadWrite };
+        assert_eq!(tools.value, expected, "{} in the tools", driver.name);
+    }
+    assert_eq!(
+        compiled_out,
+        ["io_uring", "nvme-io_uring", "virtio-blk-vfio-pci", "virtio-blk-vhost-user", "virtio-blk-vhost-vdpa"]
+    );
+}
+
+/// The chain and the per-program verdicts come from two functions of `access`; they must tell
+/// the same story for the emulator and the tools on every shipped profile, arch and driver.
+#[test]
+fn the_chain_agrees_with_the_program_verdicts_everywhere() {
+    for name in common::shipped_profiles() {
+        let (policy, _) = resolved(&name);
+        let catalogue = drvpolicy::catalogue::Catalogue::get();
+        for arch in &policy.arches {
+            for driver in catalogue.drivers.keys() {
+                let steps = access::chain(&policy, arch, driver);
+                let outcome = |name: &str| steps.iter().find(|s| s.name == name).unwrap().outcome;
+                let lists = if outcome("rw whitelist") == Outcome::Pass {
+                    Access::ReadWrite
+                } else {
+                    match outcome("ro whitelist") {
+                        Outcome::ReadOnly => Access::ReadOnly,
+                        Outcome::Refuse => Access::None,
+                        _ => unreachable!("the ro line decides when the rw line does not"),
+                    }
+                };
+                let built = outcome("build") == Outcome::Pass;
+                let emulator = if built && outcome("build mode") == Outcome::Pass { lists } else { Access::None };
+                let tools = match (built, outcome("whitelist in tools")) {
+                    (false, _) | (_, Outcome::Refuse) => Access::None,
+                    (true, Outcome::ReadOnly) => Access::ReadOnly,
+                    (true, _) => Access::ReadWrite,
+                };
+                let what = format!("{name} {} {driver}", arch.arch);
+                assert_eq!(emulator, access::emulator_access(&policy, arch, driver).value, "emulator: {what}");
+                assert_eq!(tools, access::tools_access(&policy, arch, driver).value, "tools: {what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_build_option_is_explained_per_arch() {
+    let view = explained("rhel-7.3", "curl", None);
+    assert_eq!(view.kind, "feature");
+    assert!(view.driver.is_none());
+    let feature = view.feature.as_ref().unwrap();
+    assert_eq!(feature.drivers, ["http", "https", "ftp", "ftps", "tftp"], "qemu.md: curl gives tftp before 2.8");
+    assert_eq!(feature.configure, "--enable-curl / --disable-curl");
+    let x86 = &feature.blocks[0];
+    assert_eq!(x86.arches, ["x86_64"]);
+    assert_eq!((x86.state.as_str(), x86.argument.as_deref()), ("enable", Some("--enable-curl")));
+    assert_eq!(x86.origin, "profiles/rhel-7.2.toml:23:8");
+    // The tools-only arches get a bare configure (rhel7.md 1).
+    assert_eq!(feature.blocks[1].arches, ["ppc64le", "aarch64"]);
+    assert_eq!(feature.blocks[1].argument, None);
+
+    let virtfs = explained("rhel-7.3", "virtfs", Some("x86_64"));
+    let virtfs = virtfs.feature.as_ref().unwrap();
+    assert!(virtfs.drivers.is_empty(), "9p is a device, not a block driver");
+    assert_eq!(virtfs.blocks[0].argument.as_deref(), Some("--disable-virtfs"), "rhel7.md 1: 9p off everywhere");
+}
+
+#[test]
+fn unknown_names_and_arches_exit_2_with_a_suggestion() {
+    Case::new(["explain", "rhel-7.3", "rdb"]).run().exits(2).stderr_has("did you mean `rbd`");
+    Case::new(["explain", "rhel-7.3", "zzzzzz"]).run().exits(2).stderr_has("is not a qemu block driver");
+    Case::new(["explain", "rhel-7.3", "https", "--arch", "s390x"]).run().exits(2).stderr_has("does not build `s390x`");
+    Case::new(["explain", "rhel-7.3", "https", "--arch", "x86-64"]).run().exits(2).stderr_has("did you mean `x86_64`");
+    Case::new(["explain", "rhel-7.33", "https"]).run().exits(2);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let first = Case::new(["explain", "rhel-7.2-rhev", "rbd", "--format", "json"]).run();
+    let second = Case::new(["explain", "rhel-7.2-rhev", "rbd", "--format", "json"]).run();
+    assert_eq!(first.exits(0).stdout, second.exits(0).stdout);
+}
+
+fn snapshot(name: &str, args: &[&str]) {
+    let run = Case::new(args).run();
+    run.exits(0);
+    insta::assert_snapshot!(name, run.stdout);
+}
+
+#[test]
+fn snapshots_text() {
+    snapshot("explain_rhel_7_3_https", &["explain", "rhel-7.3", "https"]);
+    snapshot("explain_rhel_7_3_rbd", &["explain", "rhel-7.3", "rbd"]);
+    snapshot("explain_rhel_7_3_qcow_x86_64", &["explain", "rhel-7.3", "qcow", "--arch", "x86_64"]);
+    snapshot("explain_rhel_7_3_curl", &["explain", "rhel-7.3", "curl"]);
+    snapshot("explain_rhel_7_3_virtfs", &["explain", "rhel-7.3", "virtfs"]);
+    snapshot("explain_rhel_7_2_rhev_rbd", &["explain", "rhel-7.2-rhev", "rbd"]);
+    snapshot("explain_rhel_7_2_rhev_ssh", &["explain", "rhel-7.2-rhev", "ssh"]);
+}
+
+#[test]
+fn snapshots_json() {
+    snapshot("explain_rhel_7_3_https_json", &["explain", "rhel-7.3", "https", "--format", "json"]);
+    snapshot("explain_rhel_7_3_curl_json", &["explain", "rhel-7.3", "curl", "--format", "json"]);
+    snapshot(
+        "explain_rhel_7_2_rhev_rbd_json",
+        &["explain", "rhel-7.2-rhev", "rbd", "--arch", "ppc64", "--format", "json"],
+    );
+}
