@@ -29,7 +29,6 @@ use std::process::ExitCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Ok = 0,
-    #[allow(dead_code, reason = "used by check, diff and verify")]
     Findings = 1,
     Error = 2,
 }
