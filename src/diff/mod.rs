@@ -23,7 +23,9 @@ pub enum DiffLayer {
     Build,
     /// Build options: `--enable-X` / `--disable-X` and their meson spellings.
     Features,
+    /// `--block-drv-rw-whitelist` (compared as a set).
     RwWhitelist,
+    /// `--block-drv-ro-whitelist` (compared as a set).
     RoWhitelist,
     /// Whether qemu-img, qemu-io and qemu-nbd apply the whitelists (qemu 6.1+).
     WhitelistInTools,
