@@ -1,13 +1,85 @@
-use super::{Context, Report};
-use drvpolicy::diagnostic::{Diagnostic, Failure};
+use super::{Context, Report, emit, json};
+use drvpolicy::diagnostic::{Diagnostic, Failure, did_you_mean};
+use drvpolicy::diff::{DiffLayer, Filter};
+use drvpolicy::history::{self, Listed};
+use std::path::PathBuf;
 
-/// (not yet implemented)
+/// A release series as a timeline: for each release what changed from the one before (in
+/// `diff`'s terms), and per driver the releases in which its access changed.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The series: with --product P, or one NAME that is a product (`rhel`, `rhel-rhev`), every profile \
+of that product on the search path, ordered by release; with two or more profiles, those, in the order given.\n\n\
+Examples:\n  drvpolicy history rhel\n  drvpolicy history rhel-7.1 rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy history --product rhel-rhev --layer access"
+)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// Two or more profiles in release order, or one product name.
+    #[arg(value_name = "PROFILE", required_unless_present = "product", conflicts_with = "product")]
+    profiles: Vec<String>,
+    /// Every profile of this product, ordered by release.
+    #[arg(long)]
+    product: Option<String>,
+    /// Only this architecture (built by some profile of the series).
+    #[arg(long)]
+    arch: Option<String>,
+    /// Only this layer.
+    #[arg(long, value_enum)]
+    layer: Option<DiffLayer>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
-pub fn run(_context: &mut Context, _args: Args) -> Result<Report, Failure> {
-    Err(Failure::single(Diagnostic::error("unimplemented", "history is not implemented yet")))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    // Products are known only by resolving every profile, which a list of names does not need.
+    // Warnings are reported for the profiles of the series only.
+    let listed = if args.product.is_some() || args.profiles.len() == 1 {
+        let names: Vec<String> = context.store.names().map(str::to_string).collect();
+        let mut listed = Vec::new();
+        for name in names {
+            let (policy, _) = context.policy(&name)?;
+            listed.push(Listed::of(&policy));
+        }
+        listed
+    } else {
+        Vec::new()
+    };
+    let series = history::select(&args.profiles, args.product.as_deref(), &listed)?;
+    let mut policies = Vec::new();
+    let mut warnings = Vec::new();
+    for name in &series.profiles {
+        let (policy, w) = context.policy(name)?;
+        warnings.extend(w);
+        policies.push(policy);
+    }
+    if let Some(arch) = &args.arch
+        && !policies.iter().any(|p| p.arch(arch).is_some())
+    {
+        let mut arches: Vec<&str> = policies.iter().flat_map(|p| p.arch_names()).collect();
+        arches.sort_unstable();
+        arches.dedup();
+        return Err(Failure::single(
+            Diagnostic::error("unknown-arch", format!("no profile of the series builds `{arch}`")).with_help(
+                did_you_mean(arch, arches.iter().copied())
+                    .unwrap_or_else(|| format!("their arches: {}", arches.join(", "))),
+            ),
+        ));
+    }
+    let filter = Filter { layer: args.layer, arch: args.arch.clone() };
+    let timeline = history::timeline(series.product, &policies, &filter);
+    let text = match args.format {
+        Format::Text => context.renderer()?.render("history.txt.j2", &timeline)?,
+        Format::Markdown => context.renderer()?.render("history.md.j2", &timeline)?,
+        Format::Json => json(&timeline),
+    };
+    Ok(Report::ok(emit(text, args.output.as_ref())?).with_warnings(warnings))
 }

@@ -1,1 +1,0 @@
-//! `diff`: what changed between two profiles, declared and effective.

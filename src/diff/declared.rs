@@ -1,0 +1,141 @@
+//! The declared layers: what the profiles say, compared setting by setting.
+
+use super::lists::{self, Entry};
+use super::{Change, DiffLayer, Filter, Kind};
+use crate::policy::{ArchPolicy, Package, Policy, values};
+
+/// `field old -> new`, or an added or removed value when only one side has it.
+fn optional(field: &str, old: Option<&str>, new: Option<&str>) -> Option<Change> {
+    match (old, new) {
+        (Some(o), Some(n)) => lists::scalar(field, o, n),
+        (None, None) => None,
+        (o, n) => {
+            let mut change = Change::new(if o.is_some() { Kind::Removed } else { Kind::Added }, field);
+            change.old = o.map(str::to_string);
+            change.new = n.map(str::to_string);
+            Some(change)
+        }
+    }
+}
+
+fn package(old: &Package, new: &Package, with_patch: bool) -> Vec<Change> {
+    let text = |v: &Option<crate::policy::Valued<String>>| v.as_ref().map(|v| v.value.clone());
+    let mut changes: Vec<Change> = [
+        optional("package", text(&old.package).as_deref(), text(&new.package).as_deref()),
+        optional("version", text(&old.version).as_deref(), text(&new.version).as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if with_patch {
+        changes.extend(optional("patch", text(&old.patch).as_deref(), text(&new.patch).as_deref()));
+    }
+    changes
+}
+
+/// Layers of the whole profile: arches, the qemu package, libvirt and libguestfs packages.
+pub(super) fn profile_wide(old: &Policy, new: &Policy, filter: &Filter) -> Vec<(DiffLayer, Vec<Change>)> {
+    let mut arches = lists::set("arch", &names(old), &names(new));
+    arches.retain(|c| c.item.as_deref().is_some_and(|a| filter.keeps_arch(a)));
+    for change in &mut arches {
+        let arch = change.item.as_deref().unwrap_or_default();
+        match change.kind {
+            Kind::Removed => change.old = old.arch(arch).map(|a| a.build.value.to_string()),
+            _ => change.new = new.arch(arch).map(|a| a.build.value.to_string()),
+        }
+    }
+
+    let mut qemu: Vec<Change> = [
+        lists::scalar("package", &old.qemu.package.value, &new.qemu.package.value),
+        lists::scalar("version", &old.qemu.version.value.to_string(), &new.qemu.version.value.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    qemu.extend(lists::set("backport", &old.backport_names(), &new.backport_names()));
+
+    vec![
+        (DiffLayer::Arches, arches),
+        (DiffLayer::Qemu, qemu),
+        (DiffLayer::Libvirt, package(&old.libvirt, &new.libvirt, false)),
+        (DiffLayer::Libguestfs, package(&old.libguestfs, &new.libguestfs, true)),
+    ]
+}
+
+fn names(policy: &Policy) -> Vec<String> {
+    policy.arch_names().iter().map(|a| a.to_string()).collect()
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+/// An entry keyed by a name, carried in `field` with that name as the item.
+fn named(field: &str, name: &str, value: String) -> Entry<String> {
+    let mut change = Change::new(Kind::Changed, field);
+    change.item = Some(name.to_string());
+    Entry { key: name.to_string(), change, value }
+}
+
+fn drivers(arch: &ArchPolicy) -> Vec<Entry<String>> {
+    arch.drivers
+        .iter()
+        .map(|d| named("driver", &d.name, if d.compiled_in { "compiled in" } else { "compiled out" }.to_string()))
+        .collect()
+}
+
+fn features(arch: &ArchPolicy) -> Vec<Entry<String>> {
+    arch.features.iter().map(|f| named("feature", &f.name, f.state.to_string())).collect()
+}
+
+/// Needs keyed by (consumer, driver, program); the value is the access asked for.
+fn needs(arch: &ArchPolicy) -> Vec<Entry<(String, String, crate::profile::Program)>> {
+    let mut entries: Vec<Entry<(String, String, crate::profile::Program)>> = Vec::new();
+    for need in &arch.needs {
+        let key = (need.consumer.clone(), need.driver.clone(), need.program);
+        // Two needs of one program for one driver: keep both accesses in one value.
+        if let Some(entry) = entries.iter_mut().find(|e| e.key == key) {
+            if !entry.value.split(',').any(|a| a == need.access.as_str()) {
+                entry.value = format!("{},{}", entry.value, need.access);
+            }
+            continue;
+        }
+        let mut change = Change::new(Kind::Changed, "need");
+        change.item = Some(need.driver.clone());
+        change.consumer = Some(need.consumer.clone());
+        change.program = Some(need.program.to_string());
+        entries.push(Entry { key, change, value: need.access.to_string() });
+    }
+    entries
+}
+
+/// The declared layers of one arch that both profiles build.
+pub(super) fn per_arch(old: &ArchPolicy, new: &ArchPolicy) -> Vec<(DiffLayer, Vec<Change>)> {
+    let mut build: Vec<Change> =
+        lists::scalar("mode", old.build.value.as_str(), new.build.value.as_str()).into_iter().collect();
+    build.extend(lists::keyed(drivers(old), drivers(new)));
+
+    let in_tools =
+        lists::scalar("enforced", yes_no(old.whitelist_in_tools.value), yes_no(new.whitelist_in_tools.value));
+
+    let mut libvirt: Vec<Change> =
+        lists::scalar("described", yes_no(old.libvirt_disabled.is_some()), yes_no(new.libvirt_disabled.is_some()))
+            .into_iter()
+            .collect();
+    let libvirt_list = |a: &ArchPolicy| a.libvirt_disabled.as_deref().map(values).unwrap_or_default();
+    libvirt.extend(lists::set("disabled", &libvirt_list(old), &libvirt_list(new)));
+
+    vec![
+        (DiffLayer::Build, build),
+        (DiffLayer::Features, lists::keyed(features(old), features(new))),
+        (DiffLayer::RwWhitelist, lists::set("driver", &values(&old.rw_whitelist), &values(&new.rw_whitelist))),
+        (DiffLayer::RoWhitelist, lists::set("driver", &values(&old.ro_whitelist), &values(&new.ro_whitelist))),
+        (DiffLayer::WhitelistInTools, in_tools.into_iter().collect()),
+        (DiffLayer::Libvirt, libvirt),
+        (
+            DiffLayer::Libguestfs,
+            lists::set("disabled-protocol", &values(&old.libguestfs_disabled), &values(&new.libguestfs_disabled)),
+        ),
+        (DiffLayer::Consumers, lists::keyed(needs(old), needs(new))),
+    ]
+}
