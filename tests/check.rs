@@ -139,7 +139,7 @@ fn a_libguestfs_protocol_whose_driver_is_compiled_out_is_a_warning() {
     let d = finds("protocol-without-driver", 0, "protocol-without-driver", "warning", 13, 7);
     let message = d["message"].as_str().unwrap();
     assert!(message.contains("libguestfs leaves the `rbd` protocol enabled"), "{message}");
-    assert!(message.contains("cannot open `rbd` on x86_64 (build layer: compiled out: rbd is disable)"), "{message}");
+    assert!(message.contains("cannot open `rbd` on x86_64 (build layer: compiled out: rbd is disabled)"), "{message}");
     assert!(d["help"].as_str().unwrap().contains("unknown protocol 'rbd'"));
 }
 
