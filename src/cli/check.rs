@@ -1,4 +1,4 @@
-use super::{Context, Exit, Report, json};
+use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::check::{self, Status};
 use drvpolicy::diagnostic::Failure;
 
@@ -28,13 +28,7 @@ pub struct Args {
     deny_warnings: bool,
     /// `text`: diagnostics with source snippets; `json`: every diagnostic per profile.
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -58,11 +52,11 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     }
     let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
     let text = match args.format {
-        Format::Text => {
+        TextOrJson::Text => {
             let view = check::text_view(&checked, args.deny_warnings, context.sources());
             context.renderer()?.render("check.j2", &view)?
         }
-        Format::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),
+        TextOrJson::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),
     };
     let exit = match check::status(&checked, args.deny_warnings) {
         Status::Ok => Exit::Ok,

@@ -1,12 +1,14 @@
-use super::{Context, Exit, Report, emit, json};
+use super::{Context, Exit, Report, TextMarkdownJson, emit, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure, did_you_mean};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
 use drvpolicy::policy::Policy;
 use std::path::PathBuf;
 
-/// Show what changed between two profiles: the declared settings per layer and arch, and the
-/// effective access users feel. Exit status as diff(1): 0 no differences, 1 differences, 2 error.
+/// Show what changed between two profiles, per layer and arch.
+///
+/// The declared settings per layer and arch, and the effective access users feel. Exit status
+/// as diff(1): 0 no differences, 1 differences, 2 error.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  drvpolicy diff rhel-7.1 rhel-7.2\n  drvpolicy diff rhel-7.3 rhel-7.3-rhev --layer access --arch x86_64\n  drvpolicy diff rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy diff rhel-7.1 rhel-7.2 --generated spec"
@@ -23,7 +25,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: TextMarkdownJson,
     /// Instead: a unified diff of the generated texts (the profile name in their headers reads PROFILE on
     /// both sides). `configure` compares --arch, or every arch both profiles build.
     #[arg(long, value_enum, conflicts_with_all = ["layer", "format"])]
@@ -31,13 +33,6 @@ pub struct Args {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Markdown,
-    Json,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -61,9 +56,9 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             let filter = Filter { layer: args.layer, arch: args.arch.clone() };
             let changes = diff::compare_with(&old, &new, &filter);
             let text = match args.format {
-                Format::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
-                Format::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
-                Format::Json => json(&changes),
+                TextMarkdownJson::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
+                TextMarkdownJson::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
+                TextMarkdownJson::Json => json(&changes),
             };
             (text, !changes.is_empty())
         }

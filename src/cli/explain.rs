@@ -1,11 +1,12 @@
-use super::{Context, Report, json};
+use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
 
-/// Follow one driver (or libguestfs protocol, or build option) through every layer: build,
-/// build mode, rw and ro whitelists, whitelist in tools, libvirt, libguestfs; then the access
-/// each program gets and the consumer needs it meets. Every verdict names the profile line
-/// (file:line:col) or catalogue fact that decided it. Arches whose chain reads the same are
-/// shown together.
+/// Follow one driver, libguestfs protocol or build option through every layer.
+///
+/// The layers: build, build mode, rw and ro whitelists, whitelist in tools, libvirt,
+/// libguestfs; then the access each program gets and the consumer needs it meets. Every
+/// verdict names the profile line (file:line:col) or catalogue fact that decided it. Arches
+/// whose chain reads the same are shown together.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  drvpolicy explain rhel-7.3 https --arch x86_64\n  drvpolicy explain rhel-7.3 curl"
@@ -19,13 +20,7 @@ pub struct Args {
     #[arg(long)]
     arch: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -35,8 +30,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     }
     let view = drvpolicy::explain::view(&policy, args.arch.as_deref(), &args.name, context.sources())?;
     let text = match args.format {
-        Format::Text => context.renderer()?.render("explain.j2", &view)?,
-        Format::Json => json(&view),
+        TextOrJson::Text => context.renderer()?.render("explain.j2", &view)?,
+        TextOrJson::Json => json(&view),
     };
     Ok(Report::ok(text).with_warnings(warnings))
 }

@@ -1,11 +1,13 @@
-use super::{Context, Report, emit, json};
+use super::{Context, Report, TextMarkdownJson, emit, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure, did_you_mean};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
 use std::path::PathBuf;
 
-/// A release series as a timeline: for each release what changed from the one before (in
-/// `diff`'s terms), and per driver the releases in which its access changed.
+/// A release series as a timeline of changes.
+///
+/// For each release what changed from the one before (in `diff`'s terms), and per driver the
+/// releases in which its access changed.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "The series: with --product P, or one NAME that is a product (`rhel`, `rhel-rhev`), every profile \
@@ -26,17 +28,10 @@ pub struct Args {
     #[arg(long, value_enum)]
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: TextMarkdownJson,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Markdown,
-    Json,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -77,9 +72,9 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let filter = Filter { layer: args.layer, arch: args.arch.clone() };
     let timeline = history::timeline(series.product, &policies, &filter);
     let text = match args.format {
-        Format::Text => context.renderer()?.render("history.txt.j2", &timeline)?,
-        Format::Markdown => context.renderer()?.render("history.md.j2", &timeline)?,
-        Format::Json => json(&timeline),
+        TextMarkdownJson::Text => context.renderer()?.render("history.txt.j2", &timeline)?,
+        TextMarkdownJson::Markdown => context.renderer()?.render("history.md.j2", &timeline)?,
+        TextMarkdownJson::Json => json(&timeline),
     };
     Ok(Report::ok(emit(text, args.output.as_ref())?).with_warnings(warnings))
 }

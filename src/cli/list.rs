@@ -1,4 +1,4 @@
-use super::{Context, Report, json};
+use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
 
 /// List the profiles on the search path: name, release, qemu, parent, arches.
@@ -6,13 +6,7 @@ use drvpolicy::diagnostic::Failure;
 #[command(after_help = "Example:\n  drvpolicy list --format json")]
 pub struct Args {
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -26,8 +20,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     }
     let entries = drvpolicy::show::list(&policies);
     let text = match args.format {
-        Format::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
-        Format::Json => json(&entries),
+        TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
+        TextOrJson::Json => json(&entries),
     };
     Ok(Report::ok(text).with_warnings(warnings))
 }

@@ -1,8 +1,10 @@
 use super::{Context, Report, json};
 use drvpolicy::diagnostic::Failure;
 
-/// The access every driver gets, per arch and program (emulator, tools, libguestfs):
-/// rw, ro, - (refused) or n/a (libguestfs has no protocol for it).
+/// The access every driver gets, per arch and program.
+///
+/// Programs: emulator, tools, libguestfs. Cells: rw, ro, - (refused) or n/a (libguestfs has
+/// no protocol for it).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  drvpolicy matrix rhel-7.3\n  drvpolicy matrix rhel-7.3 --format html > rhel-7.3.html"

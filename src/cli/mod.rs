@@ -72,6 +72,21 @@ enum Command {
     Man(completions::ManArgs),
 }
 
+/// `--format` of the commands that print for people or for machines.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+/// `--format` of the commands whose text also goes into changelogs and reviews.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TextMarkdownJson {
+    Text,
+    Markdown,
+    Json,
+}
+
 /// What a command produced: text for stdout, warnings for stderr, and the exit status.
 pub struct Report {
     pub stdout: String,

@@ -1,4 +1,4 @@
-use super::{Context, Report, json};
+use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
 
 /// Print a profile's resolved policy, every value with the file:line:col that set it.
@@ -11,13 +11,7 @@ pub struct Args {
     #[arg(long)]
     arch: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -27,8 +21,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     }
     let view = drvpolicy::show::view(&policy, args.arch.as_deref(), context.sources());
     let text = match args.format {
-        Format::Text => context.renderer()?.render("show.j2", &view)?,
-        Format::Json => json(&view),
+        TextOrJson::Text => context.renderer()?.render("show.j2", &view)?,
+        TextOrJson::Json => json(&view),
     };
     Ok(Report::ok(text).with_warnings(warnings))
 }

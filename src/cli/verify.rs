@@ -1,4 +1,4 @@
-use super::{Context, Exit, Report, json};
+use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::verify;
 use std::path::PathBuf;
@@ -32,13 +32,7 @@ pub struct Args {
     help_text: Option<PathBuf>,
     /// `text`, or `json`: both lists, the differences and why.
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -52,8 +46,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let list = verify::format_list(&help)?;
     let view = verify::verify(&policy, arch, &list, help.source, context.sources());
     let text = match args.format {
-        Format::Text => context.renderer()?.render("verify.j2", &view)?,
-        Format::Json => json(&view),
+        TextOrJson::Text => context.renderer()?.render("verify.j2", &view)?,
+        TextOrJson::Json => json(&view),
     };
     let exit = if view.ok { Exit::Ok } else { Exit::Findings };
     Ok(Report { stdout: text, warnings, exit })
