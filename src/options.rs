@@ -3,7 +3,7 @@
 
 use crate::catalogue::{Catalogue, Effect, WhitelistOption};
 use crate::diagnostic::Severity;
-use crate::policy::{ArchPolicy, Policy, Valued};
+use crate::policy::{ArchPolicy, Policy};
 use crate::profile::FeatureState;
 use crate::source::Origin;
 use semver::Version;
@@ -245,9 +245,4 @@ fn replacement(feature: &str, version: &Version, catalogue: &Catalogue) -> Optio
 /// Arguments as plain strings, for callers that only need the text.
 pub fn texts(arguments: &[Argument]) -> Vec<String> {
     arguments.iter().map(|a| a.text.clone()).collect()
-}
-
-/// Whitelist values as `a,b,c`.
-pub fn joined(list: &[Valued<String>]) -> String {
-    list.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(",")
 }

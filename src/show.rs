@@ -1,7 +1,7 @@
 //! `show` and `list`: the resolved policy as people and machines read it.
 
 use crate::policy::{BuildReason, Policy, Valued};
-use crate::source::{Origin, Sources};
+use crate::source::Sources;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -187,9 +187,4 @@ pub fn list(policies: &[Policy]) -> Vec<ListEntry> {
             description: p.description.clone(),
         })
         .collect()
-}
-
-/// Origins for JSON: the same text as in `show`.
-pub fn origin(origin: &Origin, sources: &Sources) -> String {
-    sources.describe(origin)
 }

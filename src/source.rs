@@ -47,7 +47,6 @@ impl std::fmt::Display for Location {
 #[derive(Default)]
 pub struct Sources {
     files: SimpleFiles<String, String>,
-    count: usize,
 }
 
 impl Sources {
@@ -56,7 +55,6 @@ impl Sources {
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.count += 1;
         self.files.add(name.into(), text.into())
     }
 
@@ -88,9 +86,5 @@ impl Sources {
 
     pub(crate) fn files(&self) -> &SimpleFiles<String, String> {
         &self.files
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
     }
 }

@@ -132,11 +132,6 @@ impl Store {
         }
         Ok(chain)
     }
-
-    /// Text of a shipped profile, for `--profiles` users who want to start from one.
-    pub fn shipped(name: &str) -> Option<&'static str> {
-        SHIPPED.get_file(format!("{name}.toml")).and_then(|f| f.contents_utf8())
-    }
 }
 
 fn toml_stem(path: &Path) -> Option<String> {
