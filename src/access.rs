@@ -2,7 +2,7 @@
 //! resolved arch, and the first layer that decides it.
 
 use crate::catalogue::{Catalogue, Refusal};
-use crate::policy::{ArchPolicy, Need, Policy};
+use crate::policy::{ArchPolicy, ListName, Need, Policy};
 use crate::profile::{Access, Program};
 use crate::source::Origin;
 use serde::Serialize;
@@ -123,8 +123,10 @@ fn whitelists(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verdict {
         return Verdict::new(Access::ReadOnly, Layer::RoWhitelist, reason, entry.origin.clone())
             .with_message(catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &backports, driver));
     }
-    let origin =
-        arch.rw_whitelist.first().or(arch.ro_whitelist.first()).map(|e| e.origin.clone()).unwrap_or(Origin::Default);
+    let origin = match arch.absence(ListName::RwWhitelist, driver) {
+        Origin::Default => arch.absence(ListName::RoWhitelist, driver),
+        origin => origin,
+    };
     Verdict::new(Access::None, Layer::Whitelists, "in neither whitelist", origin)
         .with_message(catalogue.refusal_message(Refusal::NotWhitelisted, version, &backports, driver))
 }
@@ -341,7 +343,6 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
     });
 
     let lists = whitelists(policy, arch, driver);
-    let first = |list: &[crate::policy::Valued<String>]| list.first().map_or(Origin::Default, |e| e.origin.clone());
     let absent = |list: &[crate::policy::Valued<String>]| if list.is_empty() { "empty" } else { "not listed" };
     let (rw, ro) = match (lists.layer, lists.value) {
         (Layer::RwWhitelist, _) => {
@@ -353,13 +354,18 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
                     "ro whitelist",
                     Outcome::NoEffect,
                     format!("{} (not consulted)", absent(&arch.ro_whitelist)),
-                    first(&arch.ro_whitelist),
+                    arch.absence(ListName::RoWhitelist, driver),
                 ),
             };
             (step("rw whitelist", Outcome::Pass, "listed: read-write and read-only opens", lists.origin), ro)
         }
         (Layer::RoWhitelist, _) => (
-            step("rw whitelist", Outcome::NoEffect, absent(&arch.rw_whitelist), first(&arch.rw_whitelist)),
+            step(
+                "rw whitelist",
+                Outcome::NoEffect,
+                absent(&arch.rw_whitelist),
+                arch.absence(ListName::RwWhitelist, driver),
+            ),
             Step {
                 name: "ro whitelist",
                 outcome: Outcome::ReadOnly,
@@ -378,7 +384,12 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
             step("ro whitelist", Outcome::NoEffect, "empty", Origin::Default),
         ),
         _ => (
-            step("rw whitelist", Outcome::NoEffect, absent(&arch.rw_whitelist), first(&arch.rw_whitelist)),
+            step(
+                "rw whitelist",
+                Outcome::NoEffect,
+                absent(&arch.rw_whitelist),
+                arch.absence(ListName::RwWhitelist, driver),
+            ),
             Step {
                 name: "ro whitelist",
                 outcome: Outcome::Refuse,
@@ -388,7 +399,7 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
                     "not listed either: on neither list".to_string()
                 },
                 message: lists.message,
-                origin: first(&arch.ro_whitelist),
+                origin: arch.absence(ListName::RoWhitelist, driver),
             },
         ),
     };
@@ -430,7 +441,12 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
                 format!("disables the {driver} disk source protocol"),
                 entry.origin.clone(),
             ),
-            None => step("libvirt", Outcome::Pass, format!("does not disable {driver}"), first(disabled)),
+            None => step(
+                "libvirt",
+                Outcome::Pass,
+                format!("does not disable {driver}"),
+                arch.absence(ListName::LibvirtDisabled, driver),
+            ),
         },
     });
 
@@ -453,7 +469,7 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
                 "libguestfs",
                 Outcome::Pass,
                 format!("add_drive's {protocol} protocol is left in: it opens {driver} through the emulator"),
-                first(&arch.libguestfs_disabled),
+                arch.absence(ListName::LibguestfsDisabled, protocol),
             ),
         },
     });

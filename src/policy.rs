@@ -79,6 +79,25 @@ pub struct ArchPolicy {
     /// `None`: the profiles say nothing of libvirt, so it decides nothing.
     pub libvirt_disabled: Option<Vec<Valued<String>>>,
     pub needs: Vec<Need>,
+    /// Where an edit took a value out of a list, so that an absence has a provenance too.
+    pub removals: Vec<Removal>,
+}
+
+/// The lists whose absences matter to access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListName {
+    RwWhitelist,
+    RoWhitelist,
+    LibguestfsDisabled,
+    LibvirtDisabled,
+}
+
+/// A value an edit (`remove = [...]`) took out of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    pub list: ListName,
+    pub value: String,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +180,21 @@ impl ArchPolicy {
 
     pub fn in_ro(&self, driver: &str) -> bool {
         self.ro_whitelist.iter().any(|d| d.value == driver)
+    }
+
+    /// Where it was decided that `value` is not in `list`: the edit that removed it, else the
+    /// list as written (its first entry), else nowhere.
+    pub fn absence(&self, list: ListName, value: &str) -> Origin {
+        if let Some(r) = self.removals.iter().find(|r| r.list == list && r.value == value) {
+            return r.origin.clone();
+        }
+        let entries: &[Valued<String>] = match list {
+            ListName::RwWhitelist => &self.rw_whitelist,
+            ListName::RoWhitelist => &self.ro_whitelist,
+            ListName::LibguestfsDisabled => &self.libguestfs_disabled,
+            ListName::LibvirtDisabled => self.libvirt_disabled.as_deref().unwrap_or_default(),
+        };
+        entries.first().map_or(Origin::Default, |e| e.origin.clone())
     }
 
     pub fn compiled_in(&self, driver: &str) -> bool {

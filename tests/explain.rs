@@ -302,3 +302,19 @@ fn snapshots_json() {
         &["explain", "rhel-7.2-rhev", "rbd", "--arch", "ppc64", "--format", "json"],
     );
 }
+
+// rhel7.md 3: libguestfs 7.0 and 7.1 patch out rbd; 7.2 re-enables it. The absence of rbd from the
+// disabled list is decided by rhel-7.2's `remove`, not by the list rhel-7.0 wrote.
+#[test]
+fn an_absence_is_traced_to_the_edit_that_removed_it() {
+    let view = explained("rhel-7.3", "rbd", Some("x86_64"));
+    let libguestfs = layer(block(&view, "x86_64"), "libguestfs");
+    assert_eq!(libguestfs.verdict, "ok");
+    assert_eq!(libguestfs.origin, "profiles/rhel-7.2.toml:37:34");
+
+    // rhel-7.2-rhev takes gluster out of the rw list off x86_64 (rhel7.md 2: gluster x86_64 only).
+    let view = explained("rhel-7.2-rhev", "gluster", Some("ppc64le"));
+    let rw = layer(block(&view, "ppc64le"), "rw whitelist");
+    assert_eq!(rw.detail, "not listed");
+    assert_eq!(rw.origin, "profiles/rhel-7.2-rhev.toml:40:28");
+}

@@ -3,7 +3,7 @@
 use super::{apply_list, apply_list_by, origin};
 use crate::catalogue::{self, Catalogue};
 use crate::diagnostic::Diagnostic;
-use crate::policy::{ArchPolicy, BuildReason, DriverBuild, FeatureSetting, Need, Valued};
+use crate::policy::{ArchPolicy, BuildReason, DriverBuild, FeatureSetting, ListName, Need, Removal, Valued};
 use crate::profile::{BuildMode, FeatureState, RawNeed, RawProfile, Selector, Settings, Spanned};
 use crate::source::Origin;
 use indexmap::IndexMap;
@@ -21,6 +21,7 @@ pub(super) struct ArchState {
     libguestfs_disabled: Vec<Valued<String>>,
     libvirt_disabled: Option<Vec<Valued<String>>>,
     consumers: IndexMap<String, ConsumerState>,
+    removals: Vec<Removal>,
 }
 
 #[derive(Debug, Default)]
@@ -92,33 +93,34 @@ impl ArchState {
             }
         }
         if let Some(edit) = &settings.rw_whitelist {
-            apply_list(&mut self.rw, edit, "the rw whitelist", profile, diagnostics);
+            let removed = apply_list(&mut self.rw, edit, "the rw whitelist", profile, diagnostics);
+            self.note_removals(ListName::RwWhitelist, removed, &self.rw.clone());
         }
         if let Some(edit) = &settings.ro_whitelist {
-            apply_list(&mut self.ro, edit, "the ro whitelist", profile, diagnostics);
+            let removed = apply_list(&mut self.ro, edit, "the ro whitelist", profile, diagnostics);
+            self.note_removals(ListName::RoWhitelist, removed, &self.ro.clone());
         }
         if let Some(b) = &settings.whitelist_in_tools {
             self.in_tools = Some(Valued::new(b.value, origin(&b.span)));
         }
         if let Some(edit) = &settings.acknowledge_compiled_out {
-            apply_list(&mut self.acknowledged, edit, "acknowledge-compiled-out", profile, diagnostics);
+            let _ = apply_list(&mut self.acknowledged, edit, "acknowledge-compiled-out", profile, diagnostics);
         }
         if let Some(edit) = &settings.libguestfs_disabled {
-            apply_list(&mut self.libguestfs_disabled, edit, "the libguestfs disabled protocols", profile, diagnostics);
+            let what = "the libguestfs disabled protocols";
+            let removed = apply_list(&mut self.libguestfs_disabled, edit, what, profile, diagnostics);
+            self.note_removals(ListName::LibguestfsDisabled, removed, &self.libguestfs_disabled.clone());
         }
         if let Some(edit) = &settings.libvirt_disabled {
-            apply_list(
-                self.libvirt_disabled.get_or_insert_with(Vec::new),
-                edit,
-                "the libvirt disabled protocols",
-                profile,
-                diagnostics,
-            );
+            let list = self.libvirt_disabled.get_or_insert_with(Vec::new);
+            let removed = apply_list(list, edit, "the libvirt disabled protocols", profile, diagnostics);
+            let now = list.clone();
+            self.note_removals(ListName::LibvirtDisabled, removed, &now);
         }
         for consumer in &settings.consumers {
             let state = self.consumers.entry(consumer.name.value.clone()).or_default();
             if let Some(edit) = &consumer.arches {
-                apply_list(
+                let _ = apply_list(
                     state.arches.get_or_insert_with(Vec::new),
                     edit,
                     &format!("the arches of {}", consumer.name.value),
@@ -128,8 +130,17 @@ impl ArchState {
             }
             if let Some(edit) = &consumer.needs {
                 let what = format!("the needs of {}", consumer.name.value);
-                apply_list_by(&mut state.needs, edit, |n| n.driver.value.clone(), &what, profile, diagnostics);
+                let _ = apply_list_by(&mut state.needs, edit, |n| n.driver.value.clone(), &what, profile, diagnostics);
             }
+        }
+    }
+
+    /// Remembers where values were taken out of a list, forgetting those that are back in it.
+    fn note_removals(&mut self, list: ListName, removed: Vec<Valued<String>>, now: &[Valued<String>]) {
+        self.removals.retain(|r| r.list != list || !now.iter().any(|v| v.value == r.value));
+        for r in removed {
+            self.removals.retain(|old| old.list != list || old.value != r.value);
+            self.removals.push(Removal { list, value: r.value, origin: r.origin });
         }
     }
 
@@ -190,6 +201,7 @@ impl ArchState {
             libguestfs_disabled: self.libguestfs_disabled,
             libvirt_disabled: self.libvirt_disabled,
             needs,
+            removals: self.removals,
         }
     }
 }

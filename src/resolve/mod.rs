@@ -120,7 +120,7 @@ fn build_policy(
         set(&mut package, &profile.qemu_package);
         set(&mut version, &profile.qemu_version);
         if let Some(edit) = &profile.backports {
-            apply_list(&mut backports, edit, "[qemu] backports", &profile.name, diagnostics);
+            let _ = apply_list(&mut backports, edit, "[qemu] backports", &profile.name, diagnostics);
         }
         for feature in &profile.custom_features {
             custom_features.retain(|f| f.name != feature.name.value);
@@ -133,7 +133,7 @@ fn build_policy(
             });
         }
         if let Some(edit) = &profile.arches {
-            apply_list(&mut arches, edit, "[profile] arches", &profile.name, diagnostics);
+            let _ = apply_list(&mut arches, edit, "[profile] arches", &profile.name, diagnostics);
         }
         set(&mut libguestfs.package, &profile.libguestfs_package);
         set(&mut libguestfs.version, &profile.libguestfs_version);
@@ -192,14 +192,15 @@ fn set<T: Clone>(slot: &mut Option<Valued<T>>, value: &Option<Spanned<T>>) {
     }
 }
 
-/// Applies a list as written (replace, or add/remove edits) to the inherited list.
+/// Applies a list as written (replace, or add/remove edits) to the inherited list. Returns
+/// what `remove` took out, each with the place of its `remove` entry.
 fn apply_list(
     list: &mut Vec<Valued<String>>,
     edit: &SpannedList<String>,
     what: &str,
     profile: &str,
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> Vec<Valued<String>> {
     apply_list_by(list, edit, |v| v.clone(), what, profile, diagnostics)
 }
 
@@ -211,7 +212,8 @@ fn apply_list_by<T: Clone + PartialEq>(
     what: &str,
     profile: &str,
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> Vec<Valued<String>> {
+    let mut removed = Vec::new();
     match &edit.edit {
         ListEdit::Replace(items) => {
             *list = items.iter().map(|i| Valued::new(i.value.clone(), origin(&i.span))).collect();
@@ -220,7 +222,9 @@ fn apply_list_by<T: Clone + PartialEq>(
             for r in remove {
                 let before = list.len();
                 list.retain(|v| key(&v.value) != r.value);
-                if list.len() == before {
+                if list.len() < before {
+                    removed.push(Valued::new(r.value.clone(), origin(&r.span)));
+                } else {
                     diagnostics.push(
                         Diagnostic::warning(
                             "remove-absent",
@@ -238,4 +242,5 @@ fn apply_list_by<T: Clone + PartialEq>(
             }
         }
     }
+    removed
 }
