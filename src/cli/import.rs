@@ -1,13 +1,117 @@
-use super::{Context, Report};
+use super::{Context, Exit, Report, emit, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
+use drvpolicy::import::Options;
+use std::path::PathBuf;
 
-/// (not yet implemented)
+/// Bootstrap a profile from a spec file or build script that runs qemu's configure.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    #[command(subcommand)]
+    what: What,
 }
 
-pub fn run(_context: &mut Context, _args: Args) -> Result<Report, Failure> {
-    Err(Failure::single(Diagnostic::error("unimplemented", "import is not implemented yet")))
+#[derive(Debug, clap::Subcommand)]
+enum What {
+    /// Read the ./configure run of a spec's %build (or of a build script) into a profile.
+    ///
+    /// Follows continuation lines, %if/%ifarch/%ifnarch/%else/%endif, %global and %define
+    /// macros, shell variables and `if [ ... ]` tests. What it cannot read (a %if on a macro
+    /// the file never defines, a script argument) is listed as a comment in the profile and
+    /// as a warning, never guessed. The profile goes to stdout or to --output; with --output,
+    /// stdout gets a summary.
+    ///
+    /// Exit status: 0 every line read and the profile resolves, 1 the profile was written but
+    /// something needs attention (lines not interpreted, problems the catalogue finds), 2 error.
+    #[command(
+        after_help = "Examples:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n  drvpolicy import spec build_configure.sh --qemu-version 2.3.0 --arches x86_64 --name ev-7.2 \\\n      --set have_rbd=enable --set have_gluster=enable --set @=\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --format json"
+    )]
+    Spec(SpecArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SpecArgs {
+    /// The spec file, a `generate spec` snippet, or a shell script (first line `#!` or name `*.sh`).
+    file: PathBuf,
+    /// The profile name (default: the stem of --output, the name in a drvpolicy header, the file's stem).
+    #[arg(long)]
+    name: Option<String>,
+    /// Write the profile to FILE (atomically) instead of stdout; its stem is the profile name.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The arches, in order (default: ExclusiveArch/BuildArch, else the arches the %ifarch lines name).
+    #[arg(long, value_delimiter = ',', value_name = "ARCH,...")]
+    arches: Option<Vec<String>>,
+    /// The qemu version (default: the spec's Version:); required when the file does not say.
+    #[arg(long, value_name = "VERSION")]
+    qemu_version: Option<String>,
+    /// The qemu package (default: the spec's Name:).
+    #[arg(long)]
+    package: Option<String>,
+    /// [profile] product (default: the name without its release, `my` for my-7.9).
+    #[arg(long)]
+    product: Option<String>,
+    /// [profile] release (default: the version at the end of the name, `7.9` for my-7.9).
+    #[arg(long)]
+    release: Option<String>,
+    /// Give a macro or shell variable the file does not define (or override it): `have_rbd=enable`,
+    /// `rhev=1`; `@=WORDS` gives the arguments of "$@". Repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    sets: Vec<String>,
+    /// `text` (the profile, or a summary with --output) or `json` (a summary holding the profile).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn set(text: &str) -> Result<(String, String), Failure> {
+    let valid = |name: &str| {
+        name == "@"
+            || (name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    };
+    match text.split_once('=') {
+        Some((name, value)) if valid(name) => Ok((name.to_string(), value.to_string())),
+        _ => Err(Failure::single(
+            Diagnostic::error("bad-set", format!("--set {text}: expected NAME=VALUE"))
+                .with_help("for example --set have_rbd=enable or --set rhev=1"),
+        )),
+    }
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    let What::Spec(args) = args.what;
+    let display = args.file.display().to_string();
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut sets = indexmap::IndexMap::new();
+    for s in &args.sets {
+        let (name, value) = set(s)?;
+        sets.insert(name, value);
+    }
+    let options = Options {
+        name: args.name,
+        output: args.output.as_ref().map(|p| p.display().to_string()),
+        arches: args.arches,
+        qemu_version: args.qemu_version,
+        package: args.package,
+        product: args.product,
+        release: args.release,
+        sets,
+    };
+    let file = context.store.sources.add(display, text);
+    let imported = drvpolicy::import::import(&mut context.store.sources, file, &options)?;
+    let written = emit(imported.toml.clone(), args.output.as_ref())?;
+    let stdout = match (args.format, &args.output) {
+        (Format::Json, _) => json(&imported.view),
+        (Format::Text, None) => written,
+        (Format::Text, Some(_)) => context.renderer()?.render("import.txt.j2", &imported.view)?,
+    };
+    let exit = if imported.findings { Exit::Findings } else { Exit::Ok };
+    Ok(Report { stdout, warnings: imported.warnings, exit })
 }

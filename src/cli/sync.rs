@@ -1,13 +1,105 @@
-use super::{Context, Report};
+use super::{Context, Exit, Report, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
+use drvpolicy::generate::spec;
+use serde::Serialize;
+use std::path::PathBuf;
 
-/// (not yet implemented)
+/// Regenerate the lines between `# drvpolicy:begin PROFILE` and `# drvpolicy:end` in a spec.
+///
+/// The begin marker may choose the style: `# drvpolicy:begin rhel-7.3 style=globals`
+/// (default inline). Nothing outside the markers changes, line endings included; the file is
+/// replaced atomically, and only when a region is stale. Missing or unbalanced markers, or a
+/// marker naming another profile, are errors (exit 2) and leave the file as it was.
+///
+/// Exit status: 0 up to date or updated, 1 stale with --check, 2 error.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  drvpolicy sync qemu-kvm.spec rhel-7.3\n  drvpolicy --profiles profiles sync qemu-kvm.spec my-7.9 --check   # in CI: a diff and exit 1 when stale"
+)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// The spec file holding the markers.
+    spec: PathBuf,
+    /// The profile the region is generated from (the begin marker must name it).
+    profile: String,
+    /// Change nothing: print a unified diff and exit 1 when a region is stale.
+    #[arg(long)]
+    check: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
-pub fn run(_context: &mut Context, _args: Args) -> Result<Report, Failure> {
-    Err(Failure::single(Diagnostic::error("unimplemented", "sync is not implemented yet")))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Serialize)]
+struct RegionView {
+    begin_line: usize,
+    end_line: usize,
+    style: spec::SpecStyle,
+    stale: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct SyncView {
+    file: String,
+    profile: String,
+    check: bool,
+    /// Some region differs from what the profile generates.
+    stale: bool,
+    /// The file was rewritten (never with --check).
+    written: bool,
+    regions: Vec<RegionView>,
+    /// The unified diff of the change (stale only).
+    diff: Option<String>,
+}
+
+pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
+    let display = args.spec.display().to_string();
+    let bytes = std::fs::read(&args.spec)
+        .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+    let utf8 = std::str::from_utf8(&bytes).is_ok();
+    let file = context.store.sources.add(display.clone(), String::from_utf8_lossy(&bytes).into_owned());
+    let regions = drvpolicy::sync::regions(&bytes, utf8.then_some(file), &display, &args.profile)?;
+    let (policy, warnings) = context.policy(&args.profile)?;
+    let renderer = context.renderer()?;
+    let mut generated = Vec::new();
+    for region in &regions {
+        generated.push(renderer.render("spec.j2", spec::view(&policy, region.style)?)?);
+    }
+    let plan = drvpolicy::sync::plan(&bytes, &regions, &generated);
+    let stale = plan.stale.iter().any(|s| *s);
+    let diff = if stale {
+        let view = drvpolicy::sync::diff(&bytes, &plan.bytes, &format!("a/{display}"), &format!("b/{display}"));
+        Some(renderer.render("sync-diff.j2", &view)?)
+    } else {
+        None
+    };
+    let written = stale && !args.check;
+    if written {
+        drvpolicy::output::write_atomic(&args.spec, &plan.bytes)
+            .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot write {display}: {e}"))))?;
+    }
+    let view = SyncView {
+        file: display,
+        profile: args.profile,
+        check: args.check,
+        stale,
+        written,
+        regions: regions
+            .iter()
+            .zip(&plan.stale)
+            .map(|(r, s)| RegionView { begin_line: r.begin_line, end_line: r.end_line, style: r.style, stale: *s })
+            .collect(),
+        diff,
+    };
+    let stdout = match args.format {
+        Format::Json => json(&view),
+        Format::Text if args.check && stale => view.diff.clone().unwrap_or_default(),
+        Format::Text => renderer.render("sync.txt.j2", &view)?,
+    };
+    let exit = if args.check && stale { Exit::Findings } else { Exit::Ok };
+    Ok(Report { stdout, warnings, exit })
 }

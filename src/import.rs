@@ -1,1 +1,0 @@
-//! `import`: a profile from an existing spec file or build script.

@@ -1,0 +1,512 @@
+//! Per-arch settings read from a spec, laid out as a profile: what most full-build arches
+//! share goes to `[qemu]`, what differs to `[arch."SELECTOR".qemu]`, tools-only arches
+//! get `build = "tools-only"` and their own options.
+//!
+//! The layout must resolve back to exactly the per-arch settings it came from (same flags,
+//! same order), or a generated spec would differ from the imported one. `resolves_to`
+//! replays the resolver's rules (base first, then selectors in file order; a setting of a
+//! known name keeps its place; a tools-only arch keeps only what selectors set) and, where
+//! the shared layout would not reproduce an arch, each arch group lists everything itself.
+
+use super::arguments::{BoolFlag, FeatureFlag, ListFlag, Provenance};
+use crate::profile::{BuildMode, FeatureState};
+use indexmap::IndexMap;
+
+/// What one arch's configure invocation sets.
+#[derive(Debug, Clone)]
+pub struct ArchImport {
+    pub arch: String,
+    pub build: BuildMode,
+    /// Why the build is tools-only, for the comment.
+    pub build_note: Option<String>,
+    pub build_line: usize,
+    pub features: Vec<FeatureFlag>,
+    pub rw: Option<ListFlag>,
+    pub ro: Option<ListFlag>,
+    pub in_tools: Option<BoolFlag>,
+}
+
+/// A feature setting of one layer, with the provenance of every arch it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureSetting {
+    pub name: String,
+    pub state: FeatureState,
+    /// `None` for an `auto` that stands for "no flag here".
+    pub from: Option<Provenance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSetting {
+    Replace(Vec<String>),
+    Edit { add: Vec<String>, remove: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct List {
+    pub setting: ListSetting,
+    pub from: Option<Provenance>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layer {
+    pub build: Option<(BuildMode, Option<String>, usize)>,
+    pub features: Vec<FeatureSetting>,
+    pub rw: Option<List>,
+    pub ro: Option<List>,
+    pub in_tools: Option<(bool, Option<Provenance>)>,
+}
+
+impl Layer {
+    fn is_empty(&self) -> bool {
+        *self == Layer::default()
+    }
+
+    /// The layer without provenance, to group arches that need the same override.
+    fn key(&self) -> Layer {
+        Layer {
+            build: self.build.as_ref().map(|(m, _, _)| (*m, None, 0)),
+            features: self.features.iter().map(|f| FeatureSetting { from: None, ..f.clone() }).collect(),
+            rw: self.rw.as_ref().map(|l| List { setting: l.setting.clone(), from: None }),
+            ro: self.ro.as_ref().map(|l| List { setting: l.setting.clone(), from: None }),
+            in_tools: self.in_tools.as_ref().map(|(b, _)| (*b, None)),
+        }
+    }
+
+    fn absorb(&mut self, other: &Layer) {
+        for (mine, theirs) in self.features.iter_mut().zip(&other.features) {
+            join(&mut mine.from, &theirs.from);
+        }
+        for (mine, theirs) in [(&mut self.rw, &other.rw), (&mut self.ro, &other.ro)] {
+            if let (Some(m), Some(t)) = (mine, theirs) {
+                join(&mut m.from, &t.from);
+            }
+        }
+        if let (Some((_, m)), Some((_, t))) = (&mut self.in_tools, &other.in_tools) {
+            join(m, t);
+        }
+    }
+}
+
+fn join(mine: &mut Option<Provenance>, theirs: &Option<Provenance>) {
+    match (mine.as_mut(), theirs) {
+        (Some(m), Some(t)) => m.join(t),
+        (None, Some(t)) => *mine = Some(t.clone()),
+        _ => {}
+    }
+}
+
+/// An `[arch."SELECTOR"]` override and the arches it selects.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub selector: String,
+    pub arches: Vec<String>,
+    pub layer: Layer,
+}
+
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub base: Layer,
+    pub overrides: Vec<Override>,
+    /// Set when the shared layout could not reproduce every arch's order of options.
+    pub explicit: bool,
+}
+
+/// What an arch resolves to, as far as the generated spec can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Outcome {
+    build: BuildMode,
+    features: Vec<(String, FeatureState)>,
+    rw: Vec<String>,
+    ro: Vec<String>,
+    in_tools: bool,
+}
+
+fn target(arch: &ArchImport) -> Outcome {
+    let full = arch.build == BuildMode::Full;
+    let list =
+        |l: &Option<ListFlag>| if full { l.as_ref().map(|l| l.values.clone()).unwrap_or_default() } else { Vec::new() };
+    Outcome {
+        build: arch.build,
+        features: arch.features.iter().map(|f| (f.name.clone(), f.state)).collect(),
+        rw: list(&arch.rw),
+        ro: list(&arch.ro),
+        in_tools: full && arch.in_tools.as_ref().is_some_and(|b| b.value),
+    }
+}
+
+fn apply_list(list: &mut Vec<String>, setting: &Option<List>) {
+    match setting.as_ref().map(|l| &l.setting) {
+        Some(ListSetting::Replace(values)) => *list = values.clone(),
+        Some(ListSetting::Edit { add, remove }) => {
+            list.retain(|v| !remove.contains(v));
+            for a in add {
+                if !list.contains(a) {
+                    list.push(a.clone());
+                }
+            }
+        }
+        None => {}
+    }
+}
+
+/// The resolver's rules, replayed on a draft for one arch.
+fn resolves_to(draft: &Draft, arch: &str) -> Outcome {
+    let mut features: Vec<(String, FeatureState, bool)> = Vec::new();
+    let mut build = BuildMode::Full;
+    let (mut rw, mut ro, mut in_tools) = (Vec::new(), Vec::new(), false);
+    let layers = std::iter::once((&draft.base, false))
+        .chain(draft.overrides.iter().filter(|o| o.arches.iter().any(|a| a == arch)).map(|o| (&o.layer, true)));
+    for (layer, from_arch) in layers {
+        if let Some((mode, _, _)) = &layer.build {
+            build = *mode;
+        }
+        for f in &layer.features {
+            match features.iter_mut().find(|(n, _, _)| *n == f.name) {
+                Some(slot) => *slot = (f.name.clone(), f.state, from_arch),
+                None => features.push((f.name.clone(), f.state, from_arch)),
+            }
+        }
+        apply_list(&mut rw, &layer.rw);
+        apply_list(&mut ro, &layer.ro);
+        if let Some((value, _)) = &layer.in_tools {
+            in_tools = *value;
+        }
+    }
+    if build == BuildMode::ToolsOnly {
+        features.retain(|(_, _, from_arch)| *from_arch);
+        rw.clear();
+        ro.clear();
+        in_tools = false;
+    }
+    let features = features
+        .into_iter()
+        .filter(|(_, s, _)| matches!(s, FeatureState::Enable | FeatureState::Disable))
+        .map(|(n, s, _)| (n, s))
+        .collect();
+    Outcome { build, features, rw, ro, in_tools }
+}
+
+/// One sequence holding every sequence's names in each one's order, where they agree.
+/// A name new to the merge goes right before the next name of its sequence already there.
+fn merge(sequences: &[Vec<&str>]) -> Vec<String> {
+    let mut merged: Vec<String> = Vec::new();
+    for sequence in sequences {
+        let mut position = 0;
+        for (i, name) in sequence.iter().enumerate() {
+            if let Some(j) = merged.iter().position(|m| m == name) {
+                position = j + 1;
+                continue;
+            }
+            let next_known = sequence[i + 1..]
+                .iter()
+                .find_map(|later| merged.iter().position(|m| m == later))
+                .filter(|k| *k >= position)
+                .unwrap_or(merged.len());
+            merged.insert(next_known, name.to_string());
+            position = next_known + 1;
+        }
+    }
+    merged
+}
+
+/// The most common value, the first-seen one on a tie.
+fn most_common<T: PartialEq + Clone>(values: impl Iterator<Item = T>) -> Option<T> {
+    let mut counts: Vec<(T, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(c, _)| *c == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(v, _)| v)
+}
+
+/// A list setting that turns `base` into `wanted`: remove/add edits when they keep the
+/// order, else the whole list.
+fn list_change(base: &[String], wanted: &[String]) -> ListSetting {
+    let remove: Vec<String> = base.iter().filter(|v| !wanted.contains(v)).cloned().collect();
+    let kept: Vec<&String> = base.iter().filter(|v| wanted.contains(v)).collect();
+    let added = &wanted[kept.len().min(wanted.len())..];
+    let keeps_order = wanted.iter().take(kept.len()).eq(kept.iter().copied());
+    if !kept.is_empty() && keeps_order && added.iter().all(|a| !base.contains(a)) {
+        ListSetting::Edit { add: added.to_vec(), remove }
+    } else {
+        ListSetting::Replace(wanted.to_vec())
+    }
+}
+
+fn provenance_of<'a>(flags: impl Iterator<Item = &'a Provenance>) -> Option<Provenance> {
+    let mut out: Option<Provenance> = None;
+    for p in flags {
+        match &mut out {
+            Some(o) => o.join(p),
+            None => out = Some(p.clone()),
+        }
+    }
+    out
+}
+
+/// `x86_64` or `!x86_64,s390x`, whichever names fewer arches (as `generate spec` chooses).
+fn selector(arches: &[String], all: &[String]) -> String {
+    let others: Vec<&String> = all.iter().filter(|a| !arches.contains(a)).collect();
+    if !others.is_empty() && others.len() < arches.len() {
+        format!("!{}", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
+    } else {
+        arches.join(",")
+    }
+}
+
+pub fn draft(arches: &[ArchImport]) -> Draft {
+    let shared = shared(arches);
+    if arches.iter().all(|a| resolves_to(&shared, &a.arch) == target(a)) {
+        return shared;
+    }
+    let explicit = explicit(arches);
+    debug_assert!(arches.iter().all(|a| resolves_to(&explicit, &a.arch) == target(a)));
+    explicit
+}
+
+fn full_layer(arch: &ArchImport) -> Layer {
+    Layer {
+        build: (arch.build == BuildMode::ToolsOnly).then(|| (arch.build, arch.build_note.clone(), arch.build_line)),
+        features: arch
+            .features
+            .iter()
+            .map(|f| FeatureSetting { name: f.name.clone(), state: f.state, from: Some(f.from.clone()) })
+            .collect(),
+        rw: None,
+        ro: None,
+        in_tools: None,
+    }
+}
+
+/// The shared layout: a base for the full-build arches, overrides for what differs.
+fn shared(arches: &[ArchImport]) -> Draft {
+    let all: Vec<String> = arches.iter().map(|a| a.arch.clone()).collect();
+    let full: Vec<&ArchImport> = arches.iter().filter(|a| a.build == BuildMode::Full).collect();
+    let sequences: Vec<Vec<&str>> = full.iter().map(|a| a.features.iter().map(|f| f.name.as_str()).collect()).collect();
+    let state_of =
+        |a: &ArchImport, name: &str| a.features.iter().find(|f| f.name == name).map_or(FeatureState::Auto, |f| f.state);
+    let mut base = Layer::default();
+    for name in merge(&sequences) {
+        let state = most_common(full.iter().map(|a| state_of(a, &name))).unwrap_or(FeatureState::Auto);
+        let from = provenance_of(
+            full.iter().flat_map(|a| a.features.iter()).filter(|f| f.name == name && f.state == state).map(|f| &f.from),
+        );
+        base.features.push(FeatureSetting { name, state, from });
+    }
+    let values = |l: &Option<ListFlag>| l.as_ref().map(|l| l.values.clone());
+    let base_rw = most_common(full.iter().map(|a| values(&a.rw))).flatten();
+    let base_ro = most_common(full.iter().map(|a| values(&a.ro))).flatten();
+    let list_from = |pick: fn(&ArchImport) -> &Option<ListFlag>, wanted: &Option<Vec<String>>| {
+        provenance_of(
+            full.iter()
+                .filter_map(|a| pick(a).as_ref())
+                .filter(|l| Some(&l.values) == wanted.as_ref())
+                .map(|l| &l.from),
+        )
+    };
+    base.rw = base_rw
+        .as_ref()
+        .map(|v| List { setting: ListSetting::Replace(v.clone()), from: list_from(|a| &a.rw, &base_rw) });
+    base.ro = base_ro
+        .as_ref()
+        .map(|v| List { setting: ListSetting::Replace(v.clone()), from: list_from(|a| &a.ro, &base_ro) });
+    let in_tools = |a: &ArchImport| a.in_tools.as_ref().is_some_and(|b| b.value);
+    let base_in_tools = most_common(full.iter().map(|a| in_tools(a))).unwrap_or(false);
+    if base_in_tools {
+        let from = provenance_of(full.iter().filter_map(|a| a.in_tools.as_ref()).filter(|b| b.value).map(|b| &b.from));
+        base.in_tools = Some((true, from));
+    }
+
+    let mut per_arch: Vec<(String, Layer)> = Vec::new();
+    for arch in arches {
+        let layer = if arch.build == BuildMode::ToolsOnly {
+            full_layer(arch)
+        } else {
+            let mut layer = Layer::default();
+            for b in &base.features {
+                let mine = arch.features.iter().find(|f| f.name == b.name);
+                let state = mine.map_or(FeatureState::Auto, |f| f.state);
+                if state != b.state {
+                    layer.features.push(FeatureSetting {
+                        name: b.name.clone(),
+                        state,
+                        from: mine.map(|f| f.from.clone()),
+                    });
+                }
+            }
+            for (mine, base_list, slot) in [(&arch.rw, &base_rw, &mut layer.rw), (&arch.ro, &base_ro, &mut layer.ro)] {
+                let wanted = values(mine).unwrap_or_default();
+                let base_values = base_list.clone().unwrap_or_default();
+                if wanted != base_values {
+                    *slot = Some(List {
+                        setting: list_change(&base_values, &wanted),
+                        from: mine.as_ref().map(|l| l.from.clone()),
+                    });
+                }
+            }
+            if in_tools(arch) != base_in_tools {
+                layer.in_tools = Some((in_tools(arch), arch.in_tools.as_ref().map(|b| b.from.clone())));
+            }
+            layer
+        };
+        per_arch.push((arch.arch.clone(), layer));
+    }
+    Draft { base, overrides: group(per_arch, &all), explicit: false }
+}
+
+/// Every arch group lists all its options: exact whatever the order of options per arch.
+fn explicit(arches: &[ArchImport]) -> Draft {
+    let all: Vec<String> = arches.iter().map(|a| a.arch.clone()).collect();
+    let per_arch = arches
+        .iter()
+        .map(|a| {
+            let mut layer = full_layer(a);
+            if a.build == BuildMode::Full {
+                let list = |l: &Option<ListFlag>| {
+                    l.as_ref()
+                        .map(|l| List { setting: ListSetting::Replace(l.values.clone()), from: Some(l.from.clone()) })
+                };
+                layer.rw = list(&a.rw);
+                layer.ro = list(&a.ro);
+                if let Some(b) = a.in_tools.as_ref().filter(|b| b.value) {
+                    layer.in_tools = Some((true, Some(b.from.clone())));
+                }
+            }
+            (a.arch.clone(), layer)
+        })
+        .collect();
+    Draft { base: Layer::default(), overrides: group(per_arch, &all), explicit: true }
+}
+
+/// Arches that need the same override share one selector, in the order of their first arch.
+fn group(per_arch: Vec<(String, Layer)>, all: &[String]) -> Vec<Override> {
+    let mut groups: IndexMap<String, (Vec<String>, Layer)> = IndexMap::new();
+    for (arch, layer) in per_arch {
+        if layer.is_empty() {
+            continue;
+        }
+        let key = format!("{:?}", layer.key());
+        match groups.get_mut(&key) {
+            Some((arches, existing)) => {
+                arches.push(arch);
+                existing.absorb(&layer);
+            }
+            None => {
+                groups.insert(key, (vec![arch], layer));
+            }
+        }
+    }
+    groups.into_values().map(|(arches, layer)| Override { selector: selector(&arches, all), arches, layer }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flag(name: &str, state: FeatureState, line: usize) -> FeatureFlag {
+        FeatureFlag { name: name.into(), state, from: Provenance { lines: vec![line], uses: Vec::new() } }
+    }
+
+    fn list(values: &[&str], line: usize) -> Option<ListFlag> {
+        Some(ListFlag {
+            values: values.iter().map(|v| v.to_string()).collect(),
+            from: Provenance { lines: vec![line], uses: Vec::new() },
+            option: "--block-drv-rw-whitelist".into(),
+        })
+    }
+
+    fn arch(name: &str, build: BuildMode, features: Vec<FeatureFlag>, rw: Option<ListFlag>) -> ArchImport {
+        ArchImport {
+            arch: name.into(),
+            build,
+            build_note: None,
+            build_line: 1,
+            features,
+            rw,
+            ro: list(&["vmdk"], 30),
+            in_tools: None,
+        }
+    }
+
+    use FeatureState::{Disable, Enable};
+
+    #[test]
+    fn what_differs_goes_to_the_smallest_selector() {
+        // rhel-7.2-rhev's shape: glusterfs and rbd on x86_64 only, and out of the rw list elsewhere.
+        let x86 = arch(
+            "x86_64",
+            BuildMode::Full,
+            vec![flag("curl", Enable, 2), flag("glusterfs", Enable, 8), flag("rbd", Enable, 9)],
+            list(&["qcow2", "gluster", "rbd", "blkdebug"], 20),
+        );
+        let other = |name: &str| {
+            arch(
+                name,
+                BuildMode::Full,
+                vec![flag("curl", Enable, 2), flag("glusterfs", Disable, 5), flag("rbd", Disable, 6)],
+                list(&["qcow2", "blkdebug"], 18),
+            )
+        };
+        let arches = [x86, other("ppc64le"), other("aarch64")];
+        let d = draft(&arches);
+        assert!(!d.explicit);
+        let base: Vec<(&str, FeatureState)> = d.base.features.iter().map(|f| (f.name.as_str(), f.state)).collect();
+        assert_eq!(base, [("curl", Enable), ("glusterfs", Disable), ("rbd", Disable)]);
+        assert_eq!(d.base.features[1].from.as_ref().unwrap().lines, [5]);
+        assert_eq!(d.overrides.len(), 1);
+        assert_eq!(d.overrides[0].selector, "x86_64");
+        // gluster and rbd sit before blkdebug: not an edit at the end, so the whole list.
+        let whole = ["qcow2", "gluster", "rbd", "blkdebug"].map(String::from).to_vec();
+        assert_eq!(d.overrides[0].layer.rw.as_ref().unwrap().setting, ListSetting::Replace(whole));
+        for a in &arches {
+            assert_eq!(resolves_to(&d, &a.arch), target(a));
+        }
+    }
+
+    #[test]
+    fn tools_only_arches_list_their_own_options() {
+        let x86 = arch(
+            "x86_64",
+            BuildMode::Full,
+            vec![flag("rbd", Enable, 3), flag("guest-agent", Disable, 4)],
+            list(&["qcow2"], 5),
+        );
+        let mut ppc = arch("ppc64le", BuildMode::ToolsOnly, vec![flag("guest-agent", Disable, 12)], None);
+        ppc.ro = None;
+        let d = draft(&[x86.clone(), ppc.clone()]);
+        assert_eq!(d.overrides.len(), 1);
+        assert_eq!(d.overrides[0].selector, "ppc64le");
+        assert_eq!(d.overrides[0].layer.build.as_ref().unwrap().0, BuildMode::ToolsOnly);
+        assert_eq!(resolves_to(&d, "ppc64le"), target(&ppc));
+        assert_eq!(resolves_to(&d, "x86_64"), target(&x86));
+    }
+
+    #[test]
+    fn disagreeing_orders_fall_back_to_explicit_lists() {
+        let a = arch("x86_64", BuildMode::Full, vec![flag("a", Enable, 1), flag("b", Enable, 2)], None);
+        let b = arch("aarch64", BuildMode::Full, vec![flag("b", Enable, 3), flag("a", Enable, 4)], None);
+        let d = draft(&[a.clone(), b.clone()]);
+        assert!(d.explicit);
+        assert_eq!(resolves_to(&d, "x86_64"), target(&a));
+        assert_eq!(resolves_to(&d, "aarch64"), target(&b));
+    }
+
+    #[test]
+    fn list_changes_keep_order() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            list_change(&s(&["a", "b", "c"]), &s(&["a", "c"])),
+            ListSetting::Edit { add: vec![], remove: s(&["b"]) }
+        );
+        assert_eq!(
+            list_change(&s(&["a", "b"]), &s(&["a", "b", "d"])),
+            ListSetting::Edit { add: s(&["d"]), remove: vec![] }
+        );
+        assert_eq!(list_change(&s(&["a", "b"]), &s(&["b", "a"])), ListSetting::Replace(s(&["b", "a"])));
+        assert_eq!(selector(&s(&["ppc64le", "aarch64"]), &s(&["x86_64", "ppc64le", "aarch64"])), "!x86_64");
+        assert_eq!(selector(&s(&["x86_64"]), &s(&["x86_64", "aarch64"])), "x86_64");
+    }
+}

@@ -1,0 +1,625 @@
+//! `import spec`: a profile from a spec file or a build script a packager already has.
+//!
+//! The stages: `rpm` reads the spec for each arch (macros, conditionals, sections) and hands
+//! the `%build` lines to `shell`, which finds the `./configure` invocations; `arguments`
+//! turns an invocation's words into settings; `draft` lays the per-arch settings out as a
+//! profile; `write` renders it with toml_edit. The written profile is then resolved like any
+//! other, so that the catalogue checks it (an option its qemu version does not take).
+//!
+//! Nothing is guessed silently: every line that cannot be read (a `%if` on a macro the file
+//! never defines, a script argument) becomes a comment in the profile, an entry of the
+//! summary and a warning pointing at the line.
+
+mod arguments;
+mod condition;
+mod draft;
+mod identity;
+mod rpm;
+mod shell;
+mod unknown;
+mod write;
+
+use crate::catalogue::Catalogue;
+use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
+use crate::profile::{BuildMode, parse_profile};
+use crate::resolve::resolve_chain;
+use crate::source::{FileId, Sources, Span};
+use arguments::Provenance;
+use draft::ArchImport;
+pub use identity::Fact;
+use indexmap::IndexMap;
+use rpm::{LineState, Section, SourceLine};
+use serde::Serialize;
+use shell::{Invocation, ShellLine};
+use unknown::Unknowns;
+
+/// What the command line adds to the file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub name: Option<String>,
+    /// `--output` as given (its stem names the profile).
+    pub output: Option<String>,
+    pub arches: Option<Vec<String>>,
+    pub qemu_version: Option<String>,
+    pub package: Option<String>,
+    pub product: Option<String>,
+    pub release: Option<String>,
+    /// `--set NAME=VALUE`: values for macros and shell variables; they win over the file's.
+    pub sets: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An rpm spec file (or a snippet of one, such as `generate spec` writes).
+    Spec,
+    /// A shell script that runs configure (`build_configure.sh`).
+    Script,
+}
+
+/// A line (or the file) the importer could not read, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// `FILE:LINE`, or `None` for the file as a whole.
+    pub location: Option<String>,
+    #[serde(skip)]
+    pub line: Option<usize>,
+    /// The line as written.
+    pub text: String,
+    pub what: String,
+    pub reason: String,
+    pub help: Option<String>,
+    /// The arches it concerns; empty for all.
+    pub arches: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotModeled {
+    pub option: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureView {
+    pub name: String,
+    pub state: String,
+    /// Not in the catalogue: a `[qemu.custom-features]` entry.
+    pub custom: bool,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildView {
+    pub arch: String,
+    pub build: String,
+    /// `FILE:LINE` of its configure invocation.
+    pub configure: String,
+    pub features: Vec<FeatureView>,
+    pub rw_whitelist: Option<Vec<String>>,
+    pub ro_whitelist: Option<Vec<String>>,
+    pub whitelist_in_tools: bool,
+}
+
+/// The summary of an import, for `--format json` and the text template.
+#[derive(Debug, Serialize)]
+pub struct ImportView {
+    pub profile: String,
+    pub file: String,
+    pub kind: Kind,
+    pub output: Option<String>,
+    pub package: Fact,
+    pub version: Fact,
+    pub arches: Vec<String>,
+    pub arches_from: String,
+    pub builds: Vec<BuildView>,
+    pub custom_features: Vec<String>,
+    pub not_interpreted: Vec<Finding>,
+    pub not_modeled: Vec<NotModeled>,
+    pub notes: Vec<String>,
+    /// What resolving the written profile found (JSON diagnostics).
+    pub problems: Vec<serde_json::Value>,
+    /// Whether the written profile resolves without errors.
+    pub resolves: bool,
+    /// The profile itself.
+    pub toml: String,
+}
+
+/// The result: the profile text, the summary, and the warnings to print.
+pub struct Imported {
+    pub name: String,
+    pub toml: String,
+    pub view: ImportView,
+    pub warnings: Vec<Diagnostic>,
+    /// Something needs the user's attention: lines not interpreted, or a profile that does not resolve.
+    pub findings: bool,
+}
+
+fn kind(lines: &[SourceLine], file: &str) -> Kind {
+    if lines.first().is_some_and(|l| l.text.starts_with("#!")) || file.ends_with(".sh") {
+        Kind::Script
+    } else {
+        Kind::Spec
+    }
+}
+
+/// The line as a person wrote it: trimmed, without its continuation backslash.
+fn written(lines: &[SourceLine], line: usize) -> String {
+    let text = lines.get(line.wrapping_sub(1)).map_or("", |l| l.text.as_str()).trim();
+    text.strip_suffix('\\').unwrap_or(text).trim_end().to_string()
+}
+
+struct Collector<'a> {
+    file: &'a str,
+    lines: &'a [SourceLine],
+    findings: Vec<Finding>,
+    notes: Vec<(Option<usize>, String)>,
+}
+
+impl Collector<'_> {
+    fn unknown(&mut self, line: usize, unknown: &unknown::Unknown, arch: &str) {
+        self.finding(Some(line), unknown.what.clone(), unknown.reason.clone(), unknown.help.clone(), arch);
+    }
+
+    fn finding(&mut self, line: Option<usize>, what: String, reason: String, help: Option<String>, arch: &str) {
+        let existing =
+            self.findings.iter_mut().find(|f| f.line == line && f.what == what && f.reason == reason && f.help == help);
+        match existing {
+            Some(f) => {
+                if !arch.is_empty() && !f.arches.iter().any(|a| a == arch) {
+                    f.arches.push(arch.to_string());
+                }
+            }
+            None => self.findings.push(Finding {
+                location: line.map(|l| format!("{}:{l}", self.file)),
+                line,
+                text: line.map(|l| written(self.lines, l)).unwrap_or_default(),
+                what,
+                reason,
+                help,
+                arches: if arch.is_empty() { Vec::new() } else { vec![arch.to_string()] },
+            }),
+        }
+    }
+
+    fn note(&mut self, line: Option<usize>, text: String) {
+        if !self.notes.iter().any(|(l, t)| *l == line && *t == text) {
+            self.notes.push((line, text));
+        }
+    }
+}
+
+/// The configure invocations of each arch, read through rpm and the shell.
+fn invocations(
+    kind: Kind,
+    file: &str,
+    lines: &[SourceLine],
+    arches: &[String],
+    options: &Options,
+    unknowns: &mut Unknowns,
+    collector: &mut Collector,
+    used: &mut (Vec<String>, Vec<String>),
+) -> Vec<(String, Vec<Invocation>)> {
+    let mut out = Vec::new();
+    let record = |outcome: &shell::Outcome, used: &mut (Vec<String>, Vec<String>)| {
+        used.0.extend(outcome.used_sets.iter().cloned());
+        used.1.extend(outcome.referenced.iter().cloned());
+    };
+    match kind {
+        Kind::Script => {
+            let shell_lines: Vec<ShellLine> = lines
+                .iter()
+                .map(|l| ShellLine::Active { number: l.number, text: l.text.clone(), uses: Vec::new() })
+                .collect();
+            let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
+            record(&outcome, used);
+            for arch in arches {
+                for s in &outcome.skipped {
+                    collector.unknown(s.line, unknowns.get(s.unknown), "");
+                }
+                out.push((arch.clone(), outcome.invocations.clone()));
+            }
+        }
+        Kind::Spec => {
+            for arch in arches {
+                let pass = rpm::walk(file, lines, Some(arch), &options.sets, unknowns);
+                used.0.extend(pass.used_sets.iter().cloned());
+                used.1.extend(pass.referenced.iter().cloned());
+                let shell_lines: Vec<ShellLine> = pass
+                    .lines
+                    .iter()
+                    .zip(lines)
+                    .filter(|((section, _), _)| !pass.has_build || *section == Section::Build)
+                    .filter_map(|((_, state), line)| match state {
+                        LineState::Active { text, uses } => {
+                            Some(ShellLine::Active { number: line.number, text: text.clone(), uses: uses.clone() })
+                        }
+                        LineState::Unknown(u) => Some(ShellLine::Unknown { number: line.number, unknown: *u }),
+                        LineState::Consumed | LineState::Inactive => None,
+                    })
+                    .collect();
+                let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
+                record(&outcome, used);
+                for s in &outcome.skipped {
+                    let u = unknowns.get(s.unknown).clone();
+                    collector.finding(
+                        Some(s.line),
+                        u.what,
+                        format!("this configure run is under a condition that cannot be evaluated: {}", u.reason),
+                        u.help,
+                        arch,
+                    );
+                }
+                out.push((arch.clone(), outcome.invocations));
+            }
+        }
+    }
+    out
+}
+
+/// Full and tools-only builds: with several configure runs, those passing a whitelist (or
+/// else the first one) are the full build, the others tools-only (as RHEL 7's `%else`).
+fn build_modes(
+    chosen: &[(String, Invocation, arguments::Arguments)],
+    file: &str,
+) -> IndexMap<usize, (BuildMode, Option<String>)> {
+    let mut lines: Vec<usize> = chosen.iter().map(|(_, i, _)| i.line).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let with_lists: Vec<usize> = lines
+        .iter()
+        .copied()
+        .filter(|l| chosen.iter().any(|(_, i, a)| i.line == *l && (a.rw.is_some() || a.ro.is_some())))
+        .collect();
+    let full: Vec<usize> =
+        if with_lists.is_empty() { lines.first().copied().into_iter().collect() } else { with_lists.clone() };
+    let mut modes = IndexMap::new();
+    for line in &lines {
+        let mode = if full.contains(line) || lines.len() == 1 {
+            (BuildMode::Full, None)
+        } else {
+            let why = if with_lists.is_empty() {
+                format!(
+                    "a second configure run, at {file}:{line} (the first, at {file}:{}, is the full build)",
+                    full[0]
+                )
+            } else {
+                format!("the configure at {file}:{line} passes no whitelist, the one at {file}:{} does", full[0])
+            };
+            (BuildMode::ToolsOnly, Some(why))
+        };
+        modes.insert(*line, mode);
+    }
+    modes
+}
+
+/// Reads `file` (already in `sources`) and writes the profile it describes.
+pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<Imported> {
+    let display = sources.name(file).to_string();
+    let file_name = std::path::Path::new(&display).file_name().and_then(|n| n.to_str()).unwrap_or(&display).to_string();
+    let text = unknown::sanitise(sources.text(file));
+    let lines = rpm::split_lines(&text);
+    let kind = kind(&lines, &display);
+    let header = identity::header(&lines);
+    let mut unknowns = Unknowns::default();
+    let mut collector = Collector { file: &display, lines: &lines, findings: Vec::new(), notes: Vec::new() };
+    let mut used: (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+
+    let (tags, conditional) = match kind {
+        Kind::Spec => {
+            let pass = rpm::walk(&display, &lines, None, &options.sets, &mut unknowns);
+            used.0.extend(pass.used_sets);
+            used.1.extend(pass.referenced);
+            (pass.tags, pass.arch_names)
+        }
+        Kind::Script => (Vec::new(), Vec::new()),
+    };
+    let arches = identity::arches(options.arches.as_deref(), &tags, &conditional, &display)?;
+    for note in &arches.notes {
+        collector.note(None, note.clone());
+    }
+    if arches.guessed {
+        collector.finding(
+            None,
+            "the arches".into(),
+            format!(
+                "{display} has no ExclusiveArch or BuildArch: the arches ({}) come from its conditionals, and a branch for other arches (`%else`, `%ifnarch`) is not imported",
+                arches.list.join(", ")
+            ),
+            Some("pass --arches with every arch the package builds".into()),
+            "",
+        );
+    }
+
+    let per_arch = invocations(kind, &display, &lines, &arches.list, options, &mut unknowns, &mut collector, &mut used);
+    let mut chosen: Vec<(String, Invocation, arguments::Arguments)> = Vec::new();
+    for (arch, runs) in per_arch {
+        let Some(first) = runs.first() else {
+            collector.finding(
+                None,
+                format!("the build of {arch}"),
+                format!("no configure run of {arch} could be read: {arch} is left out of the profile"),
+                Some("check the spec's conditionals for this arch".into()),
+                "",
+            );
+            continue;
+        };
+        for extra in &runs[1..] {
+            collector.finding(
+                Some(extra.line),
+                "another configure run".into(),
+                format!("{arch} runs configure more than once; only the first one (line {}) is imported", first.line),
+                None,
+                &arch,
+            );
+        }
+        let args = arguments::interpret(first);
+        chosen.push((arch, first.clone(), args));
+    }
+    if chosen.is_empty() {
+        let mut d =
+            Diagnostic::error("no-configure", format!("found no `./configure` run in {display} that can be read"))
+                .with_help("import reads the configure invocation of a spec's %build section or of a build script");
+        for f in &collector.findings {
+            d = d.with_note(format!("{}: {}", f.location.clone().unwrap_or_else(|| display.clone()), f.reason));
+        }
+        return Err(Failure::single(d));
+    }
+
+    let modes = build_modes(&chosen, &display);
+    let mut not_modeled: Vec<NotModeled> = Vec::new();
+    let mut imports: Vec<ArchImport> = Vec::new();
+    for (arch, invocation, args) in &chosen {
+        for unread in &args.unread {
+            let u = unknowns.get(unread.unknown).clone();
+            collector.unknown(unread.line, &u, arch);
+        }
+        for (line, note) in &args.notes {
+            collector.note(Some(*line), note.clone());
+        }
+        for (option, line) in &args.not_modeled {
+            if !not_modeled.iter().any(|n| n.option == *option) {
+                not_modeled.push(NotModeled { option: option.clone(), location: format!("{display}:{line}") });
+            }
+        }
+        let (build, build_note) = modes[&invocation.line].clone();
+        if build == BuildMode::ToolsOnly && args.in_tools.as_ref().is_some_and(|b| b.value) {
+            collector.note(
+                Some(invocation.line),
+                format!("{arch} is a tools-only build: its whitelist-in-tools flag is dropped (it has no whitelists)"),
+            );
+        }
+        imports.push(ArchImport {
+            arch: arch.clone(),
+            build,
+            build_note,
+            build_line: invocation.line,
+            features: args.features.clone(),
+            rw: args.rw.clone(),
+            ro: args.ro.clone(),
+            in_tools: args.in_tools.clone(),
+        });
+    }
+    // Findings for every arch of the import concern the file as a whole.
+    for f in &mut collector.findings {
+        if arches.list.iter().all(|a| f.arches.contains(a)) {
+            f.arches.clear();
+        }
+    }
+    collector.findings.sort_by_key(|f| f.line.unwrap_or(0));
+
+    let version = identity::version(options.qemu_version.as_deref(), &tags, &header, &display)?;
+    let (package, package_note) = identity::package(options.package.as_deref(), &tags, &header, &display);
+    if let Some(note) = package_note {
+        collector.note(None, note);
+    }
+    let name = identity::name(options.name.as_deref(), options.output.as_deref(), &header, &display)?;
+    let (product, release) = identity::product_release(&name, options.product.as_deref(), options.release.as_deref())?;
+
+    let backports = backports(&imports, &version.value, &display);
+    let draft = draft::draft(&imports);
+    let catalogue = Catalogue::get();
+    let mut custom: Vec<(String, String)> = Vec::new();
+    for arch in &imports {
+        for f in &arch.features {
+            if catalogue.feature(&f.name).is_none() && !custom.iter().any(|(n, _)| *n == f.name) {
+                custom.push((f.name.clone(), format!("--{}-{}, {}", f.state, f.name, describe(&display, &f.from))));
+            }
+        }
+    }
+    let profile_arches: Vec<String> = imports.iter().map(|a| a.arch.clone()).collect();
+
+    let mut header_lines = vec![
+        format!(
+            "Imported by `drvpolicy import spec` from {file_name} ({}).",
+            match kind {
+                Kind::Spec => "a spec file",
+                Kind::Script => "a build script",
+            }
+        ),
+        "Each value says where it came from; review them, then add libguestfs and consumers.".to_string(),
+    ];
+    if draft.explicit {
+        header_lines.push("The arches order their options differently, so each arch lists all of its own.".into());
+    }
+    if !collector.findings.is_empty() {
+        header_lines.push(String::new());
+        header_lines.push("Not interpreted (edit the profile by hand where these matter):".into());
+        for f in &collector.findings {
+            let on = if f.arches.is_empty() { String::new() } else { format!(" (on {})", f.arches.join(", ")) };
+            match &f.location {
+                Some(location) => header_lines.push(format!("- {location}: {}{on}", f.text)),
+                None => header_lines.push(format!("- {}{on}", f.what)),
+            }
+            let help = f.help.as_ref().map(|h| format!("; {h}")).unwrap_or_default();
+            let what = if f.location.is_some() { format!("{}: ", f.what) } else { String::new() };
+            header_lines.push(format!("  {what}{}{help}", f.reason));
+        }
+    }
+    if !not_modeled.is_empty() {
+        header_lines.push(String::new());
+        header_lines.push("Configure options a profile does not describe (they stay in the spec):".into());
+        let options: Vec<&str> = not_modeled.iter().map(|n| n.option.as_str()).collect();
+        header_lines.extend(wrap(&options, 90).into_iter().map(|l| format!("  {l}")));
+    }
+
+    let describe_fn = |p: &Provenance| describe(&display, p);
+    let text = write::ProfileText {
+        header: header_lines,
+        product,
+        release,
+        description: format!("Imported from {file_name}"),
+        sources: vec![format!("{file_name} (read by drvpolicy import)")],
+        arches: (profile_arches.clone(), arches.from.clone()),
+        package: (package.value.clone(), package.from.clone()),
+        version: (version.value.clone(), version.from.clone()),
+        backports,
+        draft: &draft,
+        custom: custom.clone(),
+        describe: &describe_fn,
+    };
+    let toml = write::render(&text);
+
+    // Resolve what was written, as any profile: the catalogue checks its options.
+    let toml_display = options.output.clone().unwrap_or_else(|| format!("{name}.toml (imported)"));
+    let toml_file = sources.add(toml_display, toml.clone());
+    let raw = parse_profile(&name, toml_file, sources.text(toml_file)).map_err(Failure::single)?;
+    let (resolves, problems) = match resolve_chain(&[raw]) {
+        Ok(resolved) => (true, resolved.warnings),
+        Err(failure) => (false, failure.diagnostics),
+    };
+
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    let span = |line: usize| {
+        lines.get(line - 1).map(|l| {
+            let indent = l.text.len() - l.text.trim_start().len();
+            Span::new(file, l.start + indent..l.start + l.text.len())
+        })
+    };
+    for f in &collector.findings {
+        let message = match &f.location {
+            Some(_) => format!("not interpreted: `{}`", f.text),
+            None => format!("not interpreted: {}", f.what),
+        };
+        let mut d = Diagnostic::warning("not-interpreted", message)
+            .with_help(f.help.clone().unwrap_or_else(|| "edit the profile by hand if it matters".into()));
+        match f.line.and_then(span) {
+            Some(s) => d = d.at(&s, format!("{}: {}", f.what, f.reason)),
+            None => d = d.with_note(f.reason.clone()),
+        }
+        if !f.arches.is_empty() {
+            d = d.with_note(format!("on {}", f.arches.join(", ")));
+        }
+        warnings.push(d);
+    }
+    for (line, note) in &collector.notes {
+        let mut d = Diagnostic::warning("import-note", note.clone());
+        if let Some(s) = line.and_then(span) {
+            d = d.at(&s, "here");
+        }
+        warnings.push(d);
+    }
+    for name in options.sets.keys() {
+        if !used.0.contains(name) {
+            warnings.push(
+                Diagnostic::warning("unused-set", format!("--set {name}: {display} never uses `{name}`"))
+                    .with_help_opt(did_you_mean(name, used.1.iter().map(String::as_str))),
+            );
+        }
+    }
+    let problem_json = problems.iter().map(|d| d.to_json(sources)).collect();
+    warnings.extend(problems);
+
+    let builds = imports
+        .iter()
+        .map(|a| BuildView {
+            arch: a.arch.clone(),
+            build: a.build.to_string(),
+            configure: format!("{display}:{}", a.build_line),
+            features: a
+                .features
+                .iter()
+                .map(|f| FeatureView {
+                    name: f.name.clone(),
+                    state: f.state.to_string(),
+                    custom: catalogue.feature(&f.name).is_none(),
+                    from: describe(&display, &f.from),
+                })
+                .collect(),
+            rw_whitelist: a.rw.as_ref().map(|l| l.values.clone()),
+            ro_whitelist: a.ro.as_ref().map(|l| l.values.clone()),
+            whitelist_in_tools: a.in_tools.as_ref().is_some_and(|b| b.value),
+        })
+        .collect();
+    let findings = !collector.findings.is_empty() || !resolves;
+    let view = ImportView {
+        profile: name.clone(),
+        file: display.clone(),
+        kind,
+        output: options.output.clone(),
+        package,
+        version,
+        arches: profile_arches,
+        arches_from: arches.from,
+        builds,
+        custom_features: custom.into_iter().map(|(n, _)| n).collect(),
+        not_interpreted: collector.findings,
+        not_modeled,
+        notes: collector
+            .notes
+            .into_iter()
+            .map(|(l, t)| match l {
+                Some(l) => format!("{display}:{l}: {t}"),
+                None => t,
+            })
+            .collect(),
+        problems: problem_json,
+        resolves,
+        toml: toml.clone(),
+    };
+    Ok(Imported { name, toml, view, warnings, findings })
+}
+
+/// Backports the spec proves: it passes a whitelist option that its qemu version's configure
+/// takes only with a downstream backport (RHEL 7's 1.5.3 and `--block-drv-ro-whitelist`).
+fn backports(imports: &[ArchImport], version: &str, file: &str) -> Vec<(String, String)> {
+    let catalogue = Catalogue::get();
+    let Some(version) = crate::version::normalise(version) else { return Vec::new() };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for option in [&catalogue.whitelist.rw, &catalogue.whitelist.ro] {
+        let Some(backport) = &option.backport else { continue };
+        if option.versions.matches(&version) || out.iter().any(|(b, _)| b == backport) {
+            continue;
+        }
+        let used = imports.iter().flat_map(|a| [&a.rw, &a.ro]).flatten().find(|l| l.option == option.flag);
+        if let Some(list) = used {
+            let title = catalogue.backports.get(backport).map_or("", |b| b.title.as_str());
+            out.push((
+                backport.clone(),
+                format!(
+                    "inferred: {file}:{} passes {}, which qemu {version} takes only with this backport ({title})",
+                    list.from.lines[0], option.flag
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn describe(file: &str, p: &Provenance) -> String {
+    p.describe(file)
+}
+
+/// Words joined by spaces into lines of at most `width` characters.
+fn wrap(words: &[&str], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in words {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
