@@ -209,7 +209,8 @@ pub fn arches(option: Option<&[String]>, tags: &[Tag], conditional: &[String], f
         if first_unknown(&t.value).is_some() {
             notes.push(format!("{file}:{}: the arches of `{}` are not all known; pass --arches", t.line, t.value));
         }
-        from_lines.push(format!("{file}:{}", t.line));
+        let tag = if t.name == "buildarch" { "BuildArch" } else { "ExclusiveArch" };
+        from_lines.push(format!("{file}:{} ({tag})", t.line));
         for word in super::unknown::pieces(&t.value).into_iter().filter_map(|p| match p {
             super::unknown::Piece::Text(t) => Some(t),
             super::unknown::Piece::Unknown(_) => None,

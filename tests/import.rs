@@ -1,0 +1,395 @@
+//! `import spec`: the round trip over every shipped profile, the fixtures written in the
+//! style of RHEL 7's specs and qemu-kvm-ev's build script (shared/domain/rhel7.md sections 1
+//! and 2), a cross-check of the rpm layer against the real `rpmspec`, and the errors.
+
+mod common;
+
+use common::Case;
+use drvpolicy::resolve::resolve;
+use drvpolicy::store::Store;
+use serde_json::Value;
+use std::process::Command;
+
+const EL7: &str = include_str!("fixtures/import/qemu-kvm-el7.spec");
+const RHEV: &str = include_str!("fixtures/import/qemu-kvm-rhev.spec");
+const SCRIPT: &str = include_str!("fixtures/import/build_configure.sh");
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+fn build<'a>(view: &'a Value, arch: &str) -> &'a Value {
+    view["builds"].as_array().unwrap().iter().find(|b| b["arch"] == arch).unwrap_or_else(|| panic!("no build of {arch}"))
+}
+
+/// `name=state` for every feature of a build, in order.
+fn features(build: &Value) -> Vec<String> {
+    build["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}={}", f["name"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+}
+
+fn not_interpreted(view: &Value) -> Vec<(String, String)> {
+    view["not_interpreted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["location"].as_str().unwrap_or("-").to_string(), f["text"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn every_shipped_profile_round_trips_through_its_generated_spec_in_both_styles() {
+    let mut checked = 0;
+    for name in common::shipped_profiles() {
+        let policy = resolve(&mut Store::new(&[]).unwrap(), &name).unwrap().policy;
+        let arches = policy.arch_names().join(",");
+        for style in ["inline", "globals"] {
+            let generated = Case::new(["generate", "spec", &name, "--style", style]).run();
+            generated.exits(0);
+            // The snippet says nothing of the arches that only an `%else` branch covers.
+            let imported = Case::new(["import", "spec", "snippet.spec", "--arches", &arches])
+                .file("snippet.spec", &generated.stdout)
+                .run();
+            imported.exits(0);
+            assert!(imported.stdout.contains("# from snippet.spec:"), "{name} {style}: no provenance\n{}", imported.stdout);
+            let again = Case::new(["generate", "spec", &name, "--style", style]).profile(&name, &imported.stdout).run();
+            again.exits(0);
+            assert_eq!(
+                again.stdout, generated.stdout,
+                "{name} --style {style}: the imported profile generates another spec\n--- imported profile\n{}",
+                imported.stdout
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 * common::shipped_profiles().len());
+}
+
+#[test]
+fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
+    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "my-7.7", "--format", "json"])
+        .file("qemu-kvm.spec", EL7)
+        .run();
+    // A `%if` on a macro the spec never defines, and "$@", are not interpreted: exit 1.
+    run.exits(1);
+    let view = json(&run.stdout);
+    assert_eq!(view["profile"], "my-7.7");
+    assert_eq!(view["package"]["value"], "qemu-kvm");
+    assert_eq!(view["version"]["value"], "1.5.3");
+    assert_eq!(strings(&view["arches"]), ["x86_64", "ppc64le", "aarch64"], "from ExclusiveArch");
+
+    let x86 = build(&view, "x86_64");
+    assert_eq!(x86["build"], "full");
+    // rhev is 0 and guest_agent a %bcond_with; rbd only under %ifarch x86_64; seccomp sits
+    // under `%if 0%{?rhel} >= 7` and is left out.
+    assert_eq!(
+        features(x86),
+        [
+            "xen=disable",
+            "virtfs=disable",
+            "kvm=enable",
+            "curl=enable",
+            "libssh2=enable",
+            "guest-agent=disable",
+            "live-block-ops=disable",
+            "rbd=enable",
+            "glusterfs=enable"
+        ]
+    );
+    // The whitelists of RHEL 7's qemu-kvm (rhel7.md section 1), through %global macros.
+    assert_eq!(
+        strings(&x86["rw_whitelist"]),
+        ["qcow2", "raw", "file", "host_device", "blkdebug", "nbd", "iscsi", "gluster", "rbd"]
+    );
+    assert_eq!(strings(&x86["ro_whitelist"]), ["vmdk", "vhdx", "vpc", "ssh", "https"]);
+    for arch in ["ppc64le", "aarch64"] {
+        let b = build(&view, arch);
+        assert_eq!(b["build"], "tools-only", "{arch}: the bare configure of the %else branch");
+        assert_eq!(features(b), ["guest-agent=disable"]);
+        assert!(b["rw_whitelist"].is_null());
+    }
+    assert_eq!(
+        not_interpreted(&view),
+        [
+            ("qemu-kvm.spec:55".to_string(), "--enable-seccomp".to_string()),
+            ("qemu-kvm.spec:61".into(), "\"$@\"".into()),
+            ("qemu-kvm.spec:67".into(), "\"$@\"".into()),
+        ]
+    );
+    let seccomp = &view["not_interpreted"][0];
+    assert_eq!(strings(&seccomp["arches"]), ["x86_64"], "the nested %if is only reached on x86_64");
+    assert!(seccomp["reason"].as_str().unwrap().contains("%{rhel}"), "{seccomp}");
+    assert_eq!(seccomp["help"], "pass --set rhel=VALUE");
+    let modeled: Vec<&str> = view["not_modeled"].as_array().unwrap().iter().map(|n| n["option"].as_str().unwrap()).collect();
+    assert_eq!(modeled, ["--prefix", "--libdir", "--extra-cflags"]);
+    assert!(view["resolves"].as_bool().unwrap());
+
+    // The profile says what it could not read, in comments, and where each value came from.
+    let toml = view["toml"].as_str().unwrap();
+    assert!(toml.contains("# - qemu-kvm.spec:55: --enable-seccomp (on x86_64)"), "{toml}");
+    assert!(toml.contains("#   `%if 0%{?rhel} >= 7` (line 54): it depends on `%{rhel}`"), "{toml}");
+    assert!(toml.contains("(%{block_drivers_rw_list} of qemu-kvm.spec:12)"), "{toml}");
+    // 1.5.3's configure takes the rw/ro options only with RHEL's backport (qemu.md 2d).
+    assert!(toml.contains("backports = [\"b64ec4e4\"]  # inferred: qemu-kvm.spec:59 passes --block-drv-rw-whitelist"), "{toml}");
+    // Every line not interpreted is also a warning that points at it.
+    assert!(run.stderr.contains("warning[not-interpreted]: not interpreted: `--enable-seccomp`"), "{}", run.stderr);
+    assert!(run.stderr.contains("--> qemu-kvm.spec:55:9"), "{}", run.stderr);
+}
+
+#[test]
+fn sets_answer_what_the_spec_leaves_open() {
+    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "my-7.7", "--set", "rhel=7", "--set", "@=", "--format", "json"])
+        .file("qemu-kvm.spec", EL7)
+        .run();
+    run.exits(0);
+    let view = json(&run.stdout);
+    assert!(view["not_interpreted"].as_array().unwrap().is_empty());
+    assert!(features(build(&view, "x86_64")).contains(&"seccomp=enable".to_string()));
+    assert!(!features(build(&view, "ppc64le")).contains(&"seccomp=enable".to_string()));
+
+    // `--set rhev=1` takes the other branch; a misspelt name is reported, with the near one.
+    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "my-7.7", "--set", "rhev=1", "--set", "rhve=1", "--format", "json"])
+        .file("qemu-kvm.spec", EL7)
+        .run();
+    let view = json(&run.stdout);
+    assert!(features(build(&view, "x86_64")).contains(&"live-block-ops=enable".to_string()));
+    run.stderr_has("--set rhve: qemu-kvm.spec never uses `rhve`").stderr_has("did you mean `rhev`?");
+}
+
+#[test]
+fn rhev_style_spec_with_ifnarch_else_and_conditional_global_macros() {
+    let run = Case::new(["import", "spec", "qemu-kvm-rhev.spec", "--name", "rhev-7.3", "--output", "rhev-7.3.toml", "--format", "json"])
+        .file("qemu-kvm-rhev.spec", RHEV)
+        .run();
+    run.exits(0);
+    let view = json(&run.stdout);
+    assert_eq!(view["version"]["value"], "2.6.0");
+    // `ExclusiveArch: x86_64 %{power64} aarch64`, with rpm's power64 group.
+    assert_eq!(strings(&view["arches"]), ["x86_64", "ppc64", "ppc64le", "ppc64p7", "aarch64"]);
+    let x86 = build(&view, "x86_64");
+    assert!(features(x86).ends_with(&["glusterfs=enable".into(), "rbd=enable".into()]));
+    // rhel7.md section 2: `qcow2,raw,file,host_device,nbd,iscsi,[gluster,][rbd,]blkdebug` + luks in 7.3.
+    assert_eq!(
+        strings(&x86["rw_whitelist"]),
+        ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "gluster", "rbd", "blkdebug", "luks"]
+    );
+    for arch in ["ppc64", "ppc64le", "ppc64p7", "aarch64"] {
+        let b = build(&view, arch);
+        assert_eq!(b["build"], "full");
+        assert!(features(b).ends_with(&["glusterfs=disable".into(), "rbd=disable".into()]), "{arch}");
+        assert_eq!(strings(&b["rw_whitelist"]), ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "blkdebug", "luks"]);
+        assert_eq!(strings(&b["ro_whitelist"]), ["vmdk", "vhdx", "vpc", "https", "ssh"]);
+    }
+    // Four arches share [qemu]; x86_64 is the override.
+    let toml = run.file("rhev-7.3.toml");
+    assert!(toml.contains("[arch.x86_64.qemu]\n"), "{toml}");
+    assert!(!toml.contains("[arch.\"!x86_64\""), "{toml}");
+
+    // The profile generates the same configure arguments the spec passes.
+    let configure = Case::new(["generate", "configure", "rhev-7.3", "--arch", "ppc64le", "--one-line"]).profile("rhev-7.3", &toml).run();
+    configure.exits(0);
+    assert_eq!(
+        configure.stdout,
+        "--enable-curl --enable-libiscsi --disable-libnfs --enable-libssh2 --disable-archipelago --disable-virtfs --disable-bzip2 --enable-vhdx --disable-glusterfs --disable-rbd --block-drv-rw-whitelist=qcow2,raw,file,host_device,nbd,iscsi,blkdebug,luks --block-drv-ro-whitelist=vmdk,vhdx,vpc,https,ssh\n"
+    );
+}
+
+#[test]
+fn build_script_positional_words_are_not_interpreted_until_set() {
+    let run = Case::new(["import", "spec", "build_configure.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--name", "ev-7.2", "--format", "json"])
+        .file("build_configure.sh", SCRIPT)
+        .run();
+    run.exits(1);
+    let view = json(&run.stdout);
+    assert_eq!(view["kind"], "script");
+    let texts: Vec<String> = not_interpreted(&view).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(
+        texts,
+        [
+            "--${have_gluster}-glusterfs",
+            "--${have_rbd}-rbd",
+            "--${have_spice}-spice",
+            "--block-drv-rw-whitelist=qcow2,raw,file,host_device,nbd,iscsi,${gluster_driver}${rbd_driver}blkdebug",
+            "\"$@\"",
+        ]
+    );
+    let rbd = &view["not_interpreted"][1];
+    assert!(rbd["reason"].as_str().unwrap().contains("the script's 5th argument"), "{rbd}");
+    assert_eq!(rbd["help"], "pass --set have_rbd=VALUE");
+    let whitelist = view["not_interpreted"][3]["reason"].as_str().unwrap();
+    assert!(whitelist.contains("gluster_driver") && whitelist.contains("cannot be evaluated"), "{whitelist}");
+    let x86 = build(&view, "x86_64");
+    assert!(x86["rw_whitelist"].is_null(), "an rw list with unknown parts is left out, not guessed");
+    assert_eq!(strings(&x86["ro_whitelist"]), ["vmdk", "vhdx", "vpc", "https", "ssh"]);
+    assert!(!features(x86).iter().any(|f| f.starts_with("rbd=")));
+    assert!(view["toml"].as_str().unwrap().contains("# - build_configure.sh:41: --${have_rbd}-rbd\n"));
+}
+
+#[test]
+fn build_script_with_its_words_set() {
+    let args = |rbd: &str| {
+        vec![
+            "import", "spec", "build_configure.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--name", "ev-7.2",
+            "--set", "have_gluster=enable", "--set", rbd, "--set", "have_spice=enable", "--set", "@=", "--format", "json",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    };
+    let run = Case::new(args("have_rbd=enable")).file("build_configure.sh", SCRIPT).run();
+    run.exits(0);
+    let view = json(&run.stdout);
+    let x86 = build(&view, "x86_64");
+    // qemu.md 2d, qemu-kvm-ev 2.3.0 on x86_64: gluster and rbd spliced in before blkdebug.
+    assert_eq!(
+        strings(&x86["rw_whitelist"]),
+        ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "gluster", "rbd", "blkdebug"]
+    );
+    assert!(features(x86).ends_with(&["glusterfs=enable".into(), "rbd=enable".into(), "spice=enable".into()]));
+    assert_eq!(strings(&view["custom_features"]), ["spice"]);
+
+    let run = Case::new(args("have_rbd=disable")).file("build_configure.sh", SCRIPT).run();
+    run.exits(0);
+    let x86 = build(&json(&run.stdout), "x86_64").clone();
+    assert!(features(&x86).contains(&"rbd=disable".to_string()));
+    assert_eq!(strings(&x86["rw_whitelist"]), ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "gluster", "blkdebug"]);
+}
+
+#[test]
+fn arches_read_only_from_conditionals_are_flagged() {
+    let spec = Case::new(["generate", "spec", "rhel-7.3"]).run().stdout;
+    let run = Case::new(["import", "spec", "snippet.spec", "--format", "json"]).file("snippet.spec", &spec).run();
+    run.exits(1);
+    let view = json(&run.stdout);
+    assert_eq!(strings(&view["arches"]), ["x86_64"]);
+    let finding = &view["not_interpreted"][0];
+    assert_eq!(finding["what"], "the arches");
+    assert!(finding["reason"].as_str().unwrap().contains("`%else`"), "{finding}");
+}
+
+#[test]
+fn the_catalogue_checks_the_imported_options() {
+    // libssh2 became libssh in 4.1 (qemu.md 1e): a 5.0 configure rejects --enable-libssh2.
+    let script = "#!/bin/sh\n./configure --enable-libssh2 --enable-rbd\n";
+    let run = Case::new(["import", "spec", "build.sh", "--qemu-version", "5.0", "--arches", "x86_64", "--name", "new-1", "--output", "new-1.toml"])
+        .file("build.sh", script)
+        .run();
+    run.exits(1);
+    run.stderr_has("error[unsupported-option]: qemu 5.0.0's configure does not accept --enable-libssh2");
+    run.stderr_has("in 5.0.0 use `libssh`");
+    // The profile is written all the same, for the packager to fix.
+    assert!(run.file("new-1.toml").contains("libssh2 = \"enable\""));
+    run.stdout_has("the profile does not resolve yet");
+}
+
+#[test]
+fn the_summary_and_the_written_profile() {
+    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "my-7.7", "--output", "profiles/my-7.7.toml"])
+        .file("qemu-kvm.spec", EL7)
+        .file("profiles/.keep", "")
+        .run();
+    run.exits(1);
+    insta::assert_snapshot!("import-summary-el7", run.stdout);
+    insta::assert_snapshot!("import-profile-el7", run.file("profiles/my-7.7.toml"));
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let script = "#!/bin/sh\n./configure --enable-rbd\n";
+    Case::new(["import", "spec", "build.sh", "--arches", "x86_64", "--name", "x-1"])
+        .file("build.sh", script)
+        .run()
+        .exits(2)
+        .stderr_has("build.sh does not say which qemu version it builds")
+        .stderr_has("pass --qemu-version");
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--name", "x-1"])
+        .file("build.sh", script)
+        .run()
+        .exits(2)
+        .stderr_has("does not say which arches it builds");
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--arches", "x86-64", "--name", "x-1"])
+        .file("build.sh", script)
+        .run()
+        .exits(2)
+        .stderr_has("did you mean `x86_64`?");
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "two", "--arches", "x86_64", "--name", "x-1"])
+        .file("build.sh", script)
+        .run()
+        .exits(2)
+        .stderr_has("`two` is not a qemu version");
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--set", "have_rbd"])
+        .file("build.sh", script)
+        .run()
+        .exits(2)
+        .stderr_has("expected NAME=VALUE");
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--arches", "x86_64"])
+        .file("build.sh", script)
+        .run()
+        .exits(2)
+        .stderr_has("cannot tell the release of the profile `build`");
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--name", "a-1", "--output", "b-1.toml"])
+        .file("build.sh", script)
+        .run()
+        .exits(2)
+        .stderr_has("drvpolicy knows a profile by its file name");
+    Case::new(["import", "spec", "no-such.spec"]).run().exits(2).stderr_has("cannot read no-such.spec");
+    Case::new(["import", "spec", "empty.spec", "--arches", "x86_64", "--qemu-version", "1.5.3", "--name", "e-1"])
+        .file("empty.spec", "Name: x\n%build\nmake\n")
+        .run()
+        .exits(2)
+        .stderr_has("found no `./configure` run");
+}
+
+/// The configure flags `rpmspec -P --target=ARCH` leaves in a spec's %build, read by the
+/// importer as a plain script: the real rpm decides the conditionals and macros.
+fn expanded_by_rpmspec(dir: &std::path::Path, spec: &str, arch: &str, start: &str) -> String {
+    let path = dir.join("fixture.spec");
+    std::fs::write(&path, spec).unwrap();
+    let output = Command::new("rpmspec").args(["-P", &format!("--target={arch}")]).arg(&path).output().expect("rpmspec");
+    assert!(output.status.success(), "rpmspec: {}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let begin = text.find(start).unwrap_or_else(|| panic!("no `{start}` in\n{text}"));
+    let end = text[begin..].find("%install").map_or(text.len(), |e| begin + e);
+    format!("#!/bin/sh\n{}", &text[begin..end])
+}
+
+#[test]
+fn the_rpm_layer_agrees_with_rpmspec() {
+    if !common::require_tool("rpmspec") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (spec, start, arches, version) in [
+        (EL7, "buildarch=", ["x86_64", "ppc64le", "aarch64"].as_slice(), "1.5.3"),
+        (RHEV, "./configure", ["x86_64", "ppc64le", "aarch64"].as_slice(), "2.6.0"),
+    ] {
+        let ours = json(
+            &Case::new(["import", "spec", "fixture.spec", "--name", "f-1", "--format", "json"]).file("fixture.spec", spec).run().stdout,
+        );
+        for arch in arches {
+            let script = expanded_by_rpmspec(dir.path(), spec, arch, start);
+            let theirs = Case::new([
+                "import", "spec", "build.sh", "--name", "f-1", "--arches", arch, "--qemu-version", version, "--format", "json",
+            ])
+            .file("build.sh", &script)
+            .run();
+            let theirs = json(&theirs.stdout);
+            let (a, b) = (build(&ours, arch), build(&theirs, arch));
+            // Debian's rpm leaves %{rhel} undefined, so its `%if 0%{?rhel} >= 7` is false and
+            // --enable-seccomp goes, as the importer leaves it out (not interpreted).
+            assert_eq!(features(a), features(b), "{arch}: features\n{script}");
+            if a["build"] == "full" {
+                assert_eq!(a["rw_whitelist"], b["rw_whitelist"], "{arch}");
+                assert_eq!(a["ro_whitelist"], b["ro_whitelist"], "{arch}");
+            }
+        }
+    }
+}
