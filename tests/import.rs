@@ -19,7 +19,12 @@ fn json(text: &str) -> Value {
 }
 
 fn build<'a>(view: &'a Value, arch: &str) -> &'a Value {
-    view["builds"].as_array().unwrap().iter().find(|b| b["arch"] == arch).unwrap_or_else(|| panic!("no build of {arch}"))
+    view["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["arch"] == arch)
+        .unwrap_or_else(|| panic!("no build of {arch}"))
 }
 
 /// `name=state` for every feature of a build, in order.
@@ -59,7 +64,11 @@ fn every_shipped_profile_round_trips_through_its_generated_spec_in_both_styles()
                 .file("snippet.spec", &generated.stdout)
                 .run();
             imported.exits(0);
-            assert!(imported.stdout.contains("# from snippet.spec:"), "{name} {style}: no provenance\n{}", imported.stdout);
+            assert!(
+                imported.stdout.contains("# from snippet.spec:"),
+                "{name} {style}: no provenance\n{}",
+                imported.stdout
+            );
             let again = Case::new(["generate", "spec", &name, "--style", style]).profile(&name, &imported.stdout).run();
             again.exits(0);
             assert_eq!(
@@ -128,7 +137,8 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
     assert_eq!(strings(&seccomp["arches"]), ["x86_64"], "the nested %if is only reached on x86_64");
     assert!(seccomp["reason"].as_str().unwrap().contains("%{rhel}"), "{seccomp}");
     assert_eq!(seccomp["help"], "pass --set rhel=VALUE");
-    let modeled: Vec<&str> = view["not_modeled"].as_array().unwrap().iter().map(|n| n["option"].as_str().unwrap()).collect();
+    let modeled: Vec<&str> =
+        view["not_modeled"].as_array().unwrap().iter().map(|n| n["option"].as_str().unwrap()).collect();
     assert_eq!(modeled, ["--prefix", "--libdir", "--extra-cflags"]);
     assert!(view["resolves"].as_bool().unwrap());
 
@@ -138,7 +148,10 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
     assert!(toml.contains("#   `%if 0%{?rhel} >= 7` (line 54): it depends on `%{rhel}`"), "{toml}");
     assert!(toml.contains("(%{block_drivers_rw_list} of qemu-kvm.spec:12)"), "{toml}");
     // 1.5.3's configure takes the rw/ro options only with RHEL's backport (qemu.md 2d).
-    assert!(toml.contains("backports = [\"b64ec4e4\"]  # inferred: qemu-kvm.spec:59 passes --block-drv-rw-whitelist"), "{toml}");
+    assert!(
+        toml.contains("backports = [\"b64ec4e4\"]  # inferred: qemu-kvm.spec:59 passes --block-drv-rw-whitelist"),
+        "{toml}"
+    );
     // Every line not interpreted is also a warning that points at it.
     assert!(run.stderr.contains("warning[not-interpreted]: not interpreted: `--enable-seccomp`"), "{}", run.stderr);
     assert!(run.stderr.contains("--> qemu-kvm.spec:55:9"), "{}", run.stderr);
@@ -146,9 +159,21 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
 
 #[test]
 fn sets_answer_what_the_spec_leaves_open() {
-    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "my-7.7", "--set", "rhel=7", "--set", "@=", "--format", "json"])
-        .file("qemu-kvm.spec", EL7)
-        .run();
+    let run = Case::new([
+        "import",
+        "spec",
+        "qemu-kvm.spec",
+        "--name",
+        "my-7.7",
+        "--set",
+        "rhel=7",
+        "--set",
+        "@=",
+        "--format",
+        "json",
+    ])
+    .file("qemu-kvm.spec", EL7)
+    .run();
     run.exits(0);
     let view = json(&run.stdout);
     assert!(view["not_interpreted"].as_array().unwrap().is_empty());
@@ -156,9 +181,21 @@ fn sets_answer_what_the_spec_leaves_open() {
     assert!(!features(build(&view, "ppc64le")).contains(&"seccomp=enable".to_string()));
 
     // `--set rhev=1` takes the other branch; a misspelt name is reported, with the near one.
-    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "my-7.7", "--set", "rhev=1", "--set", "rhve=1", "--format", "json"])
-        .file("qemu-kvm.spec", EL7)
-        .run();
+    let run = Case::new([
+        "import",
+        "spec",
+        "qemu-kvm.spec",
+        "--name",
+        "my-7.7",
+        "--set",
+        "rhev=1",
+        "--set",
+        "rhve=1",
+        "--format",
+        "json",
+    ])
+    .file("qemu-kvm.spec", EL7)
+    .run();
     let view = json(&run.stdout);
     assert!(features(build(&view, "x86_64")).contains(&"live-block-ops=enable".to_string()));
     run.stderr_has("--set rhve: qemu-kvm.spec never uses `rhve`").stderr_has("did you mean `rhev`?");
@@ -166,9 +203,19 @@ fn sets_answer_what_the_spec_leaves_open() {
 
 #[test]
 fn rhev_style_spec_with_ifnarch_else_and_conditional_global_macros() {
-    let run = Case::new(["import", "spec", "qemu-kvm-rhev.spec", "--name", "rhev-7.3", "--output", "rhev-7.3.toml", "--format", "json"])
-        .file("qemu-kvm-rhev.spec", RHEV)
-        .run();
+    let run = Case::new([
+        "import",
+        "spec",
+        "qemu-kvm-rhev.spec",
+        "--name",
+        "rhev-7.3",
+        "--output",
+        "rhev-7.3.toml",
+        "--format",
+        "json",
+    ])
+    .file("qemu-kvm-rhev.spec", RHEV)
+    .run();
     run.exits(0);
     let view = json(&run.stdout);
     assert_eq!(view["version"]["value"], "2.6.0");
@@ -185,7 +232,10 @@ fn rhev_style_spec_with_ifnarch_else_and_conditional_global_macros() {
         let b = build(&view, arch);
         assert_eq!(b["build"], "full");
         assert!(features(b).ends_with(&["glusterfs=disable".into(), "rbd=disable".into()]), "{arch}");
-        assert_eq!(strings(&b["rw_whitelist"]), ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "blkdebug", "luks"]);
+        assert_eq!(
+            strings(&b["rw_whitelist"]),
+            ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "blkdebug", "luks"]
+        );
         assert_eq!(strings(&b["ro_whitelist"]), ["vmdk", "vhdx", "vpc", "https", "ssh"]);
     }
     // Four arches share [qemu]; x86_64 is the override.
@@ -194,7 +244,9 @@ fn rhev_style_spec_with_ifnarch_else_and_conditional_global_macros() {
     assert!(!toml.contains("[arch.\"!x86_64\""), "{toml}");
 
     // The profile generates the same configure arguments the spec passes.
-    let configure = Case::new(["generate", "configure", "rhev-7.3", "--arch", "ppc64le", "--one-line"]).profile("rhev-7.3", &toml).run();
+    let configure = Case::new(["generate", "configure", "rhev-7.3", "--arch", "ppc64le", "--one-line"])
+        .profile("rhev-7.3", &toml)
+        .run();
     configure.exits(0);
     assert_eq!(
         configure.stdout,
@@ -204,9 +256,21 @@ fn rhev_style_spec_with_ifnarch_else_and_conditional_global_macros() {
 
 #[test]
 fn build_script_positional_words_are_not_interpreted_until_set() {
-    let run = Case::new(["import", "spec", "build_configure.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--name", "ev-7.2", "--format", "json"])
-        .file("build_configure.sh", SCRIPT)
-        .run();
+    let run = Case::new([
+        "import",
+        "spec",
+        "build_configure.sh",
+        "--qemu-version",
+        "2.3.0",
+        "--arches",
+        "x86_64",
+        "--name",
+        "ev-7.2",
+        "--format",
+        "json",
+    ])
+    .file("build_configure.sh", SCRIPT)
+    .run();
     run.exits(1);
     let view = json(&run.stdout);
     assert_eq!(view["kind"], "script");
@@ -237,8 +301,25 @@ fn build_script_positional_words_are_not_interpreted_until_set() {
 fn build_script_with_its_words_set() {
     let args = |rbd: &str| {
         vec![
-            "import", "spec", "build_configure.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--name", "ev-7.2",
-            "--set", "have_gluster=enable", "--set", rbd, "--set", "have_spice=enable", "--set", "@=", "--format", "json",
+            "import",
+            "spec",
+            "build_configure.sh",
+            "--qemu-version",
+            "2.3.0",
+            "--arches",
+            "x86_64",
+            "--name",
+            "ev-7.2",
+            "--set",
+            "have_gluster=enable",
+            "--set",
+            rbd,
+            "--set",
+            "have_spice=enable",
+            "--set",
+            "@=",
+            "--format",
+            "json",
         ]
         .into_iter()
         .map(str::to_string)
@@ -260,7 +341,10 @@ fn build_script_with_its_words_set() {
     run.exits(0);
     let x86 = build(&json(&run.stdout), "x86_64").clone();
     assert!(features(&x86).contains(&"rbd=disable".to_string()));
-    assert_eq!(strings(&x86["rw_whitelist"]), ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "gluster", "blkdebug"]);
+    assert_eq!(
+        strings(&x86["rw_whitelist"]),
+        ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "gluster", "blkdebug"]
+    );
 }
 
 #[test]
@@ -279,9 +363,21 @@ fn arches_read_only_from_conditionals_are_flagged() {
 fn the_catalogue_checks_the_imported_options() {
     // libssh2 became libssh in 4.1 (qemu.md 1e): a 5.0 configure rejects --enable-libssh2.
     let script = "#!/bin/sh\n./configure --enable-libssh2 --enable-rbd\n";
-    let run = Case::new(["import", "spec", "build.sh", "--qemu-version", "5.0", "--arches", "x86_64", "--name", "new-1", "--output", "new-1.toml"])
-        .file("build.sh", script)
-        .run();
+    let run = Case::new([
+        "import",
+        "spec",
+        "build.sh",
+        "--qemu-version",
+        "5.0",
+        "--arches",
+        "x86_64",
+        "--name",
+        "new-1",
+        "--output",
+        "new-1.toml",
+    ])
+    .file("build.sh", script)
+    .run();
     run.exits(1);
     run.stderr_has("error[unsupported-option]: qemu 5.0.0's configure does not accept --enable-libssh2");
     run.stderr_has("in 5.0.0 use `libssh`");
@@ -335,11 +431,23 @@ fn bad_input_is_an_error() {
         .run()
         .exits(2)
         .stderr_has("cannot tell the release of the profile `build`");
-    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--name", "a-1", "--output", "b-1.toml"])
-        .file("build.sh", script)
-        .run()
-        .exits(2)
-        .stderr_has("drvpolicy knows a profile by its file name");
+    Case::new([
+        "import",
+        "spec",
+        "build.sh",
+        "--qemu-version",
+        "2.3.0",
+        "--arches",
+        "x86_64",
+        "--name",
+        "a-1",
+        "--output",
+        "b-1.toml",
+    ])
+    .file("build.sh", script)
+    .run()
+    .exits(2)
+    .stderr_has("drvpolicy knows a profile by its file name");
     Case::new(["import", "spec", "no-such.spec"]).run().exits(2).stderr_has("cannot read no-such.spec");
     Case::new(["import", "spec", "empty.spec", "--arches", "x86_64", "--qemu-version", "1.5.3", "--name", "e-1"])
         .file("empty.spec", "Name: x\n%build\nmake\n")
@@ -353,7 +461,8 @@ fn bad_input_is_an_error() {
 fn expanded_by_rpmspec(dir: &std::path::Path, spec: &str, arch: &str, start: &str) -> String {
     let path = dir.join("fixture.spec");
     std::fs::write(&path, spec).unwrap();
-    let output = Command::new("rpmspec").args(["-P", &format!("--target={arch}")]).arg(&path).output().expect("rpmspec");
+    let output =
+        Command::new("rpmspec").args(["-P", &format!("--target={arch}")]).arg(&path).output().expect("rpmspec");
     assert!(output.status.success(), "rpmspec: {}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).unwrap();
     let begin = text.find(start).unwrap_or_else(|| panic!("no `{start}` in\n{text}"));
@@ -372,12 +481,25 @@ fn the_rpm_layer_agrees_with_rpmspec() {
         (RHEV, "./configure", ["x86_64", "ppc64le", "aarch64"].as_slice(), "2.6.0"),
     ] {
         let ours = json(
-            &Case::new(["import", "spec", "fixture.spec", "--name", "f-1", "--format", "json"]).file("fixture.spec", spec).run().stdout,
+            &Case::new(["import", "spec", "fixture.spec", "--name", "f-1", "--format", "json"])
+                .file("fixture.spec", spec)
+                .run()
+                .stdout,
         );
         for arch in arches {
             let script = expanded_by_rpmspec(dir.path(), spec, arch, start);
             let theirs = Case::new([
-                "import", "spec", "build.sh", "--name", "f-1", "--arches", arch, "--qemu-version", version, "--format", "json",
+                "import",
+                "spec",
+                "build.sh",
+                "--name",
+                "f-1",
+                "--arches",
+                arch,
+                "--qemu-version",
+                version,
+                "--format",
+                "json",
             ])
             .file("build.sh", &script)
             .run();

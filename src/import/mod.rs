@@ -153,9 +153,17 @@ struct Collector<'a> {
     lines: &'a [SourceLine],
     findings: Vec<Finding>,
     notes: Vec<(Option<usize>, String)>,
+    /// `--set` names some pass used, and every macro or variable name the file refers to.
+    used_sets: Vec<String>,
+    referenced: Vec<String>,
 }
 
 impl Collector<'_> {
+    fn used(&mut self, sets: &[String], referenced: &[String]) {
+        self.used_sets.extend(sets.iter().cloned());
+        self.referenced.extend(referenced.iter().cloned());
+    }
+
     fn unknown(&mut self, line: usize, unknown: &unknown::Unknown, arch: &str) {
         self.finding(Some(line), unknown.what.clone(), unknown.reason.clone(), unknown.help.clone(), arch);
     }
@@ -197,13 +205,8 @@ fn invocations(
     options: &Options,
     unknowns: &mut Unknowns,
     collector: &mut Collector,
-    used: &mut (Vec<String>, Vec<String>),
 ) -> Vec<(String, Vec<Invocation>)> {
     let mut out = Vec::new();
-    let record = |outcome: &shell::Outcome, used: &mut (Vec<String>, Vec<String>)| {
-        used.0.extend(outcome.used_sets.iter().cloned());
-        used.1.extend(outcome.referenced.iter().cloned());
-    };
     match kind {
         Kind::Script => {
             let shell_lines: Vec<ShellLine> = lines
@@ -211,7 +214,7 @@ fn invocations(
                 .map(|l| ShellLine::Active { number: l.number, text: l.text.clone(), uses: Vec::new() })
                 .collect();
             let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
-            record(&outcome, used);
+            collector.used(&outcome.used_sets, &outcome.referenced);
             for arch in arches {
                 for s in &outcome.skipped {
                     collector.unknown(s.line, unknowns.get(s.unknown), "");
@@ -222,8 +225,7 @@ fn invocations(
         Kind::Spec => {
             for arch in arches {
                 let pass = rpm::walk(file, lines, Some(arch), &options.sets, unknowns);
-                used.0.extend(pass.used_sets.iter().cloned());
-                used.1.extend(pass.referenced.iter().cloned());
+                collector.used(&pass.used_sets, &pass.referenced);
                 let shell_lines: Vec<ShellLine> = pass
                     .lines
                     .iter()
@@ -238,7 +240,7 @@ fn invocations(
                     })
                     .collect();
                 let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
-                record(&outcome, used);
+                collector.used(&outcome.used_sets, &outcome.referenced);
                 for s in &outcome.skipped {
                     let u = unknowns.get(s.unknown).clone();
                     collector.finding(
@@ -301,14 +303,19 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let kind = kind(&lines, &display);
     let header = identity::header(&lines);
     let mut unknowns = Unknowns::default();
-    let mut collector = Collector { file: &display, lines: &lines, findings: Vec::new(), notes: Vec::new() };
-    let mut used: (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    let mut collector = Collector {
+        file: &display,
+        lines: &lines,
+        findings: Vec::new(),
+        notes: Vec::new(),
+        used_sets: Vec::new(),
+        referenced: Vec::new(),
+    };
 
     let (tags, conditional) = match kind {
         Kind::Spec => {
             let pass = rpm::walk(&display, &lines, None, &options.sets, &mut unknowns);
-            used.0.extend(pass.used_sets);
-            used.1.extend(pass.referenced);
+            collector.used(&pass.used_sets, &pass.referenced);
             (pass.tags, pass.arch_names)
         }
         Kind::Script => (Vec::new(), Vec::new()),
@@ -330,7 +337,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         );
     }
 
-    let per_arch = invocations(kind, &display, &lines, &arches.list, options, &mut unknowns, &mut collector, &mut used);
+    let per_arch = invocations(kind, &display, &lines, &arches.list, options, &mut unknowns, &mut collector);
     let mut chosen: Vec<(String, Invocation, arguments::Arguments)> = Vec::new();
     for (arch, runs) in per_arch {
         let Some(first) = runs.first() else {
@@ -519,10 +526,10 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         warnings.push(d);
     }
     for name in options.sets.keys() {
-        if !used.0.contains(name) {
+        if !collector.used_sets.contains(name) {
             warnings.push(
                 Diagnostic::warning("unused-set", format!("--set {name}: {display} never uses `{name}`"))
-                    .with_help_opt(did_you_mean(name, used.1.iter().map(String::as_str))),
+                    .with_help_opt(did_you_mean(name, collector.referenced.iter().map(String::as_str))),
             );
         }
     }

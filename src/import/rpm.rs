@@ -287,10 +287,10 @@ pub fn walk(
                     LineState::Active { .. } => {
                         let mut uses = Vec::new();
                         let text = walker.expand(&line.text, 0, &mut uses);
-                        if section == Section::Preamble {
-                            if let Some(tag) = tag(&text, line.number) {
-                                tags.push(tag);
-                            }
+                        if section == Section::Preamble
+                            && let Some(tag) = tag(&text, line.number)
+                        {
+                            tags.push(tag);
                         }
                         LineState::Active { text, uses }
                     }

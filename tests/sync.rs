@@ -1,0 +1,202 @@
+//! `sync`: the region between the markers is regenerated, nothing else changes (bytes,
+//! line endings, a missing final newline), `--check` reports a stale region with a diff and
+//! exit 1, and every error leaves the file as it was.
+
+mod common;
+
+use common::Case;
+use serde_json::Value;
+
+const SPEC: &str = include_str!("fixtures/sync/qemu-kvm.spec");
+const EL7: &str = include_str!("fixtures/import/qemu-kvm-el7.spec");
+
+fn generated(profile: &str, style: &str) -> String {
+    let run = Case::new(["generate", "spec", profile, "--style", style]).run();
+    run.exits(0);
+    run.stdout.clone()
+}
+
+/// The fixture with `region` between its markers.
+fn with_region(region: &str) -> String {
+    let begin = SPEC.find("# drvpolicy:begin rhel-7.3\n").unwrap() + "# drvpolicy:begin rhel-7.3\n".len();
+    let end = SPEC.find("# drvpolicy:end\n").unwrap();
+    format!("{}{region}{}", &SPEC[..begin], &SPEC[end..])
+}
+
+#[test]
+fn a_stale_region_is_regenerated_and_then_up_to_date() {
+    let run = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3"]).file("qemu-kvm.spec", SPEC).run();
+    run.exits(0).stdout_has("qemu-kvm.spec:15-19: the rhel-7.3 region (inline) was regenerated");
+    let synced = run.file("qemu-kvm.spec");
+    assert_eq!(synced, with_region(&generated("rhel-7.3", "inline")));
+
+    let again = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3"]).file("qemu-kvm.spec", &synced).run();
+    again.exits(0).stdout_has("is up to date");
+    assert_eq!(again.file("qemu-kvm.spec"), synced);
+}
+
+#[test]
+fn check_prints_a_diff_and_exits_1_when_stale_and_changes_nothing() {
+    let run = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3", "--check"]).file("qemu-kvm.spec", SPEC).run();
+    run.exits(1);
+    assert_eq!(run.file("qemu-kvm.spec"), SPEC, "--check must not write");
+    assert!(run.stdout.starts_with("--- a/qemu-kvm.spec\n+++ b/qemu-kvm.spec\n@@ -13,9 +13,38 @@\n"), "{}", run.stdout);
+    insta::assert_snapshot!("sync-check-diff", run.stdout);
+
+    let fresh = with_region(&generated("rhel-7.3", "inline"));
+    let run = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3", "--check"]).file("qemu-kvm.spec", &fresh).run();
+    run.exits(0).stdout_has("is up to date");
+    assert_eq!(run.file("qemu-kvm.spec"), fresh);
+}
+
+#[test]
+fn check_as_json() {
+    let run = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3", "--check", "--format", "json"])
+        .file("qemu-kvm.spec", SPEC)
+        .run();
+    run.exits(1);
+    let view: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(view["stale"], true);
+    assert_eq!(view["written"], false);
+    assert_eq!(view["regions"][0]["begin_line"], 15);
+    assert_eq!(view["regions"][0]["end_line"], 19);
+    assert_eq!(view["regions"][0]["style"], "inline");
+    assert!(view["diff"].as_str().unwrap().contains("+    --enable-curl \\\n"));
+}
+
+#[test]
+fn the_begin_marker_remembers_the_style() {
+    let spec = SPEC.replace("# drvpolicy:begin rhel-7.3\n", "# drvpolicy:begin rhel-7.3 style=globals\n");
+    let run = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3"]).file("qemu-kvm.spec", &spec).run();
+    run.exits(0).stdout_has("(globals) was regenerated");
+    let synced = run.file("qemu-kvm.spec");
+    assert!(synced.contains(&generated("rhel-7.3", "globals")));
+    assert!(
+        synced.contains("\n%global block_drivers_rw_list qcow2,raw,file,host_device,blkdebug,nbd,iscsi,gluster,rbd\n")
+    );
+}
+
+#[test]
+fn bytes_outside_the_markers_stay_as_they_were() {
+    // CRLF lines, a Latin-1 byte and no final newline outside; an LF region.
+    let before: &[u8] = b"Name: qemu-kvm\r\nVersion: 1.5.3\r\n%build\r\n# drvpolicy:begin rhel-7.3\n";
+    let after: &[u8] = b"# drvpolicy:end\nmake\r\n\r\n%changelog\r\n- Ren\xe9 2015\r\n- no final newline";
+    let mut bytes = before.to_vec();
+    bytes.extend_from_slice(b"old line\n");
+    bytes.extend_from_slice(after);
+    let case = Case::new(["sync", "q.spec", "rhel-7.3"]);
+    std::fs::write(case.path("q.spec"), &bytes).unwrap();
+    let run = case.run();
+    run.exits(0);
+    let synced = std::fs::read(run.path("q.spec")).unwrap();
+    let region = generated("rhel-7.3", "inline");
+    let mut expected = before.to_vec();
+    expected.extend_from_slice(region.as_bytes());
+    expected.extend_from_slice(after);
+    assert_eq!(synced, expected);
+
+    // A CRLF begin marker: the region gets CRLF line endings too.
+    let before: &[u8] = b"%build\r\n# drvpolicy:begin rhel-7.3\r\n";
+    let after: &[u8] = b"# drvpolicy:end\r\nmake";
+    let mut bytes = before.to_vec();
+    bytes.extend_from_slice(b"old\r\n");
+    bytes.extend_from_slice(after);
+    let case = Case::new(["sync", "q.spec", "rhel-7.3"]);
+    std::fs::write(case.path("q.spec"), &bytes).unwrap();
+    let run = case.run();
+    run.exits(0);
+    let synced = std::fs::read(run.path("q.spec")).unwrap();
+    let mut expected = before.to_vec();
+    expected.extend_from_slice(region.replace('\n', "\r\n").as_bytes());
+    expected.extend_from_slice(after);
+    assert_eq!(synced, expected);
+}
+
+#[test]
+fn errors_leave_the_file_byte_identical() {
+    let cases: [(&str, String, &str); 7] = [
+        ("rhel-7.3", "Name: q\n%build\n./configure\n".into(), "has no `# drvpolicy:begin rhel-7.3` marker"),
+        ("rhel-7.3", SPEC.replace("# drvpolicy:end\n", ""), "this region has no `# drvpolicy:end`"),
+        ("rhel-7.3", SPEC.replace("# drvpolicy:begin rhel-7.3\n", ""), "an end marker without a begin marker"),
+        (
+            "rhel-7.3",
+            SPEC.replace("    --enable-rbd \\\n", "# drvpolicy:begin rhel-7.3\n"),
+            "a second begin marker inside the region opened on line 15",
+        ),
+        (
+            "rhel-7.3",
+            SPEC.replace("begin rhel-7.3", "begin rhel-7.2"),
+            "this region is generated from `rhel-7.2`, not `rhel-7.3`",
+        ),
+        ("rhel-7.3", SPEC.replace("begin rhel-7.3", "begin rhel-7.3 style=global"), "unknown style `global`"),
+        ("rhel-7.33", SPEC.replace("begin rhel-7.3", "begin rhel-7.33"), "no profile named `rhel-7.33`"),
+    ];
+    for (profile, text, message) in cases {
+        let mut bytes = text.replace('\n', "\r\n").into_bytes();
+        bytes.pop(); // no final newline either
+        let case = Case::new(["sync", "q.spec", profile]);
+        std::fs::write(case.path("q.spec"), &bytes).unwrap();
+        let run = case.run();
+        run.exits(2).stderr_has(message);
+        assert_eq!(std::fs::read(run.path("q.spec")).unwrap(), bytes, "{message}: the file changed");
+        let check = Case::new(["sync", "q.spec", profile, "--check"]);
+        std::fs::write(check.path("q.spec"), &bytes).unwrap();
+        check.run().exits(2).stderr_has(message);
+    }
+    Case::new(["sync", "missing.spec", "rhel-7.3"]).run().exits(2).stderr_has("cannot read missing.spec");
+}
+
+#[test]
+fn import_then_sync_is_a_workflow() {
+    // 1. Bootstrap a profile from the spec the packager has.
+    let import = Case::new([
+        "import",
+        "spec",
+        "qemu-kvm.spec",
+        "--name",
+        "my-7.7",
+        "--set",
+        "rhel=7",
+        "--set",
+        "@=",
+        "--output",
+        "profiles/my-7.7.toml",
+    ])
+    .file("qemu-kvm.spec", EL7)
+    .file("profiles/.keep", "")
+    .run();
+    import.exits(0);
+    let profile = import.file("profiles/my-7.7.toml");
+
+    // 2. Mark where the generated lines go, and sync.
+    let spec = "Name: qemu-kvm\nVersion: 1.5.3\nRelease: 1\nSummary: q\nLicense: GPLv2+\nExclusiveArch: x86_64 ppc64le aarch64\n\n%description\nx\n\n%build\n# drvpolicy:begin my-7.7 style=globals\n# drvpolicy:end\nmake\n\n%install\n";
+    let sync =
+        Case::new(["sync", "qemu-kvm.spec", "my-7.7"]).profile("my-7.7", &profile).file("qemu-kvm.spec", spec).run();
+    sync.exits(0).stdout_has("was regenerated");
+    let synced = sync.file("qemu-kvm.spec");
+    let expected = Case::new(["generate", "spec", "my-7.7", "--style", "globals"]).profile("my-7.7", &profile).run();
+    assert!(synced.contains(&expected.stdout));
+    Case::new(["sync", "qemu-kvm.spec", "my-7.7", "--check"])
+        .profile("my-7.7", &profile)
+        .file("qemu-kvm.spec", &synced)
+        .run()
+        .exits(0);
+
+    // 3. The synced spec passes the original flags on x86_64, as the real rpm expands it.
+    if common::require_tool("rpmspec") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qemu-kvm.spec");
+        std::fs::write(&path, &synced).unwrap();
+        let out = std::process::Command::new("rpmspec").args(["-P", "--target=x86_64"]).arg(&path).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let expanded = String::from_utf8(out.stdout).unwrap();
+        for flag in [
+            "--enable-rbd",
+            "--enable-seccomp",
+            "--disable-live-block-ops",
+            "--block-drv-rw-whitelist=qcow2,raw,file,host_device,blkdebug,nbd,iscsi,gluster,rbd",
+        ] {
+            assert!(expanded.contains(flag), "{flag} missing from\n{expanded}");
+        }
+    }
+}
