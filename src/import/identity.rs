@@ -229,12 +229,7 @@ pub fn arches(option: Option<&[String]>, tags: &[Tag], conditional: &[String], f
         list.retain(|a| !excluded.contains(&a.as_str()));
     }
     if !list.is_empty() {
-        return Ok(Arches {
-            list,
-            from: format!("from {} (ExclusiveArch/BuildArch)", from_lines.join(", ")),
-            guessed: false,
-            notes,
-        });
+        return Ok(Arches { list, from: format!("from {}", from_lines.join(", ")), guessed: false, notes });
     }
     let named: Vec<String> = conditional.iter().filter(|a| catalogue.is_known_arch(a)).cloned().collect();
     if !named.is_empty() {

@@ -17,6 +17,7 @@ mod identity;
 mod rpm;
 mod shell;
 mod unknown;
+mod view;
 mod write;
 
 use crate::catalogue::Catalogue;
@@ -32,6 +33,7 @@ use rpm::{LineState, Section, SourceLine};
 use serde::Serialize;
 use shell::{Invocation, ShellLine};
 use unknown::Unknowns;
+pub use view::{BuildView, FeatureView, Finding, ImportView, NotModeled};
 
 /// What the command line adds to the file.
 #[derive(Debug, Clone, Default)]
@@ -55,73 +57,6 @@ pub enum Kind {
     Spec,
     /// A shell script that runs configure (`build_configure.sh`).
     Script,
-}
-
-/// A line (or the file) the importer could not read, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// `FILE:LINE`, or `None` for the file as a whole.
-    pub location: Option<String>,
-    #[serde(skip)]
-    pub line: Option<usize>,
-    /// The line as written.
-    pub text: String,
-    pub what: String,
-    pub reason: String,
-    pub help: Option<String>,
-    /// The arches it concerns; empty for all.
-    pub arches: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NotModeled {
-    pub option: String,
-    pub location: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FeatureView {
-    pub name: String,
-    pub state: String,
-    /// Not in the catalogue: a `[qemu.custom-features]` entry.
-    pub custom: bool,
-    pub from: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BuildView {
-    pub arch: String,
-    pub build: String,
-    /// `FILE:LINE` of its configure invocation.
-    pub configure: String,
-    pub features: Vec<FeatureView>,
-    pub rw_whitelist: Option<Vec<String>>,
-    pub ro_whitelist: Option<Vec<String>>,
-    pub whitelist_in_tools: bool,
-}
-
-/// The summary of an import, for `--format json` and the text template.
-#[derive(Debug, Serialize)]
-pub struct ImportView {
-    pub profile: String,
-    pub file: String,
-    pub kind: Kind,
-    pub output: Option<String>,
-    pub package: Fact,
-    pub version: Fact,
-    pub arches: Vec<String>,
-    pub arches_from: String,
-    pub builds: Vec<BuildView>,
-    pub custom_features: Vec<String>,
-    pub not_interpreted: Vec<Finding>,
-    pub not_modeled: Vec<NotModeled>,
-    pub notes: Vec<String>,
-    /// What resolving the written profile found (JSON diagnostics).
-    pub problems: Vec<serde_json::Value>,
-    /// Whether the written profile resolves without errors.
-    pub resolves: bool,
-    /// The profile itself.
-    pub toml: String,
 }
 
 /// The result: the profile text, the summary, and the warnings to print.
@@ -215,10 +150,11 @@ fn invocations(
                 .collect();
             let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
             collector.used(&outcome.used_sets, &outcome.referenced);
+            // A script has no arch conditionals: every arch runs the same configure.
+            for s in &outcome.skipped {
+                collector.unknown(s.line, unknowns.get(s.unknown), "");
+            }
             for arch in arches {
-                for s in &outcome.skipped {
-                    collector.unknown(s.line, unknowns.get(s.unknown), "");
-                }
                 out.push((arch.clone(), outcome.invocations.clone()));
             }
         }

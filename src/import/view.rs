@@ -1,0 +1,73 @@
+//! The summary of an import: what was read per arch, what was not and why, for
+//! `--format json` and the `import.txt.j2` template.
+
+use super::Kind;
+use super::identity::Fact;
+use serde::Serialize;
+
+/// A line (or the file) the importer could not read, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// `FILE:LINE`, or `None` for the file as a whole.
+    pub location: Option<String>,
+    #[serde(skip)]
+    pub line: Option<usize>,
+    /// The line as written.
+    pub text: String,
+    pub what: String,
+    pub reason: String,
+    pub help: Option<String>,
+    /// The arches it concerns; empty for all.
+    pub arches: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotModeled {
+    pub option: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureView {
+    pub name: String,
+    pub state: String,
+    /// Not in the catalogue: a `[qemu.custom-features]` entry.
+    pub custom: bool,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildView {
+    pub arch: String,
+    pub build: String,
+    /// `FILE:LINE` of its configure invocation.
+    pub configure: String,
+    pub features: Vec<FeatureView>,
+    pub rw_whitelist: Option<Vec<String>>,
+    pub ro_whitelist: Option<Vec<String>>,
+    pub whitelist_in_tools: bool,
+}
+
+/// The summary of an import, for `--format json` and the text template.
+#[derive(Debug, Serialize)]
+pub struct ImportView {
+    pub profile: String,
+    pub file: String,
+    pub kind: Kind,
+    pub output: Option<String>,
+    pub package: Fact,
+    pub version: Fact,
+    pub arches: Vec<String>,
+    pub arches_from: String,
+    pub builds: Vec<BuildView>,
+    pub custom_features: Vec<String>,
+    pub not_interpreted: Vec<Finding>,
+    pub not_modeled: Vec<NotModeled>,
+    pub notes: Vec<String>,
+    /// What resolving the written profile found (JSON diagnostics).
+    pub problems: Vec<serde_json::Value>,
+    /// Whether the written profile resolves without errors.
+    pub resolves: bool,
+    /// The profile itself.
+    pub toml: String,
+}
