@@ -1,4 +1,4 @@
-use super::{Context, Exit, Report, emit, json};
+use super::{Context, Exit, Report, TextOrJson, emit, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::import::Options;
 use std::path::PathBuf;
@@ -59,13 +59,7 @@ struct SpecArgs {
     sets: Vec<String>,
     /// `text` (the profile, or a summary with --output) or `json` (a summary holding the profile).
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 fn set(text: &str) -> Result<(String, String), Failure> {
@@ -108,9 +102,9 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let imported = drvpolicy::import::import(&mut context.store.sources, file, &options)?;
     let written = emit(imported.toml.clone(), args.output.as_ref())?;
     let stdout = match (args.format, &args.output) {
-        (Format::Json, _) => json(&imported.view),
-        (Format::Text, None) => written,
-        (Format::Text, Some(_)) => context.renderer()?.render("import.txt.j2", &imported.view)?,
+        (TextOrJson::Json, _) => json(&imported.view),
+        (TextOrJson::Text, None) => written,
+        (TextOrJson::Text, Some(_)) => context.renderer()?.render("import.txt.j2", &imported.view)?,
     };
     let exit = if imported.findings { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout, warnings: imported.warnings, exit })

@@ -1,4 +1,4 @@
-use super::{Context, Exit, Report, json};
+use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::generate::spec;
 use serde::Serialize;
@@ -25,13 +25,7 @@ pub struct Args {
     #[arg(long)]
     check: bool,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 #[derive(Debug, Serialize)]
@@ -96,9 +90,9 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         diff,
     };
     let stdout = match args.format {
-        Format::Json => json(&view),
-        Format::Text if args.check && stale => view.diff.clone().unwrap_or_default(),
-        Format::Text => renderer.render("sync.txt.j2", &view)?,
+        TextOrJson::Json => json(&view),
+        TextOrJson::Text if args.check && stale => view.diff.clone().unwrap_or_default(),
+        TextOrJson::Text => renderer.render("sync.txt.j2", &view)?,
     };
     let exit = if args.check && stale { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout, warnings, exit })
