@@ -22,6 +22,8 @@ pub enum Dialect {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "name")]
 pub enum Setting {
+    /// `extra-args`, passed as written.
+    Extra,
     Feature(String),
     RwWhitelist,
     RoWhitelist,
@@ -48,7 +50,8 @@ pub struct Problem {
 /// The first meson-built qemu. Source: qemu.md 1e (meson options from 6.0).
 const FIRST_MESON: Version = Version::new(6, 0, 0);
 
-/// The arguments for one arch, in order: build options as declared, then the whitelists.
+/// The arguments for one arch, in order: `extra-args` as written, build options as declared,
+/// then the whitelists.
 pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<Argument>, Vec<Problem>) {
     let catalogue = Catalogue::get();
     let version = &policy.qemu.version.value;
@@ -62,6 +65,21 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
             Some("use the configure dialect".into()),
         );
         return (out.arguments, out.problems);
+    }
+    for extra in &arch.extra_args {
+        if let Some(owner) = modelled_by(&extra.value, policy) {
+            out.error(
+                "extra-arg-modelled",
+                format!("`{}` is a build option drvpolicy models: it belongs in {owner}", extra.value),
+                extra.origin.clone(),
+                Some(
+                    "extra-args are passed unchecked; the model's own settings are checked against the qemu version"
+                        .into(),
+                ),
+            );
+            continue;
+        }
+        out.push(extra.value.clone(), Setting::Extra, extra.origin.clone());
     }
     for setting in &arch.features {
         let enable = match setting.state {
@@ -205,6 +223,26 @@ impl Outcome {
     fn error(&mut self, code: &'static str, message: String, origin: Origin, help: Option<String>) {
         self.problems.push(Problem { severity: Severity::Error, code, message, origin, help });
     }
+}
+
+/// Where an argument written in `extra-args` belongs when the model has a setting for it.
+fn modelled_by(argument: &str, policy: &Policy) -> Option<String> {
+    let catalogue = Catalogue::get();
+    let option = argument.split_once('=').map_or(argument, |(o, _)| o);
+    let whitelist = &catalogue.whitelist;
+    if [&whitelist.rw, &whitelist.ro, &whitelist.legacy].iter().any(|w| w.flag == option) {
+        return Some("rw-whitelist / ro-whitelist".to_string());
+    }
+    if option == whitelist.in_tools.flag || option == whitelist.in_tools.flag.replacen("--enable-", "--disable-", 1) {
+        return Some("whitelist-in-tools".to_string());
+    }
+    let name = option.strip_prefix("--enable-").or_else(|| option.strip_prefix("--disable-"))?;
+    (catalogue.feature(name).is_some() || policy.custom_feature(name).is_some()).then(|| {
+        format!(
+            "[qemu.features] as `{name} = \"{}\"`",
+            if option.starts_with("--enable-") { "enable" } else { "disable" }
+        )
+    })
 }
 
 fn switch(flag: &str, enable: bool) -> String {

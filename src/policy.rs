@@ -75,6 +75,9 @@ pub struct ArchPolicy {
     pub ro_whitelist: Vec<Valued<String>>,
     pub whitelist_in_tools: Valued<bool>,
     pub acknowledged_compiled_out: Vec<Valued<String>>,
+    /// Configure arguments outside the block-driver policy, passed as written (tools-only arches
+    /// keep them: `--prefix` matters to every build).
+    pub extra_args: Vec<Valued<String>>,
     pub libguestfs_disabled: Vec<Valued<String>>,
     /// `None`: the profiles say nothing of libvirt, so it decides nothing.
     pub libvirt_disabled: Option<Vec<Valued<String>>>,

@@ -51,6 +51,7 @@ pub struct ArchView {
     pub arch: String,
     pub build: Sourced<String>,
     pub features: Vec<FeatureView>,
+    pub extra_args: Vec<Sourced<String>>,
     pub compiled_in: Vec<String>,
     pub compiled_out: Vec<DriverView>,
     pub rw_whitelist: Vec<Sourced<String>>,
@@ -105,6 +106,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                     origin: sources.describe(&f.origin),
                 })
                 .collect(),
+            extra_args: sourced_list(&a.extra_args, sources),
             compiled_in: a.drivers.iter().filter(|d| d.compiled_in).map(|d| d.name.clone()).collect(),
             compiled_out: a
                 .drivers

@@ -37,20 +37,17 @@ fn run_build(dir: &std::path::Path, build: &str) -> Vec<String> {
     String::from_utf8(output.stdout).unwrap().lines().map(str::to_string).collect()
 }
 
-#[test]
-fn spec_snippets_expand_to_the_configure_arguments_of_every_arch() {
-    if !common::require_tool("rpmspec") {
-        return;
-    }
+/// Expands both spec styles of each profile for each of its arches; returns how many it checked.
+fn check_profiles(profile_dirs: &[std::path::PathBuf], names: &[String]) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let configure = dir.path().join("configure");
     std::fs::write(&configure, FAKE_CONFIGURE).unwrap();
     std::process::Command::new("chmod").arg("+x").arg(&configure).status().unwrap();
     let renderer = Renderer::new(None).unwrap();
     let mut checked = 0;
-    for name in common::shipped_profiles() {
-        let mut store = Store::new(&[]).unwrap();
-        let policy = resolve(&mut store, &name).unwrap().policy;
+    for name in names {
+        let mut store = Store::new(profile_dirs).unwrap();
+        let policy = resolve(&mut store, name).unwrap().policy;
         for style in [spec::SpecStyle::Inline, spec::SpecStyle::Globals] {
             let snippet = renderer.render("spec.j2", spec::view(&policy, style).unwrap()).unwrap();
             let spec_path = dir.path().join("check.spec");
@@ -64,6 +61,49 @@ fn spec_snippets_expand_to_the_configure_arguments_of_every_arch() {
             }
         }
     }
+    checked
+}
+
+#[test]
+fn spec_snippets_expand_to_the_configure_arguments_of_every_arch() {
+    if !common::require_tool("rpmspec") {
+        return;
+    }
+    let checked = check_profiles(&[], &common::shipped_profiles());
     // 13 shipped profiles with 1 to 5 arches each, in two styles.
     assert!(checked >= 2 * 13, "only {checked} expansions checked");
+}
+
+/// Extra arguments everywhere, a different one on the tools-only arch, a whitelist that differs
+/// per full arch and ends the command on some arches only (the terminator line).
+const MIXED: &str = r#"
+[profile]
+product = "t"
+release = "1"
+arches = ["x86_64", "ppc64le", "aarch64", "s390x"]
+
+[qemu]
+package = "qemu-kvm"
+version = "2.12.0"
+extra-args = ["--disable-werror", "--with-pkgversion=t-1"]
+rw-whitelist = ["qcow2", "raw"]
+features = { curl = "enable" }
+
+[arch."ppc64le,s390x".qemu]
+ro-whitelist = ["vmdk"]
+
+[arch.aarch64.qemu]
+build = "tools-only"
+extra-args = { add = ["--target-list="] }
+"#;
+
+#[test]
+fn extra_arguments_and_uneven_endings_expand_right() {
+    if !common::require_tool("rpmspec") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mixed.toml"), MIXED).unwrap();
+    let checked = check_profiles(&[dir.path().to_path_buf()], &["mixed".to_string()]);
+    assert_eq!(checked, 8);
 }

@@ -114,6 +114,7 @@ pub(super) fn per_arch(old: &ArchPolicy, new: &ArchPolicy) -> Vec<(DiffLayer, Ve
     let mut build: Vec<Change> =
         lists::scalar("mode", old.build.value.as_str(), new.build.value.as_str()).into_iter().collect();
     build.extend(lists::keyed(drivers(old), drivers(new)));
+    build.extend(lists::set("extra-arg", &values(&old.extra_args), &values(&new.extra_args)));
 
     let in_tools =
         lists::scalar("enforced", yes_no(old.whitelist_in_tools.value), yes_no(new.whitelist_in_tools.value));

@@ -76,6 +76,8 @@ pub struct Settings {
     pub whitelist_in_tools: Option<Spanned<bool>>,
     /// Whitelisted drivers that are compiled out on purpose here (silences the warning).
     pub acknowledge_compiled_out: Option<SpannedList<String>>,
+    /// Configure arguments outside the block-driver policy (`--prefix=%{_prefix}`), passed as written.
+    pub extra_args: Option<SpannedList<String>>,
     pub libguestfs_disabled: Option<SpannedList<String>>,
     pub libvirt_disabled: Option<SpannedList<String>>,
     pub consumers: Vec<RawConsumer>,

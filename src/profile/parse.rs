@@ -19,9 +19,17 @@ const QEMU_KEYS: &[&str] = &[
     "ro-whitelist",
     "whitelist-in-tools",
     "acknowledge-compiled-out",
+    "extra-args",
 ];
-const QEMU_ARCH_KEYS: &[&str] =
-    &["build", "features", "rw-whitelist", "ro-whitelist", "whitelist-in-tools", "acknowledge-compiled-out"];
+const QEMU_ARCH_KEYS: &[&str] = &[
+    "build",
+    "features",
+    "rw-whitelist",
+    "ro-whitelist",
+    "whitelist-in-tools",
+    "acknowledge-compiled-out",
+    "extra-args",
+];
 const LIBGUESTFS_KEYS: &[&str] = &["package", "version", "patch", "disabled-protocols"];
 const LIBGUESTFS_ARCH_KEYS: &[&str] = &["disabled-protocols"];
 const LIBVIRT_KEYS: &[&str] = &["version", "disabled-protocols"];
@@ -401,6 +409,7 @@ impl Reader {
         settings.whitelist_in_tools = self.boolean(q, "whitelist-in-tools");
         settings.acknowledge_compiled_out =
             self.list_edit(q, "acknowledge-compiled-out", "[qemu]", |r, v| r.string_value(v));
+        settings.extra_args = self.list_edit(q, "extra-args", "[qemu]", |r, v| r.string_value(v));
     }
 
     fn custom_features(&mut self, q: &dyn TableLike) -> Vec<CustomFeature> {

@@ -18,6 +18,7 @@ pub(super) struct ArchState {
     ro: Vec<Valued<String>>,
     in_tools: Option<Valued<bool>>,
     acknowledged: Vec<Valued<String>>,
+    extra_args: Vec<Valued<String>>,
     libguestfs_disabled: Vec<Valued<String>>,
     libvirt_disabled: Option<Vec<Valued<String>>>,
     consumers: IndexMap<String, ConsumerState>,
@@ -102,6 +103,9 @@ impl ArchState {
         }
         if let Some(b) = &settings.whitelist_in_tools {
             self.in_tools = Some(Valued::new(b.value, origin(&b.span)));
+        }
+        if let Some(edit) = &settings.extra_args {
+            let _ = apply_list(&mut self.extra_args, edit, "extra-args", profile, diagnostics);
         }
         if let Some(edit) = &settings.acknowledge_compiled_out {
             let _ = apply_list(&mut self.acknowledged, edit, "acknowledge-compiled-out", profile, diagnostics);
@@ -198,6 +202,7 @@ impl ArchState {
             ro_whitelist: self.ro,
             whitelist_in_tools: in_tools,
             acknowledged_compiled_out: self.acknowledged,
+            extra_args: self.extra_args,
             libguestfs_disabled: self.libguestfs_disabled,
             libvirt_disabled: self.libvirt_disabled,
             needs,
