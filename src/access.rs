@@ -344,6 +344,9 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
 
     let lists = whitelists(policy, arch, driver);
     let absent = |list: &[crate::policy::Valued<String>]| if list.is_empty() { "empty" } else { "not listed" };
+    let not_in_rw = || {
+        step("rw whitelist", Outcome::NoEffect, absent(&arch.rw_whitelist), arch.absence(ListName::RwWhitelist, driver))
+    };
     let (rw, ro) = match (lists.layer, lists.value) {
         (Layer::RwWhitelist, _) => {
             let ro = match arch.ro_whitelist.iter().find(|e| e.value == driver) {
@@ -360,12 +363,7 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
             (step("rw whitelist", Outcome::Pass, "listed: read-write and read-only opens", lists.origin), ro)
         }
         (Layer::RoWhitelist, _) => (
-            step(
-                "rw whitelist",
-                Outcome::NoEffect,
-                absent(&arch.rw_whitelist),
-                arch.absence(ListName::RwWhitelist, driver),
-            ),
+            not_in_rw(),
             Step {
                 name: "ro whitelist",
                 outcome: Outcome::ReadOnly,
@@ -384,12 +382,7 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
             step("ro whitelist", Outcome::NoEffect, "empty", Origin::Default),
         ),
         _ => (
-            step(
-                "rw whitelist",
-                Outcome::NoEffect,
-                absent(&arch.rw_whitelist),
-                arch.absence(ListName::RwWhitelist, driver),
-            ),
+            not_in_rw(),
             Step {
                 name: "ro whitelist",
                 outcome: Outcome::Refuse,
