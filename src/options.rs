@@ -227,6 +227,12 @@ impl Outcome {
 
 /// Where an argument written in `extra-args` belongs when the model has a setting for it.
 fn modelled_by(argument: &str, policy: &Policy) -> Option<String> {
+    modelled_option(argument, &|name| policy.custom_feature(name).is_some())
+}
+
+/// `modelled_by` for a profile still being written (`import`), which knows its custom
+/// features by name only.
+pub fn modelled_option(argument: &str, custom: &dyn Fn(&str) -> bool) -> Option<String> {
     let catalogue = Catalogue::get();
     let option = argument.split_once('=').map_or(argument, |(o, _)| o);
     let whitelist = &catalogue.whitelist;
@@ -237,7 +243,7 @@ fn modelled_by(argument: &str, policy: &Policy) -> Option<String> {
         return Some("whitelist-in-tools".to_string());
     }
     let name = option.strip_prefix("--enable-").or_else(|| option.strip_prefix("--disable-"))?;
-    (catalogue.feature(name).is_some() || policy.custom_feature(name).is_some()).then(|| {
+    (catalogue.feature(name).is_some() || custom(name)).then(|| {
         format!(
             "[qemu.features] as `{name} = \"{}\"`",
             if option.starts_with("--enable-") { "enable" } else { "disable" }

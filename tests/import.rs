@@ -41,6 +41,16 @@ fn strings(value: &Value) -> Vec<String> {
     value.as_array().map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect()).unwrap_or_default()
 }
 
+/// `(text, from)` of every extra arg of a build, in order.
+fn extra_args(build: &Value) -> Vec<(String, String)> {
+    build["extra_args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["text"].as_str().unwrap().to_string(), e["from"].as_str().unwrap().to_string()))
+        .collect()
+}
+
 fn not_interpreted(view: &Value) -> Vec<(String, String)> {
     view["not_interpreted"]
         .as_array()
@@ -80,6 +90,47 @@ fn every_shipped_profile_round_trips_through_its_generated_spec_in_both_styles()
         }
     }
     assert_eq!(checked, 2 * common::shipped_profiles().len());
+}
+
+/// Extra args shared by every arch, one more on the tools-only arch, rpm macros and a quoted
+/// value: the generated spec passes them as written, and import reads them back so.
+const WITH_EXTRA_ARGS: &str = r#"
+[profile]
+product = "t"
+release = "1"
+arches = ["x86_64", "ppc64le", "aarch64", "s390x"]
+
+[qemu]
+package = "qemu-kvm"
+version = "2.12.0"
+extra-args = ["--prefix=%{_prefix}", '--extra-cflags="%{optflags} -fPIE"', "--with-pkgversion=%{name}-%{release}"]
+rw-whitelist = ["qcow2", "raw"]
+features = { curl = "enable" }
+
+[arch."ppc64le,s390x".qemu]
+ro-whitelist = ["vmdk"]
+
+[arch.aarch64.qemu]
+build = "tools-only"
+extra-args = { add = ["--target-list="] }
+"#;
+
+#[test]
+fn extra_args_round_trip_through_the_generated_spec_in_both_styles() {
+    for style in ["inline", "globals"] {
+        let generated = Case::new(["generate", "spec", "t-1", "--style", style]).profile("t-1", WITH_EXTRA_ARGS).run();
+        generated.exits(0).stdout_has("    --extra-cflags=\"%{optflags} -fPIE\" \\\n");
+        let imported = Case::new(["import", "spec", "snippet.spec", "--arches", "x86_64,ppc64le,aarch64,s390x"])
+            .file("snippet.spec", &generated.stdout)
+            .run();
+        imported.exits(0);
+        let again = Case::new(["generate", "spec", "t-1", "--style", style]).profile("t-1", &imported.stdout).run();
+        again.exits(0);
+        assert_eq!(again.stdout, generated.stdout, "--style {style}\n--- imported profile\n{}", imported.stdout);
+        // Shared in [qemu], the tools-only arch's own one added.
+        assert!(imported.stdout.contains("extra-args = [\n    \"--prefix=%{_prefix}\",  # from snippet.spec:"));
+        assert!(imported.stdout.contains("extra-args = { add = [\"--target-list=\"] }  # from snippet.spec:"));
+    }
 }
 
 #[test]
@@ -137,9 +188,25 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
     assert_eq!(strings(&seccomp["arches"]), ["x86_64"], "the nested %if is only reached on x86_64");
     assert!(seccomp["reason"].as_str().unwrap().contains("%{rhel}"), "{seccomp}");
     assert_eq!(seccomp["help"], "pass --set rhel=VALUE");
-    let modeled: Vec<&str> =
-        view["not_modeled"].as_array().unwrap().iter().map(|n| n["option"].as_str().unwrap()).collect();
-    assert_eq!(modeled, ["--prefix", "--libdir", "--extra-cflags"]);
+    // The arguments outside the block-driver policy, as lines 34-36 and 65 write them: rpm's
+    // own macros stay for rpm to expand, the quotes stay with --extra-cflags.
+    assert_eq!(
+        extra_args(x86),
+        [
+            ("--prefix=%{_prefix}".to_string(), "from qemu-kvm.spec:34".to_string()),
+            ("--libdir=%{_libdir}".into(), "from qemu-kvm.spec:35".into()),
+            ("--extra-cflags=\"%{optflags} -fPIE -DPIE\"".into(), "from qemu-kvm.spec:36".into()),
+        ]
+    );
+    for arch in ["ppc64le", "aarch64"] {
+        assert_eq!(
+            extra_args(build(&view, arch)),
+            [("--prefix=%{_prefix}".to_string(), "from qemu-kvm.spec:65".to_string())],
+            "{arch}: the tools-only configure passes --prefix too"
+        );
+    }
+    // They come before every build option here: nothing is reordered.
+    assert!(view["reordered"].as_array().unwrap().is_empty());
     assert!(view["resolves"].as_bool().unwrap());
 
     // The profile says what it could not read, in comments, and where each value came from.
@@ -147,6 +214,16 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
     assert!(toml.contains("# - qemu-kvm.spec:55: --enable-seccomp (on x86_64)"), "{toml}");
     assert!(toml.contains("#   `%if 0%{?rhel} >= 7` (line 54): it depends on `%{rhel}`"), "{toml}");
     assert!(toml.contains("(%{block_drivers_rw_list} of qemu-kvm.spec:12)"), "{toml}");
+    // Shared by every arch in [qemu], tools-only ones too; the rest added for x86_64.
+    assert!(
+        toml.contains("extra-args = [\"--prefix=%{_prefix}\"]  # from qemu-kvm.spec:34, qemu-kvm.spec:65\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("[arch.x86_64.qemu]\nextra-args = { add = [\"--libdir=%{_libdir}\", '--extra-cflags=\"%{optflags} -fPIE -DPIE\"'] }"),
+        "{toml}"
+    );
+    assert!(!toml.contains("does not describe"), "{toml}");
     // 1.5.3's configure takes the rw/ro options only with RHEL's backport (qemu.md 2d).
     assert!(
         toml.contains("backports = [\"b64ec4e4\"]  # inferred: qemu-kvm.spec:59 passes --block-drv-rw-whitelist"),
@@ -243,14 +320,14 @@ fn rhev_style_spec_with_ifnarch_else_and_conditional_global_macros() {
     assert!(toml.contains("[arch.x86_64.qemu]\n"), "{toml}");
     assert!(!toml.contains("[arch.\"!x86_64\""), "{toml}");
 
-    // The profile generates the same configure arguments the spec passes.
+    // The profile generates the configure arguments the spec passes, --prefix as written.
     let configure = Case::new(["generate", "configure", "rhev-7.3", "--arch", "ppc64le", "--one-line"])
         .profile("rhev-7.3", &toml)
         .run();
     configure.exits(0);
     assert_eq!(
         configure.stdout,
-        "--enable-curl --enable-libiscsi --disable-libnfs --enable-libssh2 --disable-archipelago --disable-virtfs --disable-bzip2 --enable-vhdx --disable-glusterfs --disable-rbd --block-drv-rw-whitelist=qcow2,raw,file,host_device,nbd,iscsi,blkdebug,luks --block-drv-ro-whitelist=vmdk,vhdx,vpc,https,ssh\n"
+        "--prefix=%{_prefix} --enable-curl --enable-libiscsi --disable-libnfs --enable-libssh2 --disable-archipelago --disable-virtfs --disable-bzip2 --enable-vhdx --disable-glusterfs --disable-rbd --block-drv-rw-whitelist=qcow2,raw,file,host_device,nbd,iscsi,blkdebug,luks --block-drv-ro-whitelist=vmdk,vhdx,vpc,https,ssh\n"
     );
 }
 
@@ -278,6 +355,9 @@ fn build_script_positional_words_are_not_interpreted_until_set() {
     assert_eq!(
         texts,
         [
+            "--prefix=${prefix}",
+            "--libdir=${libdir}",
+            "--with-pkgversion=${nvr}",
             "--${have_gluster}-glusterfs",
             "--${have_rbd}-rbd",
             "--${have_spice}-spice",
@@ -285,10 +365,15 @@ fn build_script_positional_words_are_not_interpreted_until_set() {
             "\"$@\"",
         ]
     );
-    let rbd = &view["not_interpreted"][1];
+    // An option outside the policy whose value is a script argument is not guessed either.
+    let prefix = &view["not_interpreted"][0];
+    assert!(prefix["reason"].as_str().unwrap().contains("the script's 1st argument"), "{prefix}");
+    assert_eq!(prefix["help"], "pass --set prefix=VALUE");
+    assert!(build(&view, "x86_64")["extra_args"].as_array().unwrap().is_empty());
+    let rbd = &view["not_interpreted"][4];
     assert!(rbd["reason"].as_str().unwrap().contains("the script's 5th argument"), "{rbd}");
     assert_eq!(rbd["help"], "pass --set have_rbd=VALUE");
-    let whitelist = view["not_interpreted"][3]["reason"].as_str().unwrap();
+    let whitelist = view["not_interpreted"][6]["reason"].as_str().unwrap();
     assert!(whitelist.contains("gluster_driver") && whitelist.contains("cannot be evaluated"), "{whitelist}");
     let x86 = build(&view, "x86_64");
     assert!(x86["rw_whitelist"].is_null(), "an rw list with unknown parts is left out, not guessed");
@@ -316,6 +401,13 @@ fn build_script_with_its_words_set() {
             rbd,
             "--set",
             "have_spice=enable",
+            // The spec passes the script rpm's macros: given as macros, they stay macros.
+            "--set",
+            "prefix=%{_prefix}",
+            "--set",
+            "libdir=%{_libdir}",
+            "--set",
+            "nvr=%{name}-%{version}-%{release}",
             "--set",
             "@=",
             "--format",
@@ -336,6 +428,11 @@ fn build_script_with_its_words_set() {
     );
     assert!(features(x86).ends_with(&["glusterfs=enable".into(), "rbd=enable".into(), "spice=enable".into()]));
     assert_eq!(strings(&view["custom_features"]), ["spice"]);
+    let extra: Vec<String> = extra_args(x86).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(
+        extra,
+        ["--prefix=%{_prefix}", "--libdir=%{_libdir}", "--with-pkgversion=%{name}-%{version}-%{release}"]
+    );
 
     let run = Case::new(args("have_rbd=disable")).file("build_configure.sh", SCRIPT).run();
     run.exits(0);
@@ -345,6 +442,51 @@ fn build_script_with_its_words_set() {
         strings(&x86["rw_whitelist"]),
         ["qcow2", "raw", "file", "host_device", "nbd", "iscsi", "gluster", "blkdebug"]
     );
+}
+
+#[test]
+fn extra_args_are_kept_as_written_unless_that_would_guess() {
+    let script = "#!/bin/sh\n./configure --prefix=/usr \\\n  --enable-rbd \\\n  \"--with-pkgversion=ev 2.3\" \\\n  --cc=$CC \\\n  --enable-rbd=yes \\\n  --block-drv-rw-whitelist \\\n  \"$@\"\n";
+    let run = Case::new([
+        "import",
+        "spec",
+        "build.sh",
+        "--qemu-version",
+        "2.3.0",
+        "--arches",
+        "x86_64",
+        "--name",
+        "ev-7.2",
+        "--set",
+        "@=--target-list=x86_64-softmmu --disable-werror",
+        "--format",
+        "json",
+    ])
+    .file("build.sh", script)
+    .run();
+    run.exits(1);
+    let view = json(&run.stdout);
+    let x86 = build(&view, "x86_64");
+    // The quotes stay with the word that has a blank; "$@" gives words of --set's value,
+    // and --disable-werror, a flag the catalogue does not know, is a custom feature.
+    let extra: Vec<String> = extra_args(x86).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(extra, ["--prefix=/usr", "\"--with-pkgversion=ev 2.3\"", "--target-list=x86_64-softmmu"]);
+    assert_eq!(features(x86), ["rbd=enable", "werror=disable"]);
+    // An environment variable is not guessed; what the model describes is not an extra arg.
+    assert_eq!(
+        not_interpreted(&view),
+        [
+            ("build.sh:5".to_string(), "--cc=$CC".to_string()),
+            ("build.sh:6".into(), "--enable-rbd=yes".into()),
+            ("build.sh:7".into(), "--block-drv-rw-whitelist".into()),
+        ]
+    );
+    assert_eq!(view["not_interpreted"][0]["help"], "pass --set CC=VALUE");
+    let rbd = view["not_interpreted"][1]["reason"].as_str().unwrap();
+    assert!(rbd.contains("[qemu.features] as `rbd = \"enable\"`"), "{rbd}");
+    // --with-pkgversion follows --enable-rbd: generated lines pass it first.
+    assert_eq!(strings(&view["reordered"]), ["build.sh:2"]);
+    run.stderr_has("warning[import-note]: this argument outside the block-driver policy follows build options");
 }
 
 #[test]

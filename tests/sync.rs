@@ -200,3 +200,108 @@ fn import_then_sync_is_a_workflow() {
         }
     }
 }
+
+/// The configure arguments the %build of `spec` (from its line `buildarch=`) passes on
+/// `arch`, as the real rpm expands it (`%{rhel}` set to 7, as on RHEL 7) and a shell runs
+/// it, with configure and make stubbed.
+fn configure_arguments(dir: &std::path::Path, spec: &str, arch: &str) -> Vec<String> {
+    let path = dir.join("expand.spec");
+    std::fs::write(&path, spec).unwrap();
+    let out = std::process::Command::new("rpmspec")
+        .args(["-P", &format!("--target={arch}"), "--define", "rhel 7"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "rpmspec: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    // rpmspec -P does not print every section header: start at the first line of %build.
+    let start = text.find("buildarch=").unwrap_or_else(|| panic!("no %build in\n{text}"));
+    let end = text[start..].find("%install").map_or(text.len(), |e| start + e);
+    let stubs = dir.join("stubs");
+    std::fs::create_dir_all(&stubs).unwrap();
+    std::fs::write(dir.join("configure"), "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n").unwrap();
+    std::fs::write(stubs.join("make"), "#!/bin/sh\n").unwrap();
+    for stub in [dir.join("configure"), stubs.join("make")] {
+        std::process::Command::new("chmod").arg("+x").arg(stub).status().unwrap();
+    }
+    std::fs::write(dir.join("build.sh"), &text[start..end]).unwrap();
+    let path_var = format!("{}:{}", stubs.display(), std::env::var("PATH").unwrap_or_default());
+    let run = std::process::Command::new("sh")
+        .args(["-e", "build.sh"])
+        .current_dir(dir)
+        .env("PATH", path_var)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "%build failed:\n{}\n{}", &text[start..end], String::from_utf8_lossy(&run.stderr));
+    String::from_utf8(run.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn import_then_sync_keeps_the_arguments_outside_the_policy() {
+    if !common::require_tool("rpmspec") {
+        return;
+    }
+    // 1. Import the RHEL 7-style spec. `dobuild` (line 75) passes "$@" = `--target-list=x86_64-softmmu`
+    //    on every arch (`buildarch`, line 29), given with --set as the importer does not follow calls.
+    let import = Case::new([
+        "import",
+        "spec",
+        "qemu-kvm.spec",
+        "--name",
+        "my-7.7",
+        "--set",
+        "rhel=7",
+        "--set",
+        "@=--target-list=x86_64-softmmu",
+        "--output",
+        "profiles/my-7.7.toml",
+    ])
+    .file("qemu-kvm.spec", EL7)
+    .file("profiles/.keep", "")
+    .run();
+    import.exits(0);
+    // "$@" comes after the build options in both runs: the synced spec passes it first.
+    import.stdout_has("reordered: qemu-kvm.spec:33, qemu-kvm.spec:65 pass extra args after build options");
+    let profile = import.file("profiles/my-7.7.toml");
+
+    // 2. The configure runs (lines 32-72, `%if 0%{!?build_only_sub:1}` to its `%endif`) give
+    //    way to the markers; the rest of the spec stays.
+    let begin = EL7.find("%if 0%{!?build_only_sub:1}\n").unwrap();
+    let end = EL7.find("%endif\n}\n").unwrap() + "%endif\n".len();
+    let marked = format!(
+        "{}# drvpolicy:begin my-7.7\n# drvpolicy:end\n    make V=1 %{{?_smp_mflags}}\n{}",
+        &EL7[..begin],
+        &EL7[end..]
+    );
+    let sync =
+        Case::new(["sync", "qemu-kvm.spec", "my-7.7"]).profile("my-7.7", &profile).file("qemu-kvm.spec", &marked).run();
+    sync.exits(0).stdout_has("was regenerated");
+    let synced = sync.file("qemu-kvm.spec");
+
+    // 3. rpm expands both specs; the synced one passes the same arguments, extra args first.
+    let dir = tempfile::tempdir().unwrap();
+    for arch in ["x86_64", "ppc64le"] {
+        let before = configure_arguments(dir.path(), EL7, arch);
+        let after = configure_arguments(dir.path(), &synced, arch);
+        let (mut a, mut b) = (before.clone(), after.clone());
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "{arch}: other arguments\n--- original\n{before:#?}\n--- synced\n{after:#?}");
+        assert!(after[0].starts_with("--prefix=/"), "{arch}: {after:?}");
+        // The original passes "$@" last; the extra args (--target-list among them) now go first.
+        assert_eq!(before.last().map(String::as_str), Some("--target-list=x86_64-softmmu"), "{arch}");
+        let extra = if arch == "x86_64" { 4 } else { 2 };
+        assert_eq!(after[extra - 1], "--target-list=x86_64-softmmu", "{arch}: {after:?}");
+    }
+    let x86 = configure_arguments(dir.path(), &synced, "x86_64");
+    for wanted in [
+        "--block-drv-rw-whitelist=qcow2,raw,file,host_device,blkdebug,nbd,iscsi,gluster,rbd",
+        "--block-drv-ro-whitelist=vmdk,vhdx,vpc,ssh,https",
+        "--enable-seccomp",
+    ] {
+        assert!(x86.iter().any(|a| a == wanted), "{wanted} missing from {x86:?}");
+    }
+    // rpm expanded %{_libdir} and %{optflags}; the quotes kept -fPIE -DPIE in the one argument.
+    assert!(x86[1].starts_with("--libdir=/"), "{x86:?}");
+    assert!(x86[2].starts_with("--extra-cflags=") && x86[2].ends_with(" -fPIE -DPIE"), "{x86:?}");
+}

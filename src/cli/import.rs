@@ -15,10 +15,12 @@ enum What {
     /// Read the ./configure run of a spec's %build (or of a build script) into a profile.
     ///
     /// Follows continuation lines, %if/%ifarch/%ifnarch/%else/%endif, %global and %define
-    /// macros, shell variables and `if [ ... ]` tests. What it cannot read (a %if on a macro
-    /// the file never defines, a script argument) is listed as a comment in the profile and
-    /// as a warning, never guessed. The profile goes to stdout or to --output; with --output,
-    /// stdout gets a summary.
+    /// macros, shell variables and `if [ ... ]` tests. Arguments outside the block-driver
+    /// policy (--prefix=%{_prefix}) go to extra-args as the file writes them; generated
+    /// configure lines pass them first. What it cannot read (a %if on a macro the file never
+    /// defines, a script argument) is listed as a comment in the profile and as a warning,
+    /// never guessed. The profile goes to stdout or to --output; with --output, stdout gets a
+    /// summary.
     ///
     /// Exit status: 0 every line read and the profile resolves, 1 the profile was written but
     /// something needs attention (lines not interpreted, problems the catalogue finds), 2 error.

@@ -1,6 +1,7 @@
 //! One `configure` invocation's words as profile settings: `--enable-X`/`--disable-X`
 //! (catalogue or custom features), the whitelist options, whitelist-in-tools; the rest is
-//! either outside what a profile describes (`--prefix=...`) or could not be read.
+//! either outside the block-driver policy (`--prefix=%{_prefix}`: an extra arg, kept as
+//! the file writes it) or could not be read.
 
 use super::rpm::Use;
 use super::shell::{Invocation, Word};
@@ -73,6 +74,20 @@ pub struct BoolFlag {
     pub from: Provenance,
 }
 
+/// An argument outside the block-driver policy, for `extra-args`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraArg {
+    /// As the file writes it (rpm macros and quotes as they are), or else the known text
+    /// quoted for the shell.
+    pub text: String,
+    /// The option as configure gets it, without its value (`--prefix`).
+    pub option: String,
+    pub from: Provenance,
+    /// It follows a build option: generated configure lines pass extra args first, so the
+    /// run comes back in another order.
+    pub after_options: bool,
+}
+
 /// An argument that could not be read: its line and the unknown that stopped it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unread {
@@ -86,8 +101,8 @@ pub struct Arguments {
     pub rw: Option<ListFlag>,
     pub ro: Option<ListFlag>,
     pub in_tools: Option<BoolFlag>,
-    /// Options a profile does not describe, by option name, with their first line.
-    pub not_modeled: Vec<(String, usize)>,
+    /// Arguments outside the block-driver policy, in the order they are passed.
+    pub extra: Vec<ExtraArg>,
     pub unread: Vec<Unread>,
     /// (line, text): things worth knowing that change nothing, such as repeated flags.
     pub notes: Vec<(usize, String)>,
@@ -116,12 +131,18 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
     for (line, unknown) in &invocation.skipped {
         out.unread.push(Unread { line: *line, unknown: *unknown });
     }
+    let mut options_seen = false;
     for word in &invocation.words {
         let Some(text) = word.known() else {
             let prefix = word.known_prefix();
             let unknown = word.unknowns().next().unwrap_or(0);
-            match prefix.split_once('=') {
-                Some((option, _)) if list_flag(option).is_none() => out.not_modeled(option, word.line),
+            // `--prefix=%{_prefix}`: the option is known, and the file's own spelling
+            // gives the value to rpm again. Without that spelling (a shell variable, a
+            // script argument) the value is not known: it is not guessed.
+            match (prefix.split_once('='), &word.written) {
+                (Some((option, _)), Some(written)) if list_flag(option).is_none() => {
+                    out.extra(written.clone(), option, word, options_seen)
+                }
                 _ => out.unread.push(Unread { line: word.line, unknown }),
             }
             continue;
@@ -133,6 +154,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
         if let (Some(list), Some(value)) = (list_flag(option), value) {
             let values: Vec<String> =
                 value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect();
+            options_seen = true;
             let flag = ListFlag { values, from: Provenance::of(word), option: option.to_string() };
             let slot = match list {
                 List::Rw => &mut out.rw,
@@ -154,6 +176,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
             (None, _, Some(name)) => Some((name, FeatureState::Disable)),
             _ => None,
         };
+        options_seen |= switch.is_some_and(|(name, _)| !name.is_empty());
         match switch {
             Some((name, state)) if !name.is_empty() && name == in_tools_name => {
                 out.in_tools = Some(BoolFlag { value: state == FeatureState::Enable, from: Provenance::of(word) });
@@ -176,17 +199,31 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
                     None => out.features.push(flag),
                 }
             }
-            _ => out.not_modeled(option, word.line),
+            _ => {
+                let spelling = word.written.clone().unwrap_or_else(|| shell_word(&text));
+                out.extra(spelling, option, word, options_seen)
+            }
         }
     }
     out
 }
 
 impl Arguments {
-    fn not_modeled(&mut self, option: &str, line: usize) {
-        if !self.not_modeled.iter().any(|(o, _)| o == option) {
-            self.not_modeled.push((option.to_string(), line));
-        }
+    fn extra(&mut self, text: String, option: &str, word: &Word, after_options: bool) {
+        self.extra.push(ExtraArg { text, option: option.to_string(), from: Provenance::of(word), after_options });
+    }
+}
+
+/// `text` as one shell word: as it is when the shell leaves it so, else in single quotes.
+/// A `%` stays as it is: the text goes into a spec, where `%{_prefix}` is rpm's (this is how
+/// `--set prefix=%{_prefix}` gives a build script's argument as a macro).
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_=+,.:/@%{}".contains(c);
+    let braces_expand = text.contains('{') && (text.contains(',') || text.contains(".."));
+    if !text.is_empty() && text.chars().all(plain) && !braces_expand {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 
@@ -196,7 +233,17 @@ mod tests {
     use crate::import::unknown::Piece;
 
     fn word(text: &str, line: usize) -> Word {
-        Word { pieces: vec![Piece::Text(text.to_string())], line, uses: Vec::new() }
+        Word { pieces: vec![Piece::Text(text.to_string())], line, uses: Vec::new(), written: None }
+    }
+
+    /// A word with an unknown value, and how the file writes it, if one line does.
+    fn unknown(option: &str, unknown: usize, written: Option<&str>, line: usize) -> Word {
+        Word {
+            pieces: vec![Piece::Text(option.into()), Piece::Unknown(unknown)],
+            line,
+            uses: Vec::new(),
+            written: written.map(str::to_string),
+        }
     }
 
     #[test]
@@ -216,8 +263,14 @@ mod tests {
                     pieces: vec![Piece::Text("--".into()), Piece::Unknown(4), Piece::Text("-rbd".into())],
                     line: 10,
                     uses: Vec::new(),
+                    written: Some("--%{x}-rbd".into()),
                 },
-                Word { pieces: vec![Piece::Text("--libdir=".into()), Piece::Unknown(5)], line: 11, uses: Vec::new() },
+                // `--libdir=$libdir`: a shell variable the file does not set.
+                unknown("--libdir=", 5, None, 11),
+                // `--extra-cflags="%{optflags} -g"`: rpm's own macro, kept for rpm.
+                unknown("--extra-cflags=", 7, Some("--extra-cflags=\"%{optflags} -g\""), 13),
+                unknown("--block-drv-ro-whitelist=", 8, Some("--block-drv-ro-whitelist=%{ro}"), 14),
+                word("--with-pkgversion=my 1.0", 15),
             ],
             skipped: vec![(12, 6)],
         };
@@ -228,11 +281,45 @@ mod tests {
         assert_eq!(args.rw.unwrap().values, ["qcow2", "raw"]);
         assert_eq!(args.ro.unwrap().values, ["vmdk"]);
         assert!(args.in_tools.unwrap().value);
-        let modeled: Vec<&str> = args.not_modeled.iter().map(|(o, _)| o.as_str()).collect();
-        assert_eq!(modeled, ["--prefix", "--enable-trace-backend", "--libdir"]);
-        assert_eq!(args.unread, [Unread { line: 12, unknown: 6 }, Unread { line: 10, unknown: 4 }]);
+        // --prefix comes before every build option; the others after --enable-rbd.
+        let extra: Vec<(&str, &str, usize, bool)> =
+            args.extra.iter().map(|e| (e.text.as_str(), e.option.as_str(), e.from.lines[0], e.after_options)).collect();
+        assert_eq!(
+            extra,
+            [
+                ("--prefix=/usr", "--prefix", 2, false),
+                ("--enable-trace-backend=dtrace", "--enable-trace-backend", 5, true),
+                ("--extra-cflags=\"%{optflags} -g\"", "--extra-cflags", 13, true),
+                ("'--with-pkgversion=my 1.0'", "--with-pkgversion", 15, true),
+            ]
+        );
+        // Unknown option names, unknown values without a spelling, whitelists with unknown parts.
+        assert_eq!(
+            args.unread,
+            [
+                Unread { line: 12, unknown: 6 },
+                Unread { line: 10, unknown: 4 },
+                Unread { line: 11, unknown: 5 },
+                Unread { line: 14, unknown: 8 }
+            ]
+        );
         assert_eq!(args.notes.len(), 1);
         assert!(args.notes[0].1.contains("configure uses the last"));
+    }
+
+    #[test]
+    fn extra_args_before_every_option_keep_their_order() {
+        let args = interpret(&Invocation {
+            line: 1,
+            words: vec![word("--prefix=/usr", 2), word("--target-list=x86_64-softmmu", 3), word("--enable-rbd", 4)],
+            skipped: Vec::new(),
+        });
+        let extra: Vec<&str> = args.extra.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(extra, ["--prefix=/usr", "--target-list=x86_64-softmmu"]);
+        assert!(args.extra.iter().all(|e| !e.after_options));
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("--target-list={a,b}"), "'--target-list={a,b}'");
+        assert_eq!(shell_word("--with-pkgversion=%{name}-%{version}"), "--with-pkgversion=%{name}-%{version}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Per-arch settings read from a spec, laid out as a profile: what most full-build arches
 //! share goes to `[qemu]`, what differs to `[arch."SELECTOR".qemu]`, tools-only arches
-//! get `build = "tools-only"` and their own options.
+//! get `build = "tools-only"` and their own options. Extra args are kept by tools-only
+//! arches too, so `[qemu] extra-args` is what most arches pass, and the others edit it.
 //!
 //! The layout must resolve back to exactly the per-arch settings it came from (same flags,
 //! same order), or a generated spec would differ from the imported one. `resolves_to`
@@ -8,7 +9,7 @@
 //! known name keeps its place; a tools-only arch keeps only what selectors set) and, where
 //! the shared layout would not reproduce an arch, each arch group lists everything itself.
 
-use super::arguments::{BoolFlag, FeatureFlag, ListFlag, Provenance};
+use super::arguments::{BoolFlag, ExtraArg, FeatureFlag, ListFlag, Provenance};
 use crate::profile::{BuildMode, FeatureState};
 use indexmap::IndexMap;
 
@@ -24,6 +25,8 @@ pub struct ArchImport {
     pub rw: Option<ListFlag>,
     pub ro: Option<ListFlag>,
     pub in_tools: Option<BoolFlag>,
+    /// Arguments outside the block-driver policy, in the order the arch passes them.
+    pub extra: Vec<ExtraArg>,
 }
 
 /// A feature setting of one layer, with the provenance of every arch it stands for.
@@ -47,6 +50,42 @@ pub struct List {
     pub from: Option<Provenance>,
 }
 
+/// An `extra-args` setting, with where each value it names came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraList {
+    pub setting: ListSetting,
+    /// The provenance of each value the setting lists or adds (not of those it removes).
+    pub from: Vec<(String, Provenance)>,
+}
+
+impl ExtraList {
+    fn new(setting: ListSetting, extra: &[&ExtraArg]) -> ExtraList {
+        let named = match &setting {
+            ListSetting::Replace(values) => values.clone(),
+            ListSetting::Edit { add, .. } => add.clone(),
+        };
+        let mut from: Vec<(String, Provenance)> = Vec::new();
+        for value in named {
+            let provenance = provenance_of(extra.iter().filter(|e| e.text == value).map(|e| &e.from));
+            if let Some(p) = provenance
+                && !from.iter().any(|(v, _)| *v == value)
+            {
+                from.push((value, p));
+            }
+        }
+        ExtraList { setting, from }
+    }
+
+    fn absorb(&mut self, other: &ExtraList) {
+        for (value, theirs) in &other.from {
+            match self.from.iter_mut().find(|(v, _)| v == value) {
+                Some((_, mine)) => mine.join(theirs),
+                None => self.from.push((value.clone(), theirs.clone())),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layer {
     pub build: Option<(BuildMode, Option<String>, usize)>,
@@ -54,6 +93,7 @@ pub struct Layer {
     pub rw: Option<List>,
     pub ro: Option<List>,
     pub in_tools: Option<(bool, Option<Provenance>)>,
+    pub extra: Option<ExtraList>,
 }
 
 impl Layer {
@@ -69,6 +109,7 @@ impl Layer {
             rw: self.rw.as_ref().map(|l| List { setting: l.setting.clone(), from: None }),
             ro: self.ro.as_ref().map(|l| List { setting: l.setting.clone(), from: None }),
             in_tools: self.in_tools.as_ref().map(|(b, _)| (*b, None)),
+            extra: self.extra.as_ref().map(|e| ExtraList { setting: e.setting.clone(), from: Vec::new() }),
         }
     }
 
@@ -83,6 +124,9 @@ impl Layer {
         }
         if let (Some((_, m)), Some((_, t))) = (&mut self.in_tools, &other.in_tools) {
             join(m, t);
+        }
+        if let (Some(m), Some(t)) = (&mut self.extra, &other.extra) {
+            m.absorb(t);
         }
     }
 }
@@ -119,6 +163,11 @@ struct Outcome {
     rw: Vec<String>,
     ro: Vec<String>,
     in_tools: bool,
+    extra: Vec<String>,
+}
+
+fn texts(extra: &[ExtraArg]) -> Vec<String> {
+    extra.iter().map(|e| e.text.clone()).collect()
 }
 
 fn target(arch: &ArchImport) -> Outcome {
@@ -131,11 +180,14 @@ fn target(arch: &ArchImport) -> Outcome {
         rw: list(&arch.rw),
         ro: list(&arch.ro),
         in_tools: full && arch.in_tools.as_ref().is_some_and(|b| b.value),
+        extra: texts(&arch.extra),
     }
 }
 
-fn apply_list(list: &mut Vec<String>, setting: &Option<List>) {
-    match setting.as_ref().map(|l| &l.setting) {
+/// The resolver's list edits: a list replaces (as it is, repeats and all); `remove` takes
+/// out every equal value, `add` appends what is not there yet.
+fn apply_list(list: &mut Vec<String>, setting: Option<&ListSetting>) {
+    match setting {
         Some(ListSetting::Replace(values)) => *list = values.clone(),
         Some(ListSetting::Edit { add, remove }) => {
             list.retain(|v| !remove.contains(v));
@@ -153,7 +205,7 @@ fn apply_list(list: &mut Vec<String>, setting: &Option<List>) {
 fn resolves_to(draft: &Draft, arch: &str) -> Outcome {
     let mut features: Vec<(String, FeatureState, bool)> = Vec::new();
     let mut build = BuildMode::Full;
-    let (mut rw, mut ro, mut in_tools) = (Vec::new(), Vec::new(), false);
+    let (mut rw, mut ro, mut in_tools, mut extra) = (Vec::new(), Vec::new(), false, Vec::new());
     let layers = std::iter::once((&draft.base, false))
         .chain(draft.overrides.iter().filter(|o| o.arches.iter().any(|a| a == arch)).map(|o| (&o.layer, true)));
     for (layer, from_arch) in layers {
@@ -166,8 +218,9 @@ fn resolves_to(draft: &Draft, arch: &str) -> Outcome {
                 None => features.push((f.name.clone(), f.state, from_arch)),
             }
         }
-        apply_list(&mut rw, &layer.rw);
-        apply_list(&mut ro, &layer.ro);
+        apply_list(&mut rw, layer.rw.as_ref().map(|l| &l.setting));
+        apply_list(&mut ro, layer.ro.as_ref().map(|l| &l.setting));
+        apply_list(&mut extra, layer.extra.as_ref().map(|e| &e.setting));
         if let Some((value, _)) = &layer.in_tools {
             in_tools = *value;
         }
@@ -183,7 +236,7 @@ fn resolves_to(draft: &Draft, arch: &str) -> Outcome {
         .filter(|(_, s, _)| matches!(s, FeatureState::Enable | FeatureState::Disable))
         .map(|(n, s, _)| (n, s))
         .collect();
-    Outcome { build, features, rw, ro, in_tools }
+    Outcome { build, features, rw, ro, in_tools, extra }
 }
 
 /// One sequence holding every sequence's names in each one's order, where they agree.
@@ -229,7 +282,8 @@ fn list_change(base: &[String], wanted: &[String]) -> ListSetting {
     let kept: Vec<&String> = base.iter().filter(|v| wanted.contains(v)).collect();
     let added = &wanted[kept.len().min(wanted.len())..];
     let keeps_order = wanted.iter().take(kept.len()).eq(kept.iter().copied());
-    if !kept.is_empty() && keeps_order && added.iter().all(|a| !base.contains(a)) {
+    let repeats = added.iter().enumerate().any(|(i, a)| added[..i].contains(a));
+    if !kept.is_empty() && keeps_order && !repeats && added.iter().all(|a| !base.contains(a)) {
         ListSetting::Edit { add: added.to_vec(), remove }
     } else {
         ListSetting::Replace(wanted.to_vec())
@@ -278,7 +332,14 @@ fn full_layer(arch: &ArchImport) -> Layer {
         rw: None,
         ro: None,
         in_tools: None,
+        extra: None,
     }
+}
+
+/// The `extra-args` setting that turns `base` into what `arch` passes, if they differ.
+fn extra_change(base: &[String], arch: &ArchImport) -> Option<ExtraList> {
+    let wanted = texts(&arch.extra);
+    (wanted != base).then(|| ExtraList::new(list_change(base, &wanted), &arch.extra.iter().collect::<Vec<_>>()))
 }
 
 /// The shared layout: a base for the full-build arches, overrides for what differs.
@@ -313,6 +374,13 @@ fn shared(arches: &[ArchImport]) -> Draft {
     base.ro = base_ro
         .as_ref()
         .map(|v| List { setting: ListSetting::Replace(v.clone()), from: list_from(|a| &a.ro, &base_ro) });
+    // Every arch passes its extra args, tools-only ones too.
+    let base_extra = most_common(arches.iter().map(|a| texts(&a.extra))).unwrap_or_default();
+    if !base_extra.is_empty() {
+        // A value's comment names every line that passes it, also on arches that add to the list.
+        let passing: Vec<&ExtraArg> = arches.iter().flat_map(|a| &a.extra).collect();
+        base.extra = Some(ExtraList::new(ListSetting::Replace(base_extra.clone()), &passing));
+    }
     let in_tools = |a: &ArchImport| a.in_tools.as_ref().is_some_and(|b| b.value);
     let base_in_tools = most_common(full.iter().map(|a| in_tools(a))).unwrap_or(false);
     if base_in_tools {
@@ -352,6 +420,7 @@ fn shared(arches: &[ArchImport]) -> Draft {
             }
             layer
         };
+        let layer = Layer { extra: extra_change(&base_extra, arch), ..layer };
         per_arch.push((arch.arch.clone(), layer));
     }
     Draft { base, overrides: group(per_arch, &all), explicit: false }
@@ -375,6 +444,7 @@ fn explicit(arches: &[ArchImport]) -> Draft {
                     layer.in_tools = Some((true, Some(b.from.clone())));
                 }
             }
+            layer.extra = extra_change(&[], a);
             (a.arch.clone(), layer)
         })
         .collect();
@@ -428,7 +498,21 @@ mod tests {
             rw,
             ro: list(&["vmdk"], 30),
             in_tools: None,
+            extra: Vec::new(),
         }
+    }
+
+    fn extra(texts: &[&str], line: usize) -> Vec<ExtraArg> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ExtraArg {
+                text: t.to_string(),
+                option: t.split('=').next().unwrap_or(t).to_string(),
+                from: Provenance { lines: vec![line + i], uses: Vec::new() },
+                after_options: false,
+            })
+            .collect()
     }
 
     use FeatureState::{Disable, Enable};
@@ -492,6 +576,70 @@ mod tests {
         assert!(d.explicit);
         assert_eq!(resolves_to(&d, "x86_64"), target(&a));
         assert_eq!(resolves_to(&d, "aarch64"), target(&b));
+    }
+
+    #[test]
+    fn extra_args_are_shared_where_most_arches_pass_them_tools_only_ones_too() {
+        // qemu-kvm-el7.spec's shape: --prefix everywhere, more on the full build only.
+        let mut x86 = arch("x86_64", BuildMode::Full, vec![flag("rbd", Enable, 40)], list(&["qcow2"], 45));
+        x86.extra = extra(&["--prefix=%{_prefix}", "--libdir=%{_libdir}", "--extra-cflags=\"%{optflags}\""], 34);
+        let tools = |name: &str| {
+            let mut a = arch(name, BuildMode::ToolsOnly, vec![flag("guest-agent", Disable, 66)], None);
+            a.ro = None;
+            a.extra = extra(&["--prefix=%{_prefix}"], 65);
+            a
+        };
+        let arches = [x86, tools("ppc64le"), tools("aarch64")];
+        let d = draft(&arches);
+        assert!(!d.explicit);
+        let base = d.base.extra.as_ref().unwrap();
+        assert_eq!(base.setting, ListSetting::Replace(vec!["--prefix=%{_prefix}".into()]));
+        // x86_64 passes it too, from its own line.
+        assert_eq!(base.from[0].1.lines, [34, 65]);
+        let x86_override = d.overrides.iter().find(|o| o.arches == ["x86_64"]).unwrap();
+        let added = x86_override.layer.extra.as_ref().unwrap();
+        assert_eq!(
+            added.setting,
+            ListSetting::Edit {
+                add: vec!["--libdir=%{_libdir}".into(), "--extra-cflags=\"%{optflags}\"".into()],
+                remove: vec![]
+            }
+        );
+        let tools_override = d.overrides.iter().find(|o| o.arches == ["ppc64le", "aarch64"]).unwrap();
+        assert_eq!(tools_override.layer.extra, None, "tools-only arches keep [qemu] extra-args");
+        for a in &arches {
+            assert_eq!(resolves_to(&d, &a.arch), target(a), "{}", a.arch);
+        }
+    }
+
+    #[test]
+    fn extra_args_that_an_edit_cannot_give_are_listed_whole() {
+        let with = |name: &str, texts: &[&str]| {
+            let mut a = arch(name, BuildMode::Full, vec![], None);
+            a.extra = extra(texts, 1);
+            a
+        };
+        let arches = [
+            with("x86_64", &["--a", "--b"]),
+            with("ppc64", &["--a", "--b"]),
+            with("s390x", &["--b", "--a"]),
+            // Passed twice: an `add` would keep one, a list keeps both as written.
+            with("aarch64", &["--a", "--b", "--c", "--c"]),
+            with("ppc64le", &[]),
+        ];
+        let d = draft(&arches);
+        let setting = |arch: &str| {
+            d.overrides.iter().find(|o| o.arches.iter().any(|a| a == arch)).and_then(|o| o.layer.extra.clone())
+        };
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(d.base.extra.as_ref().unwrap().setting, ListSetting::Replace(s(&["--a", "--b"])));
+        assert_eq!(setting("x86_64"), None);
+        assert_eq!(setting("s390x").unwrap().setting, ListSetting::Replace(s(&["--b", "--a"])));
+        assert_eq!(setting("aarch64").unwrap().setting, ListSetting::Replace(s(&["--a", "--b", "--c", "--c"])));
+        assert_eq!(setting("ppc64le").unwrap().setting, ListSetting::Replace(Vec::new()));
+        for a in &arches {
+            assert_eq!(resolves_to(&d, &a.arch), target(a), "{}", a.arch);
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod arguments;
 mod condition;
 mod draft;
 mod identity;
+mod line_map;
 mod rpm;
 mod shell;
 mod unknown;
@@ -29,11 +30,12 @@ use arguments::Provenance;
 use draft::ArchImport;
 pub use identity::Fact;
 use indexmap::IndexMap;
+use line_map::LineMap;
 use rpm::{LineState, Section, SourceLine};
 use serde::Serialize;
 use shell::{Invocation, ShellLine};
 use unknown::Unknowns;
-pub use view::{BuildView, FeatureView, Finding, ImportView, NotModeled};
+pub use view::{BuildView, ExtraArgView, FeatureView, Finding, ImportView};
 
 /// What the command line adds to the file.
 #[derive(Debug, Clone, Default)]
@@ -146,7 +148,12 @@ fn invocations(
         Kind::Script => {
             let shell_lines: Vec<ShellLine> = lines
                 .iter()
-                .map(|l| ShellLine::Active { number: l.number, text: l.text.clone(), uses: Vec::new() })
+                .map(|l| ShellLine::Active {
+                    number: l.number,
+                    text: l.text.clone(),
+                    uses: Vec::new(),
+                    map: LineMap::default(),
+                })
                 .collect();
             let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
             collector.used(&outcome.used_sets, &outcome.referenced);
@@ -168,9 +175,12 @@ fn invocations(
                     .zip(lines)
                     .filter(|((section, _), _)| !pass.has_build || *section == Section::Build)
                     .filter_map(|((_, state), line)| match state {
-                        LineState::Active { text, uses } => {
-                            Some(ShellLine::Active { number: line.number, text: text.clone(), uses: uses.clone() })
-                        }
+                        LineState::Active { text, uses, map } => Some(ShellLine::Active {
+                            number: line.number,
+                            text: text.clone(),
+                            uses: uses.clone(),
+                            map: map.clone(),
+                        }),
                         LineState::Unknown(u) => Some(ShellLine::Unknown { number: line.number, unknown: *u }),
                         LineState::Consumed | LineState::Inactive => None,
                     })
@@ -309,8 +319,18 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     }
 
     let modes = build_modes(&chosen, &display);
-    let mut not_modeled: Vec<NotModeled> = Vec::new();
+    let catalogue = Catalogue::get();
+    // Flags the catalogue does not know become custom features (`--enable-spice`).
+    let mut custom: Vec<(String, String)> = Vec::new();
+    for (_, _, args) in &chosen {
+        for f in &args.features {
+            if catalogue.feature(&f.name).is_none() && !custom.iter().any(|(n, _)| *n == f.name) {
+                custom.push((f.name.clone(), format!("--{}-{}, {}", f.state, f.name, describe(&display, &f.from))));
+            }
+        }
+    }
     let mut imports: Vec<ArchImport> = Vec::new();
+    let mut reordered: Vec<String> = Vec::new();
     for (arch, invocation, args) in &chosen {
         for unread in &args.unread {
             let u = unknowns.get(unread.unknown).clone();
@@ -319,9 +339,30 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         for (line, note) in &args.notes {
             collector.note(Some(*line), note.clone());
         }
-        for (option, line) in &args.not_modeled {
-            if !not_modeled.iter().any(|n| n.option == *option) {
-                not_modeled.push(NotModeled { option: option.clone(), location: format!("{display}:{line}") });
+        // An extra arg must not set what the profile models (`--enable-rbd=yes`): the
+        // profile would refuse it, and the importer does not guess what it means.
+        let is_custom = |name: &str| custom.iter().any(|(n, _)| n == name);
+        let mut extra = Vec::new();
+        for e in &args.extra {
+            match crate::options::modelled_option(&e.option, &is_custom) {
+                Some(owner) => collector.finding(
+                    Some(e.from.lines[0]),
+                    format!("`{}`", e.text),
+                    format!("it sets what the profile describes in {owner}, in a form the importer does not read"),
+                    Some("set it in the profile by hand".into()),
+                    arch,
+                ),
+                None => extra.push(e.clone()),
+            }
+        }
+        if let Some(first) = extra.iter().find(|e| e.after_options) {
+            collector.note(
+                Some(first.from.lines[0]),
+                "this argument outside the block-driver policy follows build options; generated configure lines pass extra-args first, so this configure run comes back in another order (configure does not mind)".into(),
+            );
+            let location = format!("{display}:{}", invocation.line);
+            if !reordered.contains(&location) {
+                reordered.push(location);
             }
         }
         let (build, build_note) = modes[&invocation.line].clone();
@@ -340,6 +381,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             rw: args.rw.clone(),
             ro: args.ro.clone(),
             in_tools: args.in_tools.clone(),
+            extra,
         });
     }
     // Findings for every arch of the import concern the file as a whole.
@@ -360,13 +402,10 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
 
     let backports = backports(&imports, &version.value, &display);
     let draft = draft::draft(&imports);
-    let catalogue = Catalogue::get();
-    let mut custom: Vec<(String, String)> = Vec::new();
-    for arch in &imports {
-        for f in &arch.features {
-            if catalogue.feature(&f.name).is_none() && !custom.iter().any(|(n, _)| *n == f.name) {
-                custom.push((f.name.clone(), format!("--{}-{}, {}", f.state, f.name, describe(&display, &f.from))));
-            }
+    let mut extra_args: Vec<String> = Vec::new();
+    for e in imports.iter().flat_map(|a| &a.extra) {
+        if !extra_args.contains(&e.text) {
+            extra_args.push(e.text.clone());
         }
     }
     let profile_arches: Vec<String> = imports.iter().map(|a| a.arch.clone()).collect();
@@ -384,6 +423,12 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     if draft.explicit {
         header_lines.push("The arches order their options differently, so each arch lists all of its own.".into());
     }
+    if !extra_args.is_empty() {
+        header_lines.push(
+            "extra-args are the configure arguments outside the block-driver policy, as the file writes them;".into(),
+        );
+        header_lines.push("generated configure lines pass them first, before the build options.".into());
+    }
     if !collector.findings.is_empty() {
         header_lines.push(String::new());
         header_lines.push("Not interpreted (edit the profile by hand where these matter):".into());
@@ -397,12 +442,6 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             let what = if f.location.is_some() { format!("{}: ", f.what) } else { String::new() };
             header_lines.push(format!("  {what}{}{help}", f.reason));
         }
-    }
-    if !not_modeled.is_empty() {
-        header_lines.push(String::new());
-        header_lines.push("Configure options a profile does not describe (they stay in the spec):".into());
-        let options: Vec<&str> = not_modeled.iter().map(|n| n.option.as_str()).collect();
-        header_lines.extend(wrap(&options, 90).into_iter().map(|l| format!("  {l}")));
     }
 
     let describe_fn = |p: &Provenance| describe(&display, p);
@@ -491,6 +530,11 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             rw_whitelist: a.rw.as_ref().map(|l| l.values.clone()),
             ro_whitelist: a.ro.as_ref().map(|l| l.values.clone()),
             whitelist_in_tools: a.in_tools.as_ref().is_some_and(|b| b.value),
+            extra_args: a
+                .extra
+                .iter()
+                .map(|e| ExtraArgView { text: e.text.clone(), from: describe(&display, &e.from) })
+                .collect(),
         })
         .collect();
     let findings = !collector.findings.is_empty() || !resolves;
@@ -505,8 +549,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         arches_from: arches.from,
         builds,
         custom_features: custom.into_iter().map(|(n, _)| n).collect(),
+        extra_args,
+        reordered,
         not_interpreted: collector.findings,
-        not_modeled,
         notes: collector
             .notes
             .into_iter()
@@ -550,19 +595,4 @@ fn backports(imports: &[ArchImport], version: &str, file: &str) -> Vec<(String, 
 
 fn describe(file: &str, p: &Provenance) -> String {
     p.describe(file)
-}
-
-/// Words joined by spaces into lines of at most `width` characters.
-fn wrap(words: &[&str], width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in words {
-        match lines.last_mut() {
-            Some(line) if line.len() + 1 + word.len() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
 }

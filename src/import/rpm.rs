@@ -3,6 +3,7 @@
 //! it passes on is, per line, the text the shell would see, or why that is unknown.
 
 use super::condition;
+use super::line_map::{Expansion, LineMap};
 use super::unknown::{Unknown, Unknowns, first_unknown};
 use crate::catalogue::Catalogue;
 use indexmap::IndexMap;
@@ -51,8 +52,8 @@ pub enum LineState {
     Consumed,
     /// Under a false condition.
     Inactive,
-    /// Passed on to the shell, with its macros expanded.
-    Active { text: String, uses: Vec<Use> },
+    /// Passed on to the shell, with its macros expanded (`map` says where).
+    Active { text: String, uses: Vec<Use>, map: LineMap },
     /// Under a condition that cannot be evaluated (the index of its `Unknown`).
     Unknown(usize),
 }
@@ -286,13 +287,14 @@ pub fn walk(
                 let state = match state {
                     LineState::Active { .. } => {
                         let mut uses = Vec::new();
-                        let text = walker.expand(&line.text, 0, &mut uses);
+                        let mut map = LineMap::default();
+                        let text = walker.expand_mapped(&line.text, 0, &mut uses, Some(&mut map));
                         if section == Section::Preamble
                             && let Some(tag) = tag(&text, line.number)
                         {
                             tags.push(tag);
                         }
-                        LineState::Active { text, uses }
+                        LineState::Active { text, uses, map }
                     }
                     other => other,
                 };
@@ -312,7 +314,7 @@ fn frame_state(frames: &[Frame]) -> LineState {
     }
     match frames.iter().find_map(|f| if let Branch::Unknown(u) = f.branch { Some(u) } else { None }) {
         Some(u) => LineState::Unknown(u),
-        None => LineState::Active { text: String::new(), uses: Vec::new() },
+        None => LineState::Active { text: String::new(), uses: Vec::new(), map: LineMap::default() },
     }
 }
 
@@ -453,6 +455,18 @@ impl Walker<'_> {
 
     /// Expands macros in `text`; what cannot be expanded becomes an unknown marker.
     fn expand(&mut self, text: &str, depth: usize, uses: &mut Vec<Use>) -> String {
+        self.expand_mapped(text, depth, uses, None)
+    }
+
+    /// `expand`, recording in `map` where each macro of `text` (not of the values it
+    /// expands to) was and what it became.
+    fn expand_mapped(
+        &mut self,
+        text: &str,
+        depth: usize,
+        uses: &mut Vec<Use>,
+        mut map: Option<&mut LineMap>,
+    ) -> String {
         if depth > 16 {
             return self.unknowns.marker(Unknown::new(format!("`{text}`"), "macros nest too deeply"));
         }
@@ -465,6 +479,7 @@ impl Walker<'_> {
                 i += 1;
                 continue;
             }
+            let (written_start, expanded_start) = (i, out.chars().count());
             match chars.get(i + 1) {
                 Some('%') => {
                     out.push('%');
@@ -518,6 +533,9 @@ impl Walker<'_> {
                     out.push('%');
                     i += 1;
                 }
+            }
+            if let Some(map) = map.as_deref_mut() {
+                map.push(Expansion { written: written_start..i, expanded: expanded_start..out.chars().count() });
             }
         }
         out

@@ -5,15 +5,17 @@
 //! (`have_rbd=$1`), `if [ "$x" == "enable" ]` tests, continuation lines and quoting. What it
 //! cannot know stays an unknown piece of the word, with the reason, instead of a guess.
 
+use super::line_map::LineMap;
 use super::rpm::{SourceLine, Use};
 use super::unknown::{Piece, Unknown, Unknowns, read_marker};
 use indexmap::IndexMap;
 use std::collections::HashSet;
 
-/// A line for the shell: its text after rpm, or the unknown condition it sits under.
+/// A line for the shell: its text after rpm (and where rpm changed it), or the unknown
+/// condition it sits under.
 #[derive(Debug, Clone)]
 pub enum ShellLine {
-    Active { number: usize, text: String, uses: Vec<Use> },
+    Active { number: usize, text: String, uses: Vec<Use>, map: LineMap },
     Unknown { number: usize, unknown: usize },
 }
 
@@ -25,6 +27,10 @@ pub struct Word {
     pub line: usize,
     /// Macros and variables it came through, with their defining lines.
     pub uses: Vec<Use>,
+    /// The word as the file writes it (quotes and rpm macros as they are), when that alone
+    /// gives the word: it sits on one line, no shell expansion makes it, and no macro gives
+    /// it together with another word.
+    pub written: Option<String>,
 }
 
 impl Word {
@@ -95,6 +101,12 @@ struct RawWord {
     pieces: Vec<RawPiece>,
     line: usize,
     uses: Vec<Use>,
+    /// Where the word starts in its (expanded) line; `None` once it runs on to another line.
+    start: Option<usize>,
+    /// The source chars of the word, set when it ends on the line it started on.
+    written: Option<std::ops::Range<usize>>,
+    /// A shell expansion (`$x`, `$1`, `"$@"`, a command) makes part of it.
+    shell: bool,
 }
 
 #[derive(Debug, Default)]
@@ -117,6 +129,9 @@ struct Lexer {
     word: Option<RawWord>,
     quote: Quote,
     done: Vec<RawCommand>,
+    /// The char of the current line being read, and where rpm changed that line.
+    position: usize,
+    map: LineMap,
 }
 
 impl Lexer {
@@ -125,7 +140,15 @@ impl Lexer {
     }
 
     fn word(&mut self, line: usize, uses: &[Use]) -> &mut RawWord {
-        self.word.get_or_insert_with(|| RawWord { pieces: Vec::new(), line, uses: uses.to_vec() })
+        let start = Some(self.position);
+        self.word.get_or_insert_with(|| RawWord {
+            pieces: Vec::new(),
+            line,
+            uses: uses.to_vec(),
+            start,
+            written: None,
+            shell: false,
+        })
     }
 
     fn push(&mut self, c: char, quoted: bool, line: usize, uses: &[Use]) {
@@ -140,8 +163,16 @@ impl Lexer {
         self.word(line, uses).pieces.push(piece);
     }
 
+    /// A piece that the shell, not rpm, makes.
+    fn shell_piece(&mut self, piece: RawPiece, line: usize, uses: &[Use]) {
+        let word = self.word(line, uses);
+        word.shell = true;
+        word.pieces.push(piece);
+    }
+
     fn end_word(&mut self) {
-        if let Some(word) = self.word.take() {
+        if let Some(mut word) = self.word.take() {
+            word.written = word.start.and_then(|start| self.map.written(start..self.position));
             if self.command.words.is_empty() {
                 self.command.line = word.line;
             }
@@ -157,11 +188,13 @@ impl Lexer {
         }
     }
 
-    fn line(&mut self, number: usize, text: &str, uses: &[Use], unknowns: &mut Unknowns) {
+    fn line(&mut self, number: usize, text: &str, uses: &[Use], map: &LineMap, unknowns: &mut Unknowns) {
         let chars: Vec<char> = text.chars().collect();
+        self.map = map.clone();
         let mut continued = false;
         let mut i = 0;
         while i < chars.len() {
+            self.position = i;
             let c = chars[i];
             if let Some((index, width)) = read_marker(&chars[i..]) {
                 self.piece(RawPiece::Unknown(index), number, uses);
@@ -203,7 +236,7 @@ impl Lexer {
                         format!("`{written}`"),
                         "it is the output of a command, which the importer does not run",
                     ));
-                    self.piece(RawPiece::Unknown(u), number, uses);
+                    self.shell_piece(RawPiece::Unknown(u), number, uses);
                     i = end + 1;
                 }
                 (Quote::Double, _) => {
@@ -237,6 +270,13 @@ impl Lexer {
                 }
             }
         }
+        self.position = chars.len();
+        if self.quote != Quote::None || continued {
+            // The word goes on on the next line: no one line writes it.
+            if let Some(word) = &mut self.word {
+                word.start = None;
+            }
+        }
         if self.quote != Quote::None {
             self.push('\n', true, number, uses);
         } else if !continued {
@@ -249,7 +289,7 @@ impl Lexer {
         let quoted = self.quote == Quote::Double;
         let unknown = |lexer: &mut Self, unknowns: &mut Unknowns, written: String, reason: &str| {
             let u = unknowns.add(Unknown::new(format!("`{written}`"), reason));
-            lexer.piece(RawPiece::Unknown(u), line, uses);
+            lexer.shell_piece(RawPiece::Unknown(u), line, uses);
         };
         match chars.get(i + 1) {
             Some('{') => {
@@ -259,11 +299,11 @@ impl Lexer {
                 };
                 let inner: String = chars[i + 2..end].iter().collect();
                 if let Ok(n) = inner.parse::<usize>() {
-                    self.piece(RawPiece::Positional(n), line, uses);
+                    self.shell_piece(RawPiece::Positional(n), line, uses);
                 } else if is_name(&inner) {
-                    self.piece(RawPiece::Var(inner, quoted), line, uses);
+                    self.shell_piece(RawPiece::Var(inner, quoted), line, uses);
                 } else if inner == "@" || inner == "*" {
-                    self.piece(RawPiece::AllArgs, line, uses);
+                    self.shell_piece(RawPiece::AllArgs, line, uses);
                 } else {
                     unknown(self, unknowns, format!("${{{inner}}}"), "this parameter expansion is not interpreted");
                 }
@@ -290,11 +330,11 @@ impl Lexer {
                 end + 1
             }
             Some('@' | '*') => {
-                self.piece(RawPiece::AllArgs, line, uses);
+                self.shell_piece(RawPiece::AllArgs, line, uses);
                 i + 2
             }
             Some(c) if c.is_ascii_digit() => {
-                self.piece(RawPiece::Positional(c.to_digit(10).unwrap_or(0) as usize), line, uses);
+                self.shell_piece(RawPiece::Positional(c.to_digit(10).unwrap_or(0) as usize), line, uses);
                 i + 2
             }
             Some(c @ ('#' | '?' | '$' | '!' | '-')) => {
@@ -306,7 +346,7 @@ impl Lexer {
                 while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_') {
                     end += 1;
                 }
-                self.piece(RawPiece::Var(chars[i + 1..end].iter().collect(), quoted), line, uses);
+                self.shell_piece(RawPiece::Var(chars[i + 1..end].iter().collect(), quoted), line, uses);
                 end
             }
             _ => {
@@ -424,13 +464,20 @@ pub fn run(
         function: None,
         out: Outcome::default(),
     };
-    let mut lexer = Lexer { command: RawCommand::default(), word: None, quote: Quote::None, done: Vec::new() };
+    let mut lexer = Lexer {
+        command: RawCommand::default(),
+        word: None,
+        quote: Quote::None,
+        done: Vec::new(),
+        position: 0,
+        map: LineMap::default(),
+    };
     let mut in_unknown_command = false;
     for line in lines {
         match line {
-            ShellLine::Active { number, text, uses } => {
+            ShellLine::Active { number, text, uses, map } => {
                 in_unknown_command = false;
-                lexer.line(*number, text, uses, interpreter.unknowns);
+                lexer.line(*number, text, uses, map, interpreter.unknowns);
             }
             ShellLine::Unknown { number, unknown } => {
                 let raw = interpreter.raw(*number).trim().to_string();
@@ -563,7 +610,7 @@ impl Interpreter<'_> {
 
     /// A word after expansion: one or more fields (unquoted expansions split on blanks).
     fn expand(&mut self, raw: &RawWord, split: bool) -> Vec<Word> {
-        let new_word = || Word { pieces: Vec::new(), line: raw.line, uses: raw.uses.clone() };
+        let new_word = || Word { pieces: Vec::new(), line: raw.line, uses: raw.uses.clone(), written: None };
         let push_text = |word: &mut Word, text: &str| match word.pieces.last_mut() {
             Some(Piece::Text(t)) => t.push_str(text),
             _ => word.pieces.push(Piece::Text(text.to_string())),
@@ -619,6 +666,10 @@ impl Interpreter<'_> {
         }
         if !split || quoted || meaningful(&current) {
             fields.push(current);
+        }
+        if let ([field], Some(range), false) = (fields.as_mut_slice(), &raw.written, raw.shell) {
+            let source = self.raw(raw.line);
+            field.written = Some(source.chars().skip(range.start).take(range.len()).collect());
         }
         fields
     }
@@ -839,7 +890,12 @@ mod tests {
         let source = split_lines(text);
         let lines: Vec<ShellLine> = source
             .iter()
-            .map(|l| ShellLine::Active { number: l.number, text: l.text.clone(), uses: Vec::new() })
+            .map(|l| ShellLine::Active {
+                number: l.number,
+                text: l.text.clone(),
+                uses: Vec::new(),
+                map: LineMap::default(),
+            })
             .collect();
         let sets: IndexMap<String, String> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut unknowns = Unknowns::default();
@@ -920,15 +976,66 @@ fi
     fn unknown_rpm_lines_inside_a_command_are_skipped() {
         let source = split_lines("./configure \\\n  --a \\\n  --b \\\n  --c\n");
         let lines = vec![
-            ShellLine::Active { number: 1, text: source[0].text.clone(), uses: Vec::new() },
-            ShellLine::Active { number: 2, text: source[1].text.clone(), uses: Vec::new() },
+            ShellLine::Active { number: 1, text: source[0].text.clone(), uses: Vec::new(), map: LineMap::default() },
+            ShellLine::Active { number: 2, text: source[1].text.clone(), uses: Vec::new(), map: LineMap::default() },
             ShellLine::Unknown { number: 3, unknown: 7 },
-            ShellLine::Active { number: 4, text: source[3].text.clone(), uses: Vec::new() },
+            ShellLine::Active { number: 4, text: source[3].text.clone(), uses: Vec::new(), map: LineMap::default() },
         ];
         let mut unknowns = Unknowns::default();
         let out = run("x.spec", &source, &lines, &IndexMap::new(), &mut unknowns);
         assert_eq!(texts(&out.invocations[0]), [Some("--a".to_string()), Some("--c".into())]);
         assert_eq!(out.invocations[0].skipped, [(3, 7)]);
+    }
+
+    #[test]
+    fn words_keep_how_the_file_writes_them() {
+        let (out, _) = script(BUILD, &[("have_rbd", "enable"), ("prefix", "/usr"), ("@", "--target-list=x")]);
+        let written: Vec<Option<&str>> = out.invocations[0].words.iter().map(|w| w.written.as_deref()).collect();
+        // `${prefix}` and "$@" are the shell's: their words have only their values.
+        assert_eq!(
+            written,
+            [None, None, Some("--extra-cflags=\"-O2 -g\""), None, None],
+            "{:?}",
+            out.invocations[0].words
+        );
+    }
+
+    #[test]
+    fn rpm_macros_stay_as_written_where_one_word_holds_them() {
+        let spec = "%global opts --enable-a --enable-b\n%global ver 1.0\n%build\n./configure --prefix=%{_prefix} \\\n  %{opts} --with-pkgversion=%{ver} \\\n  --extra-cflags=\"%{optflags} -g\" --long\\\nname\n";
+        let source = split_lines(spec);
+        let mut unknowns = Unknowns::default();
+        let pass = crate::import::rpm::walk("q.spec", &source, Some("x86_64"), &IndexMap::new(), &mut unknowns);
+        let lines: Vec<ShellLine> = pass
+            .lines
+            .iter()
+            .zip(&source)
+            .filter_map(|((_, state), line)| match state {
+                crate::import::rpm::LineState::Active { text, uses, map } => Some(ShellLine::Active {
+                    number: line.number,
+                    text: text.clone(),
+                    uses: uses.clone(),
+                    map: map.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let out = run("q.spec", &source, &lines, &IndexMap::new(), &mut unknowns);
+        let words: Vec<(Option<String>, Option<&str>)> =
+            out.invocations[0].words.iter().map(|w| (w.known(), w.written.as_deref())).collect();
+        assert_eq!(
+            words,
+            [
+                (None, Some("--prefix=%{_prefix}")),
+                // Two words from one macro: neither is written on its own.
+                (Some("--enable-a".into()), None),
+                (Some("--enable-b".into()), None),
+                (Some("--with-pkgversion=1.0".into()), Some("--with-pkgversion=%{ver}")),
+                (None, Some("--extra-cflags=\"%{optflags} -g\"")),
+                // A word that a continuation line ends.
+                (Some("--longname".into()), None),
+            ]
+        );
     }
 
     #[test]

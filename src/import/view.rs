@@ -21,10 +21,11 @@ pub struct Finding {
     pub arches: Vec<String>,
 }
 
+/// An argument outside the block-driver policy, as `extra-args` holds it.
 #[derive(Debug, Clone, Serialize)]
-pub struct NotModeled {
-    pub option: String,
-    pub location: String,
+pub struct ExtraArgView {
+    pub text: String,
+    pub from: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +47,7 @@ pub struct BuildView {
     pub rw_whitelist: Option<Vec<String>>,
     pub ro_whitelist: Option<Vec<String>>,
     pub whitelist_in_tools: bool,
+    pub extra_args: Vec<ExtraArgView>,
 }
 
 /// The summary of an import, for `--format json` and the text template.
@@ -61,8 +63,12 @@ pub struct ImportView {
     pub arches_from: String,
     pub builds: Vec<BuildView>,
     pub custom_features: Vec<String>,
+    /// Every extra arg of the profile, in the order first seen.
+    pub extra_args: Vec<String>,
+    /// `FILE:LINE` of the configure runs that pass an extra arg after a build option: the
+    /// generated configure passes extra-args first, so these come back in another order.
+    pub reordered: Vec<String>,
     pub not_interpreted: Vec<Finding>,
-    pub not_modeled: Vec<NotModeled>,
     pub notes: Vec<String>,
     /// What resolving the written profile found (JSON diagnostics).
     pub problems: Vec<serde_json::Value>,

@@ -1,7 +1,8 @@
 //! The imported profile as TOML, built with toml_edit so that it is formatted like the
 //! shipped profiles, with a `# from FILE:LINE` comment on every value read from the input.
 
-use super::draft::{Draft, Layer, List, ListSetting};
+use super::arguments::Provenance;
+use super::draft::{Draft, ExtraList, Layer, List, ListSetting};
 use crate::profile::BuildMode;
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value, value};
 
@@ -22,7 +23,7 @@ pub struct ProfileText<'a> {
     /// Custom features (not in the catalogue) and their comments.
     pub custom: Vec<(String, String)>,
     /// How to describe a provenance (`from FILE:LINE`).
-    pub describe: &'a dyn Fn(&super::arguments::Provenance) -> String,
+    pub describe: &'a dyn Fn(&Provenance) -> String,
 }
 
 fn comment(item: &mut Item, text: &str) {
@@ -58,11 +59,54 @@ fn list_item(list: &List) -> Item {
     }
 }
 
+/// `extra-args`: a list of two or more values one a line, each with where it came from;
+/// an edit or a single value on one line, with one comment.
+fn set_extra(table: &mut Table, extra: &ExtraList, text: &ProfileText) {
+    let from = |value: &String| extra.from.iter().find(|(v, _)| v == value).map(|(_, p)| p);
+    match &extra.setting {
+        ListSetting::Replace(values) if values.len() > 1 => {
+            let mut array = Array::new();
+            for (i, v) in values.iter().enumerate() {
+                let mut item = Value::from(v.as_str());
+                // A value's comment goes after its comma, that is before the next value.
+                let before = match i.checked_sub(1).and_then(|p| from(&values[p])) {
+                    Some(p) => format!("  # {}\n    ", (text.describe)(p)),
+                    None => "\n    ".to_string(),
+                };
+                item.decor_mut().set_prefix(before);
+                array.push_formatted(item);
+            }
+            array.set_trailing_comma(true);
+            let last = values.last().and_then(from).map(|p| format!("  # {}", (text.describe)(p)));
+            array.set_trailing(format!("{}\n", last.unwrap_or_default()));
+            table.insert("extra-args", Item::Value(Value::Array(array)));
+        }
+        setting => {
+            let mut joined: Option<Provenance> = None;
+            for (_, p) in &extra.from {
+                match &mut joined {
+                    Some(j) => j.join(p),
+                    None => joined = Some(p.clone()),
+                }
+            }
+            let note = match (&joined, setting) {
+                (Some(p), _) => (text.describe)(p),
+                (None, ListSetting::Replace(_)) => "no extra arguments here".to_string(),
+                (None, ListSetting::Edit { .. }) => "not passed here".to_string(),
+            };
+            set(table, "extra-args", list_item(&List { setting: setting.clone(), from: None }), Some(&note));
+        }
+    }
+}
+
 /// The keys of a `[qemu]` or `[arch."SEL".qemu]` table, and its `features` subtable.
 fn layer_table(layer: &Layer, text: &ProfileText, table: &mut Table) {
     if let Some((mode, note, line)) = &layer.build {
         let why = note.clone().unwrap_or_else(|| format!("the configure at line {line}"));
         set(table, "build", value(mode.as_str()), Some(&why));
+    }
+    if let Some(extra) = &layer.extra {
+        set_extra(table, extra, text);
     }
     for (key, list) in [("rw-whitelist", &layer.rw), ("ro-whitelist", &layer.ro)] {
         if let Some(list) = list {
