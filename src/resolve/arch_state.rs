@@ -50,6 +50,7 @@ impl ArchState {
             self.ro.clear();
             self.in_tools = None;
             self.acknowledged.clear();
+            self.extra_args.clear();
         }
         self.apply(&profile.base, false, &profile.name, diagnostics);
         let mut set_by_selector: Vec<&(Spanned<String>, Spanned<FeatureState>)> = Vec::new();
