@@ -240,3 +240,24 @@ fn list_and_show() {
     let ssh = x86["ro_whitelist"].as_array().unwrap().iter().find(|d| d["value"] == "ssh").unwrap();
     assert_eq!(ssh["origin"], "profiles/rhel-7.2.toml:20:25");
 }
+
+#[test]
+fn inherit_false_starts_the_qemu_section_afresh() {
+    let parent = "[profile]\nproduct = \"t\"\nrelease = \"1\"\narches = [\"x86_64\", \"aarch64\"]\n[qemu]\npackage = \"qemu-kvm\"\nversion = \"1.5.3\"\nbackports = [\"b64ec4e4\"]\nextra-args = [\"--prefix=/usr\"]\nrw-whitelist = [\"qcow2\"]\nro-whitelist = [\"vmdk\"]\n[qemu.features]\ncurl = \"enable\"\n[arch.aarch64.qemu]\nbuild = \"tools-only\"\n";
+    let child = "[profile]\nproduct = \"t\"\nrelease = \"2\"\ninherits = \"parent\"\n[qemu]\ninherit = false\npackage = \"qemu-kvm-rhev\"\nversion = \"2.3.0\"\nrw-whitelist = [\"raw\"]\n";
+    let case = || {
+        Case::new(["generate", "configure", "child", "--arch", "aarch64"])
+            .profile("parent", parent)
+            .profile("child", child)
+    };
+    // Nothing of the parent's [qemu]: no extra args, no features, and aarch64 is a full build again.
+    case().run().exits(0);
+    assert_eq!(case().run().stdout, "--block-drv-rw-whitelist=raw\n");
+    let run = Case::new(["generate", "configure", "parent", "--arch", "x86_64", "--one-line"])
+        .profile("parent", parent)
+        .run();
+    assert_eq!(
+        run.stdout,
+        "--prefix=/usr --enable-curl --block-drv-rw-whitelist=qcow2 --block-drv-ro-whitelist=vmdk\n"
+    );
+}
