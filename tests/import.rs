@@ -8,7 +8,6 @@ use common::Case;
 use drvpolicy::resolve::resolve;
 use drvpolicy::store::Store;
 use serde_json::Value;
-use std::process::Command;
 
 const EL7: &str = include_str!("fixtures/import/qemu-kvm-el7.spec");
 const RHEV: &str = include_str!("fixtures/import/qemu-kvm-rhev.spec");
@@ -601,15 +600,7 @@ fn bad_input_is_an_error() {
 /// The configure flags `rpmspec -P --target=ARCH` leaves in a spec's %build, read by the
 /// importer as a plain script: the real rpm decides the conditionals and macros.
 fn expanded_by_rpmspec(dir: &std::path::Path, spec: &str, arch: &str, start: &str) -> String {
-    let path = dir.join("fixture.spec");
-    std::fs::write(&path, spec).unwrap();
-    let output =
-        Command::new("rpmspec").args(["-P", &format!("--target={arch}")]).arg(&path).output().expect("rpmspec");
-    assert!(output.status.success(), "rpmspec: {}", String::from_utf8_lossy(&output.stderr));
-    let text = String::from_utf8(output.stdout).unwrap();
-    let begin = text.find(start).unwrap_or_else(|| panic!("no `{start}` in\n{text}"));
-    let end = text[begin..].find("%install").map_or(text.len(), |e| begin + e);
-    format!("#!/bin/sh\n{}", &text[begin..end])
+    format!("#!/bin/sh\n{}", common::rpm::expanded_build(dir, spec, arch, start, &[]))
 }
 
 #[test]

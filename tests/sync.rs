@@ -201,39 +201,10 @@ fn import_then_sync_is_a_workflow() {
     }
 }
 
-/// The configure arguments the %build of `spec` (from its line `buildarch=`) passes on
-/// `arch`, as the real rpm expands it (`%{rhel}` set to 7, as on RHEL 7) and a shell runs
-/// it, with configure and make stubbed.
+/// The configure arguments the %build of `spec` (from its line `buildarch=`: rpmspec -P does not
+/// print every section header) passes on `arch`, `%{rhel}` set to 7 as on RHEL 7.
 fn configure_arguments(dir: &std::path::Path, spec: &str, arch: &str) -> Vec<String> {
-    let path = dir.join("expand.spec");
-    std::fs::write(&path, spec).unwrap();
-    let out = std::process::Command::new("rpmspec")
-        .args(["-P", &format!("--target={arch}"), "--define", "rhel 7"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "rpmspec: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
-    // rpmspec -P does not print every section header: start at the first line of %build.
-    let start = text.find("buildarch=").unwrap_or_else(|| panic!("no %build in\n{text}"));
-    let end = text[start..].find("%install").map_or(text.len(), |e| start + e);
-    let stubs = dir.join("stubs");
-    std::fs::create_dir_all(&stubs).unwrap();
-    std::fs::write(dir.join("configure"), "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n").unwrap();
-    std::fs::write(stubs.join("make"), "#!/bin/sh\n").unwrap();
-    for stub in [dir.join("configure"), stubs.join("make")] {
-        std::process::Command::new("chmod").arg("+x").arg(stub).status().unwrap();
-    }
-    std::fs::write(dir.join("build.sh"), &text[start..end]).unwrap();
-    let path_var = format!("{}:{}", stubs.display(), std::env::var("PATH").unwrap_or_default());
-    let run = std::process::Command::new("sh")
-        .args(["-e", "build.sh"])
-        .current_dir(dir)
-        .env("PATH", path_var)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "%build failed:\n{}\n{}", &text[start..end], String::from_utf8_lossy(&run.stderr));
-    String::from_utf8(run.stdout).unwrap().lines().map(str::to_string).collect()
+    common::rpm::configure_arguments(dir, spec, arch, "buildarch=", &["rhel 7"])
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! A readable builder for CLI cases: `Case::new(["generate", "spec", "x"]).profile("x", TOML).run()`.
 #![allow(dead_code)]
 
+pub mod rpm;
+
 use std::path::{Path, PathBuf};
 
 pub struct Case {
