@@ -11,6 +11,7 @@
 //! summary and a warning pointing at the line.
 
 mod arguments;
+mod branches;
 mod condition;
 mod draft;
 mod identity;

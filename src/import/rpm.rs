@@ -2,6 +2,7 @@
 //! `%if`/`%ifarch`/`%ifnarch`/`%elif*`/`%else`/`%endif`, sections and preamble tags. What
 //! it passes on is, per line, the text the shell would see, or why that is unknown.
 
+use super::branches::{Branch, Conditionals, Reach};
 use super::condition;
 use super::line_map::{Expansion, LineMap};
 use super::unknown::{Unknown, Unknowns, first_unknown};
@@ -127,21 +128,6 @@ enum Lookup {
     Missing,
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Branch {
-    Taken,
-    NotTaken,
-    Unknown(usize),
-}
-
-#[derive(Debug)]
-struct Frame {
-    branch: Branch,
-    taken_before: bool,
-    /// Under a false parent: nothing in it counts, whatever its condition.
-    dead: bool,
-}
-
 /// Names the file defines somewhere (`%define`, `%global`, `%bcond_*`): for these, "not
 /// defined here" is a certain answer; for any other macro it means "not known".
 fn defined_anywhere(lines: &[SourceLine]) -> HashSet<String> {
@@ -195,7 +181,7 @@ pub fn walk(
         used_sets: Vec::new(),
         referenced: Vec::new(),
     };
-    let mut frames: Vec<Frame> = Vec::new();
+    let mut conditionals = Conditionals::default();
     let mut section = Section::Preamble;
     let mut out: Vec<(Section, LineState)> = Vec::with_capacity(lines.len());
     let mut tags = Vec::new();
@@ -209,42 +195,23 @@ pub fn walk(
             Some((w, r)) => (w, r.trim()),
             None => (trimmed, ""),
         };
-        let state = frame_state(&frames);
-        let dead = matches!(state, LineState::Inactive);
+        let state = line_state(&conditionals);
         match word {
             "%if" | "%ifarch" | "%ifnarch" | "%ifos" | "%ifnos" => {
-                let branch = if dead { Branch::NotTaken } else { walker.condition(word, rest, line, &mut arch_names) };
-                let taken_before = matches!(branch, Branch::Taken);
-                frames.push(Frame { branch, taken_before, dead });
+                conditionals.open(|| walker.condition(word, rest, line, &mut arch_names));
                 out.push((section, LineState::Consumed));
             }
             "%elif" | "%elifarch" | "%elifnarch" => {
                 let directive = word.replacen("%el", "%", 1);
-                if let Some(frame) = frames.last_mut() {
-                    frame.branch = match frame.branch {
-                        _ if frame.dead => Branch::NotTaken,
-                        Branch::Unknown(u) => Branch::Unknown(u),
-                        _ if frame.taken_before => Branch::NotTaken,
-                        _ => walker.condition(&directive, rest, line, &mut arch_names),
-                    };
-                    frame.taken_before |= matches!(frame.branch, Branch::Taken);
-                }
+                conditionals.elif(|| walker.condition(&directive, rest, line, &mut arch_names));
                 out.push((section, LineState::Consumed));
             }
             "%else" => {
-                if let Some(frame) = frames.last_mut() {
-                    frame.branch = match frame.branch {
-                        _ if frame.dead => Branch::NotTaken,
-                        Branch::Unknown(u) => Branch::Unknown(u),
-                        _ if frame.taken_before => Branch::NotTaken,
-                        _ => Branch::Taken,
-                    };
-                    frame.taken_before = true;
-                }
+                conditionals.otherwise();
                 out.push((section, LineState::Consumed));
             }
             "%endif" => {
-                frames.pop();
+                conditionals.close();
                 out.push((section, LineState::Consumed));
             }
             "%define" | "%global" => {
@@ -308,13 +275,11 @@ pub fn walk(
     Pass { lines: out, tags, arch_names, has_build, used_sets, referenced }
 }
 
-fn frame_state(frames: &[Frame]) -> LineState {
-    if frames.iter().any(|f| matches!(f.branch, Branch::NotTaken)) {
-        return LineState::Inactive;
-    }
-    match frames.iter().find_map(|f| if let Branch::Unknown(u) = f.branch { Some(u) } else { None }) {
-        Some(u) => LineState::Unknown(u),
-        None => LineState::Active { text: String::new(), uses: Vec::new(), map: LineMap::default() },
+fn line_state(conditionals: &Conditionals) -> LineState {
+    match conditionals.reach() {
+        Reach::Skipped => LineState::Inactive,
+        Reach::Unknown(u) => LineState::Unknown(u),
+        Reach::Runs => LineState::Active { text: String::new(), uses: Vec::new(), map: LineMap::default() },
     }
 }
 

@@ -5,6 +5,7 @@
 //! (`have_rbd=$1`), `if [ "$x" == "enable" ]` tests, continuation lines and quoting. What it
 //! cannot know stays an unknown piece of the word, with the reason, instead of a guess.
 
+use super::branches::{Branch, Conditionals, Reach};
 use super::line_map::LineMap;
 use super::rpm::{SourceLine, Use};
 use super::unknown::{Piece, Unknown, Unknowns, read_marker};
@@ -404,26 +405,6 @@ fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Branch {
-    Taken,
-    NotTaken,
-    Unknown(usize),
-}
-
-#[derive(Debug)]
-struct Frame {
-    branch: Branch,
-    taken_before: bool,
-    dead: bool,
-}
-
-enum State {
-    Active,
-    Inactive,
-    Unknown(usize),
-}
-
 #[derive(Debug, Clone)]
 struct Var {
     pieces: Vec<Piece>,
@@ -438,7 +419,7 @@ struct Interpreter<'a> {
     unknowns: &'a mut Unknowns,
     vars: IndexMap<String, Var>,
     shift: usize,
-    frames: Vec<Frame>,
+    conditionals: Conditionals,
     function: Option<String>,
     out: Outcome,
 }
@@ -460,7 +441,7 @@ pub fn run(
         unknowns,
         vars: IndexMap::new(),
         shift: 0,
-        frames: Vec::new(),
+        conditionals: Conditionals::default(),
         function: None,
         out: Outcome::default(),
     };
@@ -522,16 +503,6 @@ fn is_configure(word: &str) -> bool {
 impl Interpreter<'_> {
     fn raw(&self, line: usize) -> &str {
         self.source.get(line.wrapping_sub(1)).map_or("", |l| l.text.as_str())
-    }
-
-    fn state(&self) -> State {
-        if self.frames.iter().any(|f| matches!(f.branch, Branch::NotTaken)) {
-            return State::Inactive;
-        }
-        match self.frames.iter().find_map(|f| if let Branch::Unknown(u) = f.branch { Some(u) } else { None }) {
-            Some(u) => State::Unknown(u),
-            None => State::Active,
-        }
     }
 
     fn reference(&mut self, name: &str) {
@@ -693,42 +664,26 @@ impl Interpreter<'_> {
             line: command.words.get(1).map_or(command.line, |w| w.line),
             skipped: command.skipped.clone(),
         };
-        let dead = matches!(self.state(), State::Inactive);
         match keyword.as_str() {
             "if" => {
-                let branch = if dead { Branch::NotTaken } else { self.condition(&command.words[1..], command.line) };
-                let taken_before = matches!(branch, Branch::Taken);
-                self.frames.push(Frame { branch, taken_before, dead });
+                let mut conditionals = std::mem::take(&mut self.conditionals);
+                conditionals.open(|| self.condition(&command.words[1..], command.line));
+                self.conditionals = conditionals;
                 return;
             }
             "elif" => {
-                let branch = match self.frames.last() {
-                    Some(f) if f.dead => Branch::NotTaken,
-                    Some(Frame { branch: Branch::Unknown(u), .. }) => Branch::Unknown(*u),
-                    Some(f) if f.taken_before => Branch::NotTaken,
-                    Some(_) => self.condition(&command.words[1..], command.line),
-                    None => return,
-                };
-                if let Some(frame) = self.frames.last_mut() {
-                    frame.branch = branch;
-                    frame.taken_before |= matches!(branch, Branch::Taken);
-                }
+                let mut conditionals = std::mem::take(&mut self.conditionals);
+                conditionals.elif(|| self.condition(&command.words[1..], command.line));
+                self.conditionals = conditionals;
                 return;
             }
             "else" => {
-                if let Some(frame) = self.frames.last_mut() {
-                    frame.branch = match frame.branch {
-                        _ if frame.dead || frame.taken_before => Branch::NotTaken,
-                        Branch::Unknown(u) => Branch::Unknown(u),
-                        _ => Branch::Taken,
-                    };
-                    frame.taken_before = true;
-                }
+                self.conditionals.otherwise();
                 return self.execute(rest());
             }
             "then" | "do" | "{" => return self.execute(rest()),
             "fi" | "done" | "esac" => {
-                self.frames.pop();
+                self.conditionals.close();
                 return self.execute(rest());
             }
             "}" => {
@@ -736,15 +691,11 @@ impl Interpreter<'_> {
                 return;
             }
             "case" | "for" | "while" | "until" | "select" => {
-                let branch = if dead {
-                    Branch::NotTaken
-                } else {
-                    Branch::Unknown(self.unknowns.add(Unknown::new(
-                        format!("`{}` (line {})", self.raw(command.line).trim(), command.line),
-                        "the importer does not follow loops and case statements",
-                    )))
-                };
-                self.frames.push(Frame { branch, taken_before: true, dead });
+                let what = format!("`{}` (line {})", self.raw(command.line).trim(), command.line);
+                let unknowns = &mut *self.unknowns;
+                self.conditionals.open_unknown(|| {
+                    unknowns.add(Unknown::new(what, "the importer does not follow loops and case statements"))
+                });
                 return;
             }
             "function" => {
@@ -773,7 +724,7 @@ impl Interpreter<'_> {
         let name = self.expand(word, true).first().and_then(Word::known).unwrap_or_default();
         let arguments = &command.words[index + 1..];
         match name.as_str() {
-            "shift" if matches!(self.state(), State::Active) => {
+            "shift" if matches!(self.conditionals.reach(), Reach::Runs) => {
                 let n = arguments.first().and_then(Self::literal).and_then(|n| n.parse().ok()).unwrap_or(1);
                 self.shift += n;
             }
@@ -782,23 +733,23 @@ impl Interpreter<'_> {
                     self.assign(&name, &value, command.line);
                 }
             }
-            _ if is_configure(&name) => match self.state() {
-                State::Active => {
+            _ if is_configure(&name) => match self.conditionals.reach() {
+                Reach::Runs => {
                     let words = arguments.iter().flat_map(|w| self.expand(w, true)).collect();
                     self.out.invocations.push(Invocation { line: command.line, words, skipped: command.skipped });
                 }
-                State::Unknown(u) => self.out.skipped.push(SkippedInvocation { line: command.line, unknown: u }),
-                State::Inactive => {}
+                Reach::Unknown(u) => self.out.skipped.push(SkippedInvocation { line: command.line, unknown: u }),
+                Reach::Skipped => {}
             },
             _ => {}
         }
     }
 
     fn assign(&mut self, name: &str, value: &RawWord, line: usize) {
-        match self.state() {
-            State::Inactive => {}
-            State::Unknown(u) => self.poison(name, line, u),
-            State::Active => {
+        match self.conditionals.reach() {
+            Reach::Skipped => {}
+            Reach::Unknown(u) => self.poison(name, line, u),
+            Reach::Runs => {
                 if self.sets.contains_key(name) {
                     self.set_value(name);
                     return;
