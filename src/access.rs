@@ -144,7 +144,7 @@ pub fn emulator_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verd
     }
     match build(policy, arch, driver) {
         Err(v) => v,
-        Ok(()) => whitelists(policy, arch, driver),
+        Ok(()) => read_only_driver(policy, driver, whitelists(policy, arch, driver)),
     }
 }
 
@@ -165,14 +165,30 @@ pub fn tools_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verdict
     if arch.whitelist_in_tools.value {
         let mut verdict = whitelists(policy, arch, driver);
         verdict.reason = format!("{} (whitelist-in-tools)", verdict.reason);
-        return verdict;
+        return read_only_driver(policy, driver, verdict);
     }
-    Verdict::new(
+    let verdict = Verdict::new(
         Access::ReadWrite,
         Layer::Whitelists,
         "the tools ignore the whitelists",
         arch.whitelist_in_tools.origin.clone(),
-    )
+    );
+    read_only_driver(policy, driver, verdict)
+}
+
+/// A driver that cannot write in this version gives read-only access at most, whatever the
+/// whitelists allow (vhdx before 1.7).
+fn read_only_driver(policy: &Policy, driver: &str, verdict: Verdict) -> Verdict {
+    let version = &policy.qemu.version.value;
+    match Catalogue::get().driver(driver).and_then(|d| d.read_only_until(version)) {
+        Some(from) if verdict.value == Access::ReadWrite => Verdict::new(
+            Access::ReadOnly,
+            Layer::Build,
+            format!("qemu {version}'s {driver} driver only reads (create and write from {from})"),
+            Origin::Catalogue(format!("qemu {version}")),
+        ),
+        _ => verdict,
+    }
 }
 
 /// libvirt: decides nothing unless the profiles say what it disables.
@@ -321,9 +337,20 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
                 crate::policy::BuildReason::FeatureOn { feature, state: None } => {
                     format!("compiled in: {feature} is not set")
                 }
+                crate::policy::BuildReason::Backported { commit } => {
+                    format!("added after qemu {version}; here through the backport {commit}")
+                }
                 _ => format!("always built in qemu {version}"),
             };
-            step("build", Outcome::Pass, detail, b.origin.clone())
+            match Catalogue::get().driver(driver).and_then(|d| d.read_only_until(version)) {
+                Some(from) => step(
+                    "build",
+                    Outcome::ReadOnly,
+                    format!("{detail}; reads only (create and write from {from})"),
+                    b.origin.clone(),
+                ),
+                None => step("build", Outcome::Pass, detail, b.origin.clone()),
+            }
         }
         None => match build(policy, arch, driver) {
             Err(v) => step("build", Outcome::Refuse, v.reason, v.origin),
@@ -347,7 +374,16 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
     let not_in_rw = || {
         step("rw whitelist", Outcome::NoEffect, absent(&arch.rw_whitelist), arch.absence(ListName::RwWhitelist, driver))
     };
+    let no_emulator = |name| {
+        step(
+            name,
+            Outcome::NoEffect,
+            "no emulator on a tools-only build: nothing applies the list",
+            arch.build.origin.clone(),
+        )
+    };
     let (rw, ro) = match (lists.layer, lists.value) {
+        _ if !arch.has_emulator() => (no_emulator("rw whitelist"), no_emulator("ro whitelist")),
         (Layer::RwWhitelist, _) => {
             let ro = match arch.ro_whitelist.iter().find(|e| e.value == driver) {
                 Some(e) => {

@@ -280,7 +280,7 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
         catalogue.feature(name)
     {
         let range = feature.configure.iter().find(|r| r.versions.matches(version));
-        let accepted = || feature.configure.iter().map(|r| r.versions.to_string()).collect::<Vec<_>>().join(", ");
+        let accepted = || feature.configure_versions();
         let configure = match range {
             Some(r) if r.effect == Effect::Obsolete => {
                 format!("--enable-{name} / --disable-{name}: accepted but ignored by qemu {version}")

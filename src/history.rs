@@ -50,7 +50,8 @@ pub fn select(requested: &[String], product: Option<&str>, listed: &[Listed]) ->
         } else {
             format!("no product or profile series named `{product}`")
         };
-        let help = match did_you_mean(product, products.iter().copied()) {
+        let names = products.iter().copied().chain(listed.iter().map(|l| l.name.as_str()));
+        let help = match did_you_mean(product, names) {
             Some(hint) if !is_profile => hint,
             _ => format!("give two or more profiles, or a product: {}", products.join(", ")),
         };

@@ -124,8 +124,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                         out.push(switch(&setting.name, enable), feature_setting, origin);
                     }
                     None => {
-                        let accepted =
-                            feature.configure.iter().map(|r| r.versions.to_string()).collect::<Vec<_>>().join(", ");
+                        let accepted = feature.configure_versions();
                         out.error(
                         "unsupported-option",
                         format!("qemu {version}'s configure does not accept {} (it fails with \"ERROR: unknown option\")", switch(&setting.name, enable)),

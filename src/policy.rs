@@ -117,6 +117,8 @@ pub struct FeatureSetting {
 pub enum BuildReason {
     /// No build option controls it in this version.
     AlwaysBuilt,
+    /// Newer than this qemu version, and here through a downstream backport (always built).
+    Backported { commit: String },
     /// The option is on (explicitly, or by configure's default).
     FeatureOn { feature: String, state: Option<FeatureState> },
     /// The option is off (explicitly, by default, or its library is unavailable).

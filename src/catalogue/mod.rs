@@ -12,6 +12,7 @@ const CATALOGUE_TOML: &str = include_str!("qemu.toml");
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Catalogue {
+    read_up_to: String,
     pub arches: Arches,
     pub features: IndexMap<String, Feature>,
     pub whitelist: WhitelistOptions,
@@ -65,6 +66,22 @@ pub enum Default {
     Auto,
     /// Off unless enabled.
     Disabled,
+}
+
+impl Feature {
+    /// The qemu versions whose configure takes the flag: `>=1.7, <2.8 or >=8.1 (accepted and
+    /// ignored in >=2.8, <8.0)`.
+    pub fn configure_versions(&self) -> String {
+        let ranges = |effect: Effect| {
+            self.configure.iter().filter(|r| r.effect == effect).map(|r| r.versions.to_string()).collect::<Vec<_>>()
+        };
+        let (real, obsolete) = (ranges(Effect::Real), ranges(Effect::Obsolete));
+        let mut text = real.join(" or ");
+        if !obsolete.is_empty() {
+            text.push_str(&format!(" (accepted and ignored in {})", obsolete.join(" or ")));
+        }
+        text
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +161,8 @@ pub struct Driver {
     #[serde(default)]
     built_by: Vec<BuiltBy>,
     emulator_only: Option<VersionReq>,
+    /// Before this version the driver only reads (vhdx: create and write from 1.7).
+    writable_from: Option<String>,
     pub module: Option<String>,
     pub note: Option<String>,
 }
@@ -164,6 +183,11 @@ impl Driver {
         self.removed.as_deref().and_then(crate::version::normalise)
     }
 
+    /// The backport that brings the driver to versions older than the one that added it.
+    pub fn added_by_backport(&self) -> Option<&str> {
+        self.added_by_backport.as_deref()
+    }
+
     /// Whether the driver's code is in this qemu version at all (before build options).
     pub fn exists_in(&self, version: &Version, backports: &[String]) -> bool {
         if self.removed_by_backport.as_ref().is_some_and(|b| backports.contains(b)) {
@@ -181,6 +205,12 @@ impl Driver {
     /// Every build option that controls it in some version.
     pub fn features(&self) -> impl Iterator<Item = &str> {
         self.built_by.iter().map(|b| b.feature.as_str())
+    }
+
+    /// The version from which the driver writes, when this one only reads.
+    pub fn read_only_until(&self, version: &Version) -> Option<Version> {
+        let from = self.writable_from.as_deref().and_then(crate::version::normalise)?;
+        (*version < from).then_some(from)
     }
 
     /// Whether the tools (qemu-img, qemu-io, qemu-nbd) register it in this version.
@@ -234,6 +264,11 @@ impl Catalogue {
         CATALOGUE.get_or_init(|| {
             toml_edit::de::from_str(CATALOGUE_TOML).unwrap_or_else(|e| panic!("the embedded qemu.toml is invalid: {e}"))
         })
+    }
+
+    /// The newest qemu version the catalogue's facts were read from.
+    pub fn read_up_to(&self) -> Version {
+        crate::version::normalise(&self.read_up_to).unwrap_or_else(|| Version::new(0, 0, 0))
     }
 
     pub fn driver(&self, name: &str) -> Option<&Driver> {

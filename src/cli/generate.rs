@@ -7,6 +7,10 @@ use std::path::PathBuf;
 
 /// Generate configure arguments, spec-file snippets or libguestfs patch lists from a profile.
 #[derive(Debug, clap::Subcommand)]
+#[command(
+    after_help = "Examples:\n  drvpolicy generate spec rhel-7.3\n  drvpolicy generate configure rhel-7.3 --arch x86_64\n  \
+drvpolicy generate libguestfs rhel-7.3 --format list"
+)]
 pub enum Generate {
     /// The configure arguments of one arch, one per line with ` \` continuations.
     #[command(

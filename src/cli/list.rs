@@ -13,17 +13,30 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let names: Vec<String> = context.store.names().map(str::to_string).collect();
     let mut policies = Vec::new();
     let mut warnings = Vec::new();
+    let mut failed = false;
+    // One broken profile does not hide the others: list what resolves, report every failure.
     for name in names {
-        let (policy, w) = context.policy(&name)?;
-        policies.push(policy);
-        warnings.extend(w);
+        match context.policy(&name) {
+            Ok((policy, w)) => {
+                policies.push(policy);
+                warnings.extend(w);
+            }
+            Err(failure) => {
+                failed = true;
+                warnings.extend(failure.diagnostics);
+            }
+        }
     }
     let entries = drvpolicy::show::list(&policies);
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
         TextOrJson::Json => json(&entries),
     };
-    Ok(Report::ok(text).with_warnings(warnings))
+    let mut report = Report::ok(text).with_warnings(warnings);
+    if failed {
+        report.exit = super::Exit::Error;
+    }
+    Ok(report)
 }
 
 fn minijinja_context(entries: &[drvpolicy::show::ListEntry]) -> serde_json::Value {

@@ -128,6 +128,13 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         profile.qemu_package = reader.string(q, "package");
         if let Some(version) = reader.string(q, "version") {
             match crate::version::normalise(&version.value) {
+                Some(v) if !v.pre.is_empty() => reader.push(
+                    Diagnostic::error("bad-version", format!("`{}` is not a qemu release version", version.value))
+                        .at(&version.span, "expected X.Y.Z")
+                        .with_help(
+                            "a release candidate carries the number in qemu's VERSION file (9.2.91 for 10.0.0-rc1)",
+                        ),
+                ),
                 Some(v) => profile.qemu_version = Some(Spanned::new(v, version.span)),
                 None => reader.push(
                     Diagnostic::error("bad-version", format!("`{}` is not a qemu version", version.value))

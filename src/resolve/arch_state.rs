@@ -153,9 +153,10 @@ impl ArchState {
         mut self,
         arch: &str,
         version: &Version,
-        backports: &[String],
+        backports: &[Valued<String>],
         catalogue: &Catalogue,
     ) -> ArchPolicy {
+        let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
         let build = self.build.unwrap_or_else(|| Valued::new(BuildMode::Full, Origin::Default));
         let mut in_tools = self.in_tools.unwrap_or_else(|| Valued::new(false, Origin::Default));
         if build.value == BuildMode::ToolsOnly {
@@ -170,8 +171,8 @@ impl ArchState {
             f.custom = catalogue.feature(&f.name).is_none();
         }
         let drivers = catalogue
-            .drivers_in(version, backports)
-            .map(|(name, driver)| driver_build(name, driver, &features, version, catalogue))
+            .drivers_in(version, &backport_names)
+            .map(|(name, driver)| driver_build(name, driver, &features, version, backports, catalogue))
             .collect();
         let needs = self
             .consumers
@@ -217,8 +218,19 @@ fn driver_build(
     driver: &catalogue::Driver,
     features: &[FeatureSetting],
     version: &Version,
+    backports: &[Valued<String>],
     catalogue: &Catalogue,
 ) -> DriverBuild {
+    if *version < driver.added()
+        && let Some(commit) = backports.iter().find(|b| driver.added_by_backport() == Some(b.value.as_str()))
+    {
+        return DriverBuild {
+            name: name.to_string(),
+            compiled_in: true,
+            reason: BuildReason::Backported { commit: commit.value.clone() },
+            origin: commit.origin.clone(),
+        };
+    }
     let Some(feature) = driver.built_by(version) else {
         return DriverBuild {
             name: name.to_string(),

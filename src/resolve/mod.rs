@@ -159,7 +159,6 @@ fn build_policy(
         return None;
     }
 
-    let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
     let arch_policies = arches
         .iter()
         .map(|arch| {
@@ -167,7 +166,7 @@ fn build_policy(
             for profile in root_first {
                 state.apply_profile(profile, &arch.value, catalogue, diagnostics);
             }
-            state.finish(&arch.value, &version.value, &backport_names, catalogue)
+            state.finish(&arch.value, &version.value, &backports, catalogue)
         })
         .collect();
 

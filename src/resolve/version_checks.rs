@@ -26,6 +26,15 @@ fn from_problem(p: Problem) -> Diagnostic {
 pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
+    let newest = catalogue.read_up_to();
+    if (version.major, version.minor) > (newest.major, newest.minor) {
+        let d = Diagnostic::warning(
+            "version-beyond-catalogue",
+            format!("qemu {version} is newer than the catalogue, whose facts were read up to qemu {newest}"),
+        )
+        .with_help("drivers and options added or removed after that are unknown to drvpolicy");
+        diagnostics.push(located(d, &policy.qemu.version.origin, "this version"));
+    }
     // (code, driver, origin) -> arches, so that one warning names every arch it concerns.
     let mut per_driver: IndexMap<(&'static str, String, Origin), Vec<&str>> = IndexMap::new();
     for arch in &policy.arches {

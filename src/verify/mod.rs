@@ -161,6 +161,9 @@ fn why_built(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) 
             "`{feature}` is not set, so configure builds it if it finds the library; if it did not, set \
              `{feature} = \"unavailable\"`"
         ),
+        Some((BuildReason::Backported { commit }, origin)) => {
+            format!("the profile's backport `{commit}` adds it ({})", sources.describe(origin))
+        }
         _ => format!("qemu {version} always builds it"),
     }
 }
