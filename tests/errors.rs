@@ -168,3 +168,42 @@ fn no_panic_on_odd_input() {
         assert!(!run.stderr.contains("panicked"), "{text:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_release_candidate_is_not_a_qemu_version() {
+    let toml = GOOD_HEAD.replace("\"10.0.2\"", "\"10.0.2-rc1\"");
+    show("bad", &toml)
+        .exits(2)
+        .stderr_has("error[bad-version]: `10.0.2-rc1` is not a qemu release version")
+        .stderr_has("bad.toml:8:11")
+        .stderr_has("9.2.91");
+}
+
+#[test]
+fn a_version_past_the_catalogue_is_a_warning() {
+    let toml = GOOD_HEAD.replace("\"10.0.2\"", "\"11.2.0\"");
+    show("new", &toml)
+        .exits(0)
+        .stderr_has("warning[version-beyond-catalogue]: qemu 11.2.0 is newer than the catalogue, whose facts were read up to qemu 10.0.2")
+        .stderr_has("new.toml:8:11");
+}
+
+#[test]
+fn version_ranges_read_as_alternatives() {
+    // qemu.md 1a: --disable-vhdx is real in 1.7-2.7, ignored 2.8-7.2, rejected by 8.0, real from 8.1.
+    let toml = GOOD_HEAD.replace("\"10.0.2\"", "\"8.0.0\"") + "\n[qemu.features]\nvhdx = \"disable\"\n";
+    show("bad", &toml)
+        .exits(2)
+        .stderr_has("qemu 8.0.0's configure does not accept --disable-vhdx")
+        .stderr_has("configure accepts it in qemu >=1.7, <2.8 or >=8.1 (accepted and ignored in >=2.8, <8.0)");
+}
+
+#[test]
+fn list_reports_every_broken_profile_and_lists_the_rest() {
+    let broken = "[profile\n";
+    let cycle_a = "[profile]\nproduct = \"t\"\nrelease = \"1\"\ninherits = \"cycle-b\"\n";
+    let cycle_b = "[profile]\nproduct = \"t\"\nrelease = \"2\"\ninherits = \"cycle-a\"\n";
+    let run =
+        Case::new(["list"]).profile("broken", broken).profile("cycle-a", cycle_a).profile("cycle-b", cycle_b).run();
+    run.exits(2).stdout_has("rhel-7.3").stderr_has("error[toml-syntax]").stderr_has("error[inheritance-cycle]");
+}

@@ -326,3 +326,37 @@ fn an_absence_is_traced_to_the_edit_that_removed_it() {
     let line = shipped.lines().position(|l| l == edit).expect("the selector's edit") + 1;
     assert_eq!(rw.origin, format!("profiles/rhel-7.2-rhev.toml:{line}:28"));
 }
+
+// qemu.md 1c: copy-on-read is upstream from 3.0; rhel-7.6-rhev (2.12.0) has it through the
+// profile's backport, which is what decides it.
+#[test]
+fn a_backported_driver_cites_the_backport() {
+    let view = explained("rhel-7.6-rhev", "copy-on-read", Some("x86_64"));
+    let build = layer(block(&view, "x86_64"), "build");
+    assert_eq!(build.detail, "added after qemu 2.12.0; here through the backport 6c6f24fd");
+    assert!(build.origin.starts_with("profiles/rhel-7.6-rhev.toml:"), "{}", build.origin);
+}
+
+// qemu.md 1a: vhdx reads only in 1.5 and 1.6 (create and write from 1.7).
+#[test]
+fn vhdx_reads_only_before_1_7_whatever_the_program() {
+    let view = explained("rhel-7.3", "vhdx", Some("x86_64"));
+    let x86 = block(&view, "x86_64");
+    assert_eq!(program(x86, "tools").access, "ro");
+    assert_eq!(program(x86, "emulator").access, "ro");
+    assert_eq!(layer(x86, "build").verdict, "ro");
+    let view = explained("rhel-7.2-rhev", "vhdx", Some("x86_64"));
+    assert_eq!(program(block(&view, "x86_64"), "tools").access, "rw", "2.3 writes vhdx");
+}
+
+#[test]
+fn whitelists_do_not_apply_on_a_tools_only_arch() {
+    let view = explained("rhel-7.3", "https", Some("aarch64"));
+    let aarch64 = block(&view, "aarch64");
+    for name in ["rw whitelist", "ro whitelist"] {
+        assert_eq!(layer(aarch64, name).verdict, "-");
+        assert!(layer(aarch64, name).detail.starts_with("no emulator"), "{}", layer(aarch64, name).detail);
+    }
+    assert_eq!(program(aarch64, "emulator").access, "none");
+    assert_eq!(program(aarch64, "tools").access, "rw");
+}

@@ -154,3 +154,8 @@ fn snapshots_of_every_format() {
     run.exits(0);
     insta::assert_snapshot!("history_rhel-rhev_access_text", run.stdout);
 }
+
+#[test]
+fn a_misspelt_profile_gets_a_suggestion() {
+    Case::new(["history", "rhel-7.33"]).run().exits(2).stderr_has("did you mean `rhel-7.3`?");
+}
