@@ -389,6 +389,19 @@ fn snapshots_of_every_format() {
             insta::assert_snapshot!(format!("diff_{old}_{new}_{format}"), run.stdout);
         }
     }
+    // Each release of the shipped series against the one before it.
+    let series = [
+        &["rhel-7.0", "rhel-7.1", "rhel-7.2", "rhel-7.3", "rhel-7.4", "rhel-7.5", "rhel-7.6", "rhel-7.7"][..],
+        &["rhel-7.2-rhev", "rhel-7.3-rhev", "rhel-7.5-rhev", "rhel-7.6-rhev"][..],
+    ];
+    for pair in series.iter().flat_map(|s| s.windows(2)) {
+        let (old, new) = (pair[0], pair[1]);
+        for format in ["text", "markdown", "json"] {
+            let run = Case::new(["diff", old, new, "--format", format]).run();
+            assert!(run.code <= 1, "{old} {new}: {}", run.stderr);
+            insta::assert_snapshot!(format!("diff_series_{old}_{new}_{format}"), run.stdout);
+        }
+    }
     let markdown = Case::new(["diff", "rhel-7.3", "rhel-7.3", "--format", "markdown"]).run();
     markdown.exits(0);
     insta::assert_snapshot!("diff_same_markdown", markdown.stdout);

@@ -298,6 +298,15 @@ fn snapshots_text() {
     snapshot("explain_rhel_7_2_rhev_ssh", &["explain", "rhel-7.2-rhev", "ssh"]);
 }
 
+/// https is the article's example: every shipped profile, both formats.
+#[test]
+fn snapshots_of_https_on_every_shipped_profile() {
+    for profile in common::shipped_profiles() {
+        snapshot(&format!("explain_every_{profile}_https"), &["explain", &profile, "https"]);
+        snapshot(&format!("explain_every_{profile}_https_json"), &["explain", &profile, "https", "--format", "json"]);
+    }
+}
+
 #[test]
 fn snapshots_json() {
     snapshot("explain_rhel_7_3_https_json", &["explain", "rhel-7.3", "https", "--format", "json"]);

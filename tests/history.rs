@@ -150,6 +150,13 @@ fn snapshots_of_every_format() {
         run.exits(0);
         insta::assert_snapshot!(format!("history_rhel_{format}"), run.stdout);
     }
+    for product in ["rhel-rhev", "debian"] {
+        for format in ["text", "markdown", "json"] {
+            let run = Case::new(["history", product, "--format", format]).run();
+            run.exits(0);
+            insta::assert_snapshot!(format!("history_{product}_{format}"), run.stdout);
+        }
+    }
     let run = Case::new(["history", "rhel-rhev", "--layer", "access"]).run();
     run.exits(0);
     insta::assert_snapshot!("history_rhel-rhev_access_text", run.stdout);
