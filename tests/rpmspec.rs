@@ -4,30 +4,44 @@
 
 mod common;
 
-use drvpolicy::generate::{configure, spec};
-use drvpolicy::options::Dialect;
-use drvpolicy::render::Renderer;
 use drvpolicy::resolve::resolve;
 use drvpolicy::store::Store;
 
 const SPEC_HEAD: &str = "Name: drvpolicy-check\nVersion: 1\nRelease: 1\nSummary: expands a drvpolicy snippet\nLicense: MIT\n\n%description\nChecks generated configure arguments.\n\n%build\n";
 
-/// Expands both spec styles of each profile for each of its arches; returns how many it checked.
+/// What the drvpolicy command prints, with `--profiles DIR` for each of `profile_dirs`.
+fn drvpolicy(profile_dirs: &[std::path::PathBuf], args: &[&str]) -> String {
+    let mut command = assert_cmd::Command::cargo_bin("drvpolicy").unwrap();
+    for dir in profile_dirs {
+        command.arg("--profiles").arg(dir);
+    }
+    let output = command.args(args).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Expands both spec styles of each profile for each of its arches, and compares what the stub
+/// configure gets with what `generate configure --arch` prints; returns how many it checked.
 fn check_profiles(profile_dirs: &[std::path::PathBuf], names: &[String]) -> usize {
     let dir = tempfile::tempdir().unwrap();
-    let renderer = Renderer::new(None).unwrap();
     let mut checked = 0;
     for name in names {
         let mut store = Store::new(profile_dirs).unwrap();
-        let policy = resolve(&mut store, name).unwrap().policy;
-        for style in [spec::SpecStyle::Inline, spec::SpecStyle::Globals] {
-            let snippet = renderer.render("spec.j2", spec::view(&policy, style).unwrap()).unwrap();
+        let arches: Vec<String> =
+            resolve(&mut store, name).unwrap().policy.arches.iter().map(|a| a.arch.clone()).collect();
+        let expected: Vec<Vec<String>> = arches
+            .iter()
+            .map(|arch| {
+                let printed = drvpolicy(profile_dirs, &["generate", "configure", name, "--arch", arch]);
+                printed.lines().map(|l| l.trim_end_matches(" \\").to_string()).collect()
+            })
+            .collect();
+        for style in ["inline", "globals"] {
+            let snippet = drvpolicy(profile_dirs, &["generate", "spec", name, "--style", style]);
             let spec = format!("{SPEC_HEAD}{snippet}\n%install\n");
-            for arch in &policy.arches {
-                let expected = configure::arguments(&policy, arch, Dialect::Configure).unwrap();
-                let expected: Vec<String> = expected.into_iter().map(|a| a.text).collect();
-                let got = common::rpm::configure_arguments(dir.path(), &spec, &arch.arch, "%build\n", &[]);
-                assert_eq!(got, expected, "{name} {style:?} on {}:\n{snippet}", arch.arch);
+            for (arch, expected) in arches.iter().zip(&expected) {
+                let got = common::rpm::configure_arguments(dir.path(), &spec, arch, "%build\n", &[]);
+                assert_eq!(&got, expected, "{name} {style} on {arch}:\n{snippet}");
                 checked += 1;
             }
         }
