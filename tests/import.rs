@@ -567,11 +567,12 @@ fn bad_input_is_an_error() {
         .run()
         .exits(2)
         .stderr_has("expected NAME=VALUE");
-    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--arches", "x86_64"])
+    // A release that is given but is no version is bad input (a missing one is a placeholder).
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.3.0", "--arches", "x86_64", "--release", "seven"])
         .file("build.sh", script)
         .run()
         .exits(2)
-        .stderr_has("cannot tell the release of the profile `build`");
+        .stderr_has("`seven` is not a release version (--release)");
     Case::new([
         "import",
         "spec",
@@ -595,6 +596,195 @@ fn bad_input_is_an_error() {
         .run()
         .exits(2)
         .stderr_has("found no `./configure` run");
+}
+
+/// A complete spec (rpmspec wants Release, Summary, License, %description) whose `%if` at
+/// line 10 is never closed.
+const UNCLOSED_IF: &str = "Name: qemu-kvm\nVersion: 2.12.0\nRelease: 1\nSummary: s\nLicense: GPLv2\nExclusiveArch: x86_64\n%description\nd\n%build\n%if 1\n./configure --enable-curl\n";
+
+#[test]
+fn an_unclosed_if_is_reported_at_its_line_not_read_silently() {
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", UNCLOSED_IF).run();
+    run.exits(1);
+    run.stderr_has("warning[not-interpreted]: not interpreted: `%if 1`\n   --> q.spec:10:1\n");
+    run.stderr_has("an unclosed `%if`: no `%endif` closes it, so every line after it was read as inside it (rpmbuild stops at such a file)");
+    run.stderr_has("= help: add the `%endif` where it ends");
+    // Listed at the top of the profile; what the branch holds is read, with the warning.
+    run.stdout_has("# Not interpreted (edit the profile by hand where these matter):\n# - q.spec:10: %if 1\n#   an unclosed `%if`: no `%endif` closes it");
+    run.stdout_has("curl = \"enable\"  # from q.spec:11\n");
+
+    // rpm refuses the same spec at the same line.
+    if common::require_tool("rpmspec") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.spec");
+        std::fs::write(&path, UNCLOSED_IF).unwrap();
+        let out = std::process::Command::new("rpmspec").arg("-P").arg(&path).output().unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("line 10: Unclosed %if"), "{stderr}");
+    }
+}
+
+#[test]
+fn stray_and_unclosed_keywords_of_rpm_and_the_shell_are_each_reported() {
+    let spec = "\
+Name: qemu-kvm
+Version: 2.12.0
+ExclusiveArch: x86_64 aarch64
+%endif
+%build
+%ifarch x86_64
+if [ a = a ]; then
+%endif
+./configure --enable-curl
+fi
+%else
+cd build; if [ a = a ]; then
+while read line; do
+";
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1", "--format", "json"]).file("q.spec", spec).run();
+    run.exits(1);
+    let view = json(&run.stdout);
+    let found: Vec<(String, String, String, Vec<String>)> = view["not_interpreted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |k: &str| f[k].as_str().unwrap().to_string();
+            (text("location"), text("text"), text("what"), strings(&f["arches"]))
+        })
+        .collect();
+    let at = |l: &str, t: &str, w: &str, a: &[&str]| {
+        (l.to_string(), t.to_string(), w.to_string(), a.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        found,
+        [
+            at("q.spec:4", "%endif", "a stray `%endif`", &[]),
+            // On aarch64 rpm drops line 7: its shell sees a `fi` with no `if`.
+            at("q.spec:10", "fi", "a stray `fi`", &["aarch64"]),
+            at("q.spec:11", "%else", "a stray `%else`", &[]),
+            at("q.spec:12", "cd build; if [ a = a ]; then", "an unclosed `if`", &[]),
+            at("q.spec:13", "while read line; do", "an unclosed `while`", &[]),
+        ]
+    );
+    // The `if` after `;` is pointed at, not its line.
+    run.stderr_has("not interpreted: `cd build; if [ a = a ]; then`\n   --> q.spec:12:11\n");
+    run.stderr_has("not interpreted: `fi`\n   --> q.spec:10:1\n");
+    run.stderr_has(
+        "a stray `fi`: nothing is open here for it to continue or close, so it was ignored (sh stops at it)",
+    );
+    run.stderr_has("not interpreted: `%endif`\n  --> q.spec:4:1\n");
+    run.stderr_has(
+        "a stray `%endif`: nothing is open here for it to continue or close, so it was ignored (rpmbuild stops at it)",
+    );
+}
+
+#[test]
+fn an_unclosed_shell_if_in_a_build_script_is_reported_where_the_if_is() {
+    let script = "#!/bin/sh\ncd build; if [ a = a ]; then\n./configure --enable-curl\n";
+    let run =
+        Case::new(["import", "spec", "build.sh", "--qemu-version", "2.12.0", "--arches", "x86_64", "--name", "t-1"])
+            .file("build.sh", script)
+            .run();
+    run.exits(1);
+    run.stderr_has("warning[not-interpreted]: not interpreted: `cd build; if [ a = a ]; then`\n  --> build.sh:2:11\n");
+    run.stderr_has("an unclosed `if`: no `fi` closes it");
+    run.stdout_has("# - build.sh:2: cd build; if [ a = a ]; then\n#   an unclosed `if`: no `fi` closes it");
+    // sh refuses it too.
+    if common::require_tool("sh") {
+        let out = std::process::Command::new("sh").arg("-n").arg(run.path("build.sh")).output().unwrap();
+        assert!(!out.status.success(), "sh -n accepted an unclosed if");
+    }
+    // Closed, nothing is reported.
+    Case::new(["import", "spec", "build.sh", "--qemu-version", "2.12.0", "--arches", "x86_64", "--name", "t-1"])
+        .file("build.sh", &format!("{script}fi\n"))
+        .run()
+        .exits(0);
+}
+
+#[test]
+fn a_name_without_a_release_gets_a_marked_placeholder() {
+    // `import spec FILE` alone: the name is the file's stem, which ends in no release.
+    let run = Case::new(["import", "spec", "qemu-kvm-el7.spec"]).file("qemu-kvm-el7.spec", EL7).run();
+    run.exits(1);
+    run.stdout_has(
+        "[profile]\nproduct = \"qemu-kvm-el7\"\nrelease = \"0\"  # set the product release: this is a placeholder\n",
+    );
+    run.stdout_has("# [profile] release = \"0\" is a placeholder: set the product release.\n");
+    run.stderr_has(
+        "warning[no-release]: cannot tell the release of the profile `qemu-kvm-el7`: it says release = \"0\", a placeholder\n   --> qemu-kvm-el7.toml (imported):17:1\n",
+    );
+    run.stderr_has("= help: set `release` in [profile], or import again with --release 7.9 or with a name that ends in the release, such as --name my-7.9");
+    // The profile as written is one drvpolicy reads.
+    Case::new(["show", "qemu-kvm-el7"])
+        .profile("qemu-kvm-el7", &run.stdout)
+        .run()
+        .exits(0)
+        .stdout_has("product:    qemu-kvm-el7 0\n");
+
+    // `--name el7 --output`: the summary says so too, and the warning points into the file.
+    let run = Case::new(["import", "spec", "qemu-kvm-el7.spec", "--name", "el7", "--output", "el7.toml"])
+        .file("qemu-kvm-el7.spec", EL7)
+        .run();
+    run.exits(1);
+    run.stdout_has("  release: \"0\" is a placeholder: set the product release in el7.toml (or import with --release, or a name such as my-7.9)\n");
+    run.stderr_has("warning[no-release]: cannot tell the release of the profile `el7`: it says release = \"0\", a placeholder\n   --> el7.toml:17:1\n");
+    assert!(run.file("el7.toml").contains("product = \"el7\"\nrelease = \"0\"  # set the product release"));
+    let view = json(
+        &Case::new(["import", "spec", "qemu-kvm-el7.spec", "--name", "el7", "--format", "json"])
+            .file("qemu-kvm-el7.spec", EL7)
+            .run()
+            .stdout,
+    );
+    assert_eq!(view["release_placeholder"], true);
+    assert_eq!(view["release"]["value"], "0");
+
+    // With --release and the rest answered, nothing is left to review: exit 0.
+    let run = Case::new(["import", "spec", "qemu-kvm-el7.spec", "--release", "7.9", "--set", "rhel=7", "--set", "@="])
+        .file("qemu-kvm-el7.spec", EL7)
+        .run();
+    run.exits(0);
+    run.stdout_has("product = \"qemu-kvm-el7\"\nrelease = \"7.9\"\n");
+    assert!(!run.stderr.contains("no-release"), "{}", run.stderr);
+}
+
+#[test]
+fn warnings_on_a_one_line_configure_point_at_the_argument() {
+    let script = "#!/bin/sh\n./configure --a --enable-curl --enable-rbd=yes --cc=$CC --with-x=1 --disable-curl\n";
+    let run =
+        Case::new(["import", "spec", "build.sh", "--qemu-version", "2.12.0", "--arches", "x86_64", "--name", "t-1"])
+            .file("build.sh", script)
+            .run();
+    run.exits(1);
+    run.stderr_has("warning[not-interpreted]: not interpreted: `--enable-rbd=yes`\n  --> build.sh:2:31\n");
+    run.stderr_has(
+        "2 | ./configure --a --enable-curl --enable-rbd=yes --cc=$CC --with-x=1 --disable-curl\n  |                               ^^^^^^^^^^^^^^^^ `--enable-rbd=yes`: it sets what the profile describes",
+    );
+    run.stderr_has("warning[not-interpreted]: not interpreted: `--cc=$CC`\n  --> build.sh:2:48\n");
+    run.stderr_has("follows build options; generated configure lines pass extra-args first, so this configure run comes back in another order (configure does not mind)\n  --> build.sh:2:57\n");
+    run.stderr_has(
+        "`--disable-curl` follows `--enable-curl` of line 2; configure uses the last\n  --> build.sh:2:68\n",
+    );
+    // The profile lists each argument, not the line.
+    run.stdout_has("# - build.sh:2: --enable-rbd=yes\n");
+    run.stdout_has("# - build.sh:2: --cc=$CC\n");
+
+    // In a spec, columns are the file's, before rpm expands `%{opts}` (two words) and `é`
+    // (two bytes, one column).
+    let spec = "Name: qemu-kvm\nVersion: 2.12.0\nExclusiveArch: x86_64\n%global opts --enable-curl --enable-vhdx\n%build\n./configure %{opts} --with-pkgversion=\"qé\" --enable-rbd=yes --prefix=%{_prefix}\n";
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", spec).run();
+    run.exits(1);
+    run.stderr_has("warning[not-interpreted]: not interpreted: `--enable-rbd=yes`\n  --> q.spec:6:44\n");
+    run.stderr_has("follows build options; generated configure lines pass extra-args first, so this configure run comes back in another order (configure does not mind)\n  --> q.spec:6:21\n");
+}
+
+#[test]
+fn the_import_group_help_has_an_example() {
+    Case::new(["import", "--help"])
+        .run()
+        .exits(0)
+        .stdout_has("Example:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n");
 }
 
 /// The configure flags `rpmspec -P --target=ARCH` leaves in a spec's %build, read by the

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 /// Bootstrap a profile from a spec file or build script that runs qemu's configure.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n\nSee `drvpolicy import spec --help` for what it reads and its exit status."
+)]
 pub struct Args {
     #[command(subcommand)]
     what: What,
@@ -18,12 +21,13 @@ enum What {
     /// macros, shell variables and `if [ ... ]` tests. Arguments outside the block-driver
     /// policy (--prefix=%{_prefix}) go to extra-args as the file writes them; generated
     /// configure lines pass them first. What it cannot read (a %if on a macro the file never
-    /// defines, a script argument) is listed as a comment in the profile and as a warning,
-    /// never guessed. The profile goes to stdout or to --output; with --output, stdout gets a
-    /// summary.
+    /// defines, a script argument, a %if or shell `if` never closed) is listed as a comment in
+    /// the profile and as a warning, never guessed. The profile goes to stdout or to --output;
+    /// with --output, stdout gets a summary.
     ///
     /// Exit status: 0 every line read and the profile resolves, 1 the profile was written but
-    /// something needs attention (lines not interpreted, problems the catalogue finds), 2 error.
+    /// something needs attention (lines not interpreted, a placeholder release, problems the
+    /// catalogue finds), 2 error.
     #[command(
         after_help = "Examples:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n  drvpolicy import spec build_configure.sh --qemu-version 2.3.0 --arches x86_64 --name ev-7.2 \\\n      --set have_rbd=enable --set have_gluster=enable --set @=\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --format json"
     )]
@@ -52,7 +56,8 @@ struct SpecArgs {
     /// [profile] product (default: the name without its release, `my` for my-7.9).
     #[arg(long)]
     product: Option<String>,
-    /// [profile] release (default: the version at the end of the name, `7.9` for my-7.9).
+    /// [profile] release (default: the version at the end of the name, `7.9` for my-7.9; a name
+    /// without one gets the placeholder "0", marked for you to set).
     #[arg(long)]
     release: Option<String>,
     /// Give a macro or shell variable the file does not define (or override it): `have_rbd=enable`,

@@ -3,6 +3,7 @@
 //! either outside the block-driver policy (`--prefix=%{_prefix}`: an extra arg, kept as
 //! the file writes it) or could not be read.
 
+use super::place::Place;
 use super::rpm::Use;
 use super::shell::{Invocation, Word};
 use crate::catalogue::Catalogue;
@@ -86,12 +87,14 @@ pub struct ExtraArg {
     /// It follows a build option: generated configure lines pass extra args first, so the
     /// run comes back in another order.
     pub after_options: bool,
+    /// Where the file writes it (for warnings about it).
+    pub at: Place,
 }
 
-/// An argument that could not be read: its line and the unknown that stopped it.
+/// An argument that could not be read: where it is and the unknown that stopped it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unread {
-    pub line: usize,
+    pub at: Place,
     pub unknown: usize,
 }
 
@@ -104,8 +107,8 @@ pub struct Arguments {
     /// Arguments outside the block-driver policy, in the order they are passed.
     pub extra: Vec<ExtraArg>,
     pub unread: Vec<Unread>,
-    /// (line, text): things worth knowing that change nothing, such as repeated flags.
-    pub notes: Vec<(usize, String)>,
+    /// Things worth knowing that change nothing, such as repeated flags, and where.
+    pub notes: Vec<(Place, String)>,
 }
 
 enum List {
@@ -129,7 +132,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
     let in_tools_name = catalogue.whitelist.in_tools.flag.trim_start_matches("--enable-");
     let mut out = Arguments::default();
     for (line, unknown) in &invocation.skipped {
-        out.unread.push(Unread { line: *line, unknown: *unknown });
+        out.unread.push(Unread { at: Place::line(*line), unknown: *unknown });
     }
     let mut options_seen = false;
     for word in &invocation.words {
@@ -143,7 +146,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
                 (Some((option, _)), Some(written)) if list_flag(option).is_none() => {
                     out.extra(written.clone(), option, word, options_seen)
                 }
-                _ => out.unread.push(Unread { line: word.line, unknown }),
+                _ => out.unread.push(Unread { at: word.place(), unknown }),
             }
             continue;
         };
@@ -162,7 +165,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
             };
             if let Some(earlier) = slot.replace(flag) {
                 out.notes.push((
-                    word.line,
+                    word.place(),
                     format!(
                         "`{option}` is passed again (first on line {}); configure uses the last",
                         earlier.from.lines[0]
@@ -186,7 +189,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
                 match out.features.iter_mut().find(|f| f.name == name) {
                     Some(earlier) => {
                         out.notes.push((
-                            word.line,
+                            word.place(),
                             format!(
                                 "`--{state}-{name}` follows `--{}-{name}` of line {}; configure uses the last",
                                 earlier.state, earlier.from.lines[0]
@@ -210,7 +213,13 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
 
 impl Arguments {
     fn extra(&mut self, text: String, option: &str, word: &Word, after_options: bool) {
-        self.extra.push(ExtraArg { text, option: option.to_string(), from: Provenance::of(word), after_options });
+        self.extra.push(ExtraArg {
+            text,
+            option: option.to_string(),
+            from: Provenance::of(word),
+            after_options,
+            at: word.place(),
+        });
     }
 }
 
@@ -233,7 +242,7 @@ mod tests {
     use crate::import::unknown::Piece;
 
     fn word(text: &str, line: usize) -> Word {
-        Word { pieces: vec![Piece::Text(text.to_string())], line, uses: Vec::new(), written: None }
+        Word { pieces: vec![Piece::Text(text.to_string())], line, uses: Vec::new(), written: None, columns: None }
     }
 
     /// A word with an unknown value, and how the file writes it, if one line does.
@@ -243,6 +252,7 @@ mod tests {
             line,
             uses: Vec::new(),
             written: written.map(str::to_string),
+            columns: None,
         }
     }
 
@@ -264,6 +274,7 @@ mod tests {
                     line: 10,
                     uses: Vec::new(),
                     written: Some("--%{x}-rbd".into()),
+                    columns: Some(4..14),
                 },
                 // `--libdir=$libdir`: a shell variable the file does not set.
                 unknown("--libdir=", 5, None, 11),
@@ -297,10 +308,10 @@ mod tests {
         assert_eq!(
             args.unread,
             [
-                Unread { line: 12, unknown: 6 },
-                Unread { line: 10, unknown: 4 },
-                Unread { line: 11, unknown: 5 },
-                Unread { line: 14, unknown: 8 }
+                Unread { at: Place::line(12), unknown: 6 },
+                Unread { at: Place { line: 10, columns: Some(4..14) }, unknown: 4 },
+                Unread { at: Place::line(11), unknown: 5 },
+                Unread { at: Place::line(14), unknown: 8 }
             ]
         );
         assert_eq!(args.notes.len(), 1);

@@ -511,6 +511,7 @@ mod tests {
                 option: t.split('=').next().unwrap_or(t).to_string(),
                 from: Provenance { lines: vec![line + i], uses: Vec::new() },
                 after_options: false,
+                at: crate::import::place::Place::line(line + i),
             })
             .collect()
     }

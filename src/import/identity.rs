@@ -144,25 +144,30 @@ fn split_name(name: &str) -> Option<(String, String)> {
     Some((product, parts[index].to_string()))
 }
 
-/// `[profile]` product and release: the options, or read from the name.
-pub fn product_release(name: &str, product: Option<&str>, release: Option<&str>) -> Result<(String, String)> {
+/// What `[profile] release` says when neither `--release` nor the name gives one: the
+/// profile is written all the same, the value marked for the packager to set.
+pub const PLACEHOLDER_RELEASE: &str = "0";
+
+/// `[profile]` product and release: the options, or read from the name. A release that
+/// neither gives is `None` (a placeholder is written); one that is not a version is an error.
+pub fn product_release(name: &str, product: Option<&str>, release: Option<&str>) -> Result<(Fact, Option<Fact>)> {
     let derived = split_name(name);
-    let release = match release.map(str::to_string).or_else(|| derived.as_ref().map(|d| d.1.clone())) {
-        Some(r) if crate::version::normalise(&r).is_some() => r,
-        Some(r) => {
-            return Err(Failure::single(
-                Diagnostic::error("bad-version", format!("`{r}` is not a release version"))
-                    .with_help("a release is a version such as 7.9 or 13"),
-            ));
-        }
-        None => {
-            return Err(Failure::single(
-                Diagnostic::error("no-release", format!("cannot tell the release of the profile `{name}`"))
-                    .with_help("pass --release 7.9, or a --name that ends in the release, such as my-7.9"),
-            ));
-        }
+    let release = match (release, &derived) {
+        (Some(r), _) => Some(Fact { value: r.to_string(), from: "--release".into() }),
+        (None, Some((_, r))) => Some(Fact { value: r.clone(), from: format!("from the name {name}") }),
+        (None, None) => None,
     };
-    let product = product.map(str::to_string).or_else(|| derived.map(|d| d.0)).unwrap_or_else(|| name.to_string());
+    if let Some(r) = release.as_ref().filter(|r| crate::version::normalise(&r.value).is_none()) {
+        return Err(Failure::single(
+            Diagnostic::error("bad-version", format!("`{}` is not a release version ({})", r.value, r.from))
+                .with_help("a release is a version such as 7.9 or 13"),
+        ));
+    }
+    let product = match (product, derived) {
+        (Some(p), _) => Fact { value: p.to_string(), from: "--product".into() },
+        (None, Some((p, _))) => Fact { value: p, from: format!("from the name {name}") },
+        (None, None) => Fact { value: name.to_string(), from: "the name".into() },
+    };
     Ok((product, release))
 }
 
@@ -256,8 +261,15 @@ mod tests {
         assert_eq!(split_name("my-7.9"), Some(("my".into(), "7.9".into())));
         assert_eq!(split_name("debian-13"), Some(("debian".into(), "13".into())));
         assert_eq!(split_name("qemu-kvm"), None);
-        assert!(product_release("qemu-kvm", None, None).is_err());
-        assert_eq!(product_release("qemu-kvm", Some("rhel"), Some("7.9")).unwrap(), ("rhel".into(), "7.9".into()));
+        let values = |(p, r): (Fact, Option<Fact>)| (p.value, r.map(|r| r.value));
+        // No release in the name: none is made up (the caller writes a marked placeholder).
+        assert_eq!(values(product_release("qemu-kvm-el7", None, None).unwrap()), ("qemu-kvm-el7".into(), None));
+        assert_eq!(
+            values(product_release("qemu-kvm", Some("rhel"), Some("7.9")).unwrap()),
+            ("rhel".into(), Some("7.9".into()))
+        );
+        assert_eq!(values(product_release("my-7.9", None, None).unwrap()), ("my".into(), Some("7.9".into())));
+        assert!(product_release("my-7.9", None, Some("seven")).is_err(), "a --release that is no version");
     }
 
     #[test]

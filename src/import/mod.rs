@@ -16,6 +16,7 @@ mod condition;
 mod draft;
 mod identity;
 mod line_map;
+mod place;
 mod rpm;
 mod shell;
 mod unknown;
@@ -32,6 +33,7 @@ use draft::ArchImport;
 pub use identity::Fact;
 use indexmap::IndexMap;
 use line_map::LineMap;
+use place::Place;
 use rpm::{LineState, Section, SourceLine};
 use serde::Serialize;
 use shell::{Invocation, ShellLine};
@@ -80,9 +82,13 @@ fn kind(lines: &[SourceLine], file: &str) -> Kind {
     }
 }
 
-/// The line as a person wrote it: trimmed, without its continuation backslash.
-fn written(lines: &[SourceLine], line: usize) -> String {
-    let text = lines.get(line.wrapping_sub(1)).map_or("", |l| l.text.as_str()).trim();
+/// What a person wrote at `at`: its bytes, or its line trimmed, without its continuation backslash.
+fn written(lines: &[SourceLine], at: &Place) -> String {
+    let line = lines.get(at.line.wrapping_sub(1)).map_or("", |l| l.text.as_str());
+    if let Some(text) = at.columns.clone().and_then(|c| line.get(c)) {
+        return text.to_string();
+    }
+    let text = line.trim();
     text.strip_suffix('\\').unwrap_or(text).trim_end().to_string()
 }
 
@@ -90,7 +96,7 @@ struct Collector<'a> {
     file: &'a str,
     lines: &'a [SourceLine],
     findings: Vec<Finding>,
-    notes: Vec<(Option<usize>, String)>,
+    notes: Vec<(Option<Place>, String)>,
     /// `--set` names some pass used, and every macro or variable name the file refers to.
     used_sets: Vec<String>,
     referenced: Vec<String>,
@@ -102,13 +108,40 @@ impl Collector<'_> {
         self.referenced.extend(referenced.iter().cloned());
     }
 
-    fn unknown(&mut self, line: usize, unknown: &unknown::Unknown, arch: &str) {
-        self.finding(Some(line), unknown.what.clone(), unknown.reason.clone(), unknown.help.clone(), arch);
+    fn unknown(&mut self, at: Place, unknown: &unknown::Unknown, arch: &str) {
+        self.finding(Some(at), unknown.what.clone(), unknown.reason.clone(), unknown.help.clone(), arch);
     }
 
-    fn finding(&mut self, line: Option<usize>, what: String, reason: String, help: Option<String>, arch: &str) {
-        let existing =
-            self.findings.iter_mut().find(|f| f.line == line && f.what == what && f.reason == reason && f.help == help);
+    /// A conditional left open or one keyword with nothing open; `tool` is what refuses it.
+    /// The warning points at the keyword, and quotes its line.
+    fn imbalance(&mut self, imbalance: &branches::Imbalance, tool: &str, arch: &str) {
+        let (what, reason, help) = imbalance.describe(tool);
+        let at = imbalance.keyword().at.clone();
+        let text = written(self.lines, &Place::line(at.line));
+        self.finding_as(Some(at), text, what, reason, Some(help), arch);
+    }
+
+    fn finding(&mut self, at: Option<Place>, what: String, reason: String, help: Option<String>, arch: &str) {
+        let text = at.as_ref().map(|a| written(self.lines, a)).unwrap_or_default();
+        self.finding_as(at, text, what, reason, help, arch);
+    }
+
+    /// A finding at `at` that quotes `text`.
+    fn finding_as(
+        &mut self,
+        at: Option<Place>,
+        text: String,
+        what: String,
+        reason: String,
+        help: Option<String>,
+        arch: &str,
+    ) {
+        let line = at.as_ref().map(|a| a.line);
+        let columns = at.as_ref().and_then(|a| a.columns.clone());
+        let existing = self
+            .findings
+            .iter_mut()
+            .find(|f| f.line == line && f.columns == columns && f.what == what && f.reason == reason && f.help == help);
         match existing {
             Some(f) => {
                 if !arch.is_empty() && !f.arches.iter().any(|a| a == arch) {
@@ -118,7 +151,8 @@ impl Collector<'_> {
             None => self.findings.push(Finding {
                 location: line.map(|l| format!("{}:{l}", self.file)),
                 line,
-                text: line.map(|l| written(self.lines, l)).unwrap_or_default(),
+                columns,
+                text,
                 what,
                 reason,
                 help,
@@ -127,9 +161,9 @@ impl Collector<'_> {
         }
     }
 
-    fn note(&mut self, line: Option<usize>, text: String) {
-        if !self.notes.iter().any(|(l, t)| *l == line && *t == text) {
-            self.notes.push((line, text));
+    fn note(&mut self, at: Option<Place>, text: String) {
+        if !self.notes.iter().any(|(a, t)| *a == at && *t == text) {
+            self.notes.push((at, text));
         }
     }
 }
@@ -160,7 +194,10 @@ fn invocations(
             collector.used(&outcome.used_sets, &outcome.referenced);
             // A script has no arch conditionals: every arch runs the same configure.
             for s in &outcome.skipped {
-                collector.unknown(s.line, unknowns.get(s.unknown), "");
+                collector.unknown(Place::line(s.line), unknowns.get(s.unknown), "");
+            }
+            for imbalance in &outcome.imbalances {
+                collector.imbalance(imbalance, "sh", "");
             }
             for arch in arches {
                 out.push((arch.clone(), outcome.invocations.clone()));
@@ -188,10 +225,13 @@ fn invocations(
                     .collect();
                 let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
                 collector.used(&outcome.used_sets, &outcome.referenced);
+                for imbalance in &outcome.imbalances {
+                    collector.imbalance(imbalance, "sh", arch);
+                }
                 for s in &outcome.skipped {
                     let u = unknowns.get(s.unknown).clone();
                     collector.finding(
-                        Some(s.line),
+                        Some(Place::line(s.line)),
                         u.what,
                         format!("this configure run is under a condition that cannot be evaluated: {}", u.reason),
                         u.help,
@@ -263,6 +303,10 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         Kind::Spec => {
             let pass = rpm::walk(&display, &lines, None, &options.sets, &mut unknowns);
             collector.used(&pass.used_sets, &pass.referenced);
+            // Where the %if lines balance does not depend on the arch: one pass tells.
+            for imbalance in &pass.imbalances {
+                collector.imbalance(imbalance, "rpmbuild", "");
+            }
             (pass.tags, pass.arch_names)
         }
         Kind::Script => (Vec::new(), Vec::new()),
@@ -299,7 +343,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         };
         for extra in &runs[1..] {
             collector.finding(
-                Some(extra.line),
+                Some(Place::line(extra.line)),
                 "another configure run".into(),
                 format!("{arch} runs configure more than once; only the first one (line {}) is imported", first.line),
                 None,
@@ -313,8 +357,12 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         let mut d =
             Diagnostic::error("no-configure", format!("found no `./configure` run in {display} that can be read"))
                 .with_help("import reads the configure invocation of a spec's %build section or of a build script");
+        collector.findings.sort_by_key(|f| (f.line.unwrap_or(0), f.columns.as_ref().map_or(0, |c| c.start)));
         for f in &collector.findings {
-            d = d.with_note(format!("{}: {}", f.location.clone().unwrap_or_else(|| display.clone()), f.reason));
+            d = d.with_note(match &f.location {
+                Some(location) => format!("{location}: {}: {}", f.what, f.reason),
+                None => format!("{display}: {}", f.reason),
+            });
         }
         return Err(Failure::single(d));
     }
@@ -335,10 +383,10 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     for (arch, invocation, args) in &chosen {
         for unread in &args.unread {
             let u = unknowns.get(unread.unknown).clone();
-            collector.unknown(unread.line, &u, arch);
+            collector.unknown(unread.at.clone(), &u, arch);
         }
-        for (line, note) in &args.notes {
-            collector.note(Some(*line), note.clone());
+        for (at, note) in &args.notes {
+            collector.note(Some(at.clone()), note.clone());
         }
         // An extra arg must not set what the profile models (`--enable-rbd=yes`): the
         // profile would refuse it, and the importer does not guess what it means.
@@ -347,7 +395,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         for e in &args.extra {
             match crate::options::modelled_option(&e.option, &is_custom) {
                 Some(owner) => collector.finding(
-                    Some(e.from.lines[0]),
+                    Some(e.at.clone()),
                     format!("`{}`", e.text),
                     format!("it sets what the profile describes in {owner}, in a form the importer does not read"),
                     Some("set it in the profile by hand".into()),
@@ -358,7 +406,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         }
         if let Some(first) = extra.iter().find(|e| e.after_options) {
             collector.note(
-                Some(first.from.lines[0]),
+                Some(first.at.clone()),
                 "this argument outside the block-driver policy follows build options; generated configure lines pass extra-args first, so this configure run comes back in another order (configure does not mind)".into(),
             );
             let location = format!("{display}:{}", invocation.line);
@@ -369,7 +417,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         let (build, build_note) = modes[&invocation.line].clone();
         if build == BuildMode::ToolsOnly && args.in_tools.as_ref().is_some_and(|b| b.value) {
             collector.note(
-                Some(invocation.line),
+                Some(Place::line(invocation.line)),
                 format!("{arch} is a tools-only build: its whitelist-in-tools flag is dropped (it has no whitelists)"),
             );
         }
@@ -391,7 +439,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             f.arches.clear();
         }
     }
-    collector.findings.sort_by_key(|f| f.line.unwrap_or(0));
+    collector.findings.sort_by_key(|f| (f.line.unwrap_or(0), f.columns.as_ref().map_or(0, |c| c.start)));
 
     let version = identity::version(options.qemu_version.as_deref(), &tags, &header, &display)?;
     let (package, package_note) = identity::package(options.package.as_deref(), &tags, &header, &display);
@@ -400,6 +448,12 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     }
     let name = identity::name(options.name.as_deref(), options.output.as_deref(), &header, &display)?;
     let (product, release) = identity::product_release(&name, options.product.as_deref(), options.release.as_deref())?;
+    // Without a release the profile is written all the same, with a marked placeholder.
+    let release_placeholder = release.is_none();
+    let release = release.unwrap_or_else(|| Fact {
+        value: identity::PLACEHOLDER_RELEASE.into(),
+        from: format!("a placeholder: the name {name} does not end in a release"),
+    });
 
     let backports = backports(&imports, &version.value, &display);
     let draft = draft::draft(&imports);
@@ -421,6 +475,10 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         ),
         "Each value says where it came from; review them, then add libguestfs and consumers.".to_string(),
     ];
+    if release_placeholder {
+        header_lines
+            .push(format!("[profile] release = \"{}\" is a placeholder: set the product release.", release.value));
+    }
     if draft.explicit {
         header_lines.push("The arches order their options differently, so each arch lists all of its own.".into());
     }
@@ -448,8 +506,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let describe_fn = |p: &Provenance| describe(&display, p);
     let text = write::ProfileText {
         header: header_lines,
-        product,
-        release,
+        product: product.value.clone(),
+        release: release.value.clone(),
+        release_note: release_placeholder.then(|| "set the product release: this is a placeholder".to_string()),
         description: format!("Imported from {file_name}"),
         sources: vec![format!("{file_name} (read by drvpolicy import)")],
         arches: (profile_arches.clone(), arches.from.clone()),
@@ -472,10 +531,32 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     };
 
     let mut warnings: Vec<Diagnostic> = Vec::new();
-    let span = |line: usize| {
-        lines.get(line - 1).map(|l| {
-            let indent = l.text.len() - l.text.trim_start().len();
-            Span::new(file, l.start + indent..l.start + l.text.len())
+    if release_placeholder {
+        let mut d = Diagnostic::warning(
+            "no-release",
+            format!(
+                "cannot tell the release of the profile `{name}`: it says release = \"{}\", a placeholder",
+                release.value
+            ),
+        )
+        .with_help("set `release` in [profile], or import again with --release 7.9 or with a name that ends in the release, such as --name my-7.9");
+        let key = format!("\nrelease = \"{}\"", release.value);
+        if let Some(at) = sources.text(toml_file).find(&key) {
+            d = d.at(&Span::new(toml_file, at + 1..at + key.len()), "set the product release here");
+        }
+        warnings.push(d);
+    }
+    // The bytes of the place when known (one argument of a one-line configure), else its line.
+    let span = |at: Place| {
+        lines.get(at.line.wrapping_sub(1)).map(|l| match at.columns.filter(|c| c.end <= l.text.len()) {
+            Some(c) => Span::new(file, l.start + c.start..l.start + c.end),
+            None => {
+                // The line as `written` gives it: without indent or continuation backslash.
+                let text = l.text.trim_end();
+                let text = text.strip_suffix('\\').unwrap_or(text).trim_end();
+                let indent = text.len() - text.trim_start().len();
+                Span::new(file, l.start + indent..l.start + text.len())
+            }
         })
     };
     for f in &collector.findings {
@@ -485,7 +566,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         };
         let mut d = Diagnostic::warning("not-interpreted", message)
             .with_help(f.help.clone().unwrap_or_else(|| "edit the profile by hand if it matters".into()));
-        match f.line.and_then(span) {
+        match f.line.and_then(|line| span(Place { line, columns: f.columns.clone() })) {
             Some(s) => d = d.at(&s, format!("{}: {}", f.what, f.reason)),
             None => d = d.with_note(f.reason.clone()),
         }
@@ -494,9 +575,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         }
         warnings.push(d);
     }
-    for (line, note) in &collector.notes {
+    for (at, note) in &collector.notes {
         let mut d = Diagnostic::warning("import-note", note.clone());
-        if let Some(s) = line.and_then(span) {
+        if let Some(s) = at.clone().and_then(span) {
             d = d.at(&s, "here");
         }
         warnings.push(d);
@@ -538,12 +619,15 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                 .collect(),
         })
         .collect();
-    let findings = !collector.findings.is_empty() || !resolves;
+    let findings = !collector.findings.is_empty() || !resolves || release_placeholder;
     let view = ImportView {
         profile: name.clone(),
         file: display.clone(),
         kind,
         output: options.output.clone(),
+        product,
+        release,
+        release_placeholder,
         package,
         version,
         arches: profile_arches,
@@ -556,8 +640,8 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         notes: collector
             .notes
             .into_iter()
-            .map(|(l, t)| match l {
-                Some(l) => format!("{display}:{l}: {t}"),
+            .map(|(at, t)| match at {
+                Some(at) => format!("{display}:{}: {t}", at.line),
                 None => t,
             })
             .collect(),

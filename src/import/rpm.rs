@@ -2,7 +2,7 @@
 //! `%if`/`%ifarch`/`%ifnarch`/`%elif*`/`%else`/`%endif`, sections and preamble tags. What
 //! it passes on is, per line, the text the shell would see, or why that is unknown.
 
-use super::branches::{Branch, Conditionals, Reach};
+use super::branches::{Branch, Conditionals, Imbalance, Keyword, Reach};
 use super::condition;
 use super::line_map::{Expansion, LineMap};
 use super::unknown::{Unknown, Unknowns, first_unknown};
@@ -109,6 +109,8 @@ pub struct Pass {
     pub used_sets: Vec<String>,
     /// Macro names the file refers to (for "did you mean" on an unused `--set`).
     pub referenced: Vec<String>,
+    /// `%if`s left open at the end, `%else`/`%endif`s with no `%if`: the same for every arch.
+    pub imbalances: Vec<Imbalance>,
 }
 
 #[derive(Debug, Clone)]
@@ -198,20 +200,22 @@ pub fn walk(
         let state = line_state(&conditionals);
         match word {
             "%if" | "%ifarch" | "%ifnarch" | "%ifos" | "%ifnos" => {
-                conditionals.open(|| walker.condition(word, rest, line, &mut arch_names));
+                let at = Keyword::new(line.number, word);
+                conditionals.open(at, "%endif", || walker.condition(word, rest, line, &mut arch_names));
                 out.push((section, LineState::Consumed));
             }
             "%elif" | "%elifarch" | "%elifnarch" => {
                 let directive = word.replacen("%el", "%", 1);
-                conditionals.elif(|| walker.condition(&directive, rest, line, &mut arch_names));
+                let at = Keyword::new(line.number, word);
+                conditionals.elif(at, || walker.condition(&directive, rest, line, &mut arch_names));
                 out.push((section, LineState::Consumed));
             }
             "%else" => {
-                conditionals.otherwise();
+                conditionals.otherwise(Keyword::new(line.number, word));
                 out.push((section, LineState::Consumed));
             }
             "%endif" => {
-                conditionals.close();
+                conditionals.close(Keyword::new(line.number, word));
                 out.push((section, LineState::Consumed));
             }
             "%define" | "%global" => {
@@ -272,7 +276,8 @@ pub fn walk(
     }
     let used_sets = walker.used_sets;
     let referenced = walker.referenced;
-    Pass { lines: out, tags, arch_names, has_build, used_sets, referenced }
+    let imbalances = conditionals.imbalances();
+    Pass { lines: out, tags, arch_names, has_build, used_sets, referenced, imbalances }
 }
 
 fn line_state(conditionals: &Conditionals) -> LineState {
@@ -671,6 +676,22 @@ Name: qemu-kvm%{?pkgsuffix}
         assert!(matches!(pass.lines[2].1, LineState::Consumed), "the macro body is not a conditional");
         assert_eq!(active(&pass, 5).as_deref(), Some("ppc"));
         assert_eq!(pass.arch_names, ["ppc64", "ppc64le", "ppc64p7"]);
+    }
+
+    #[test]
+    fn conditionals_that_do_not_balance_are_kept_with_their_lines() {
+        let lines = split_lines("%endif\n%if 1\n%ifarch x86_64\n%endif\n%else\n./configure\n");
+        let mut unknowns = Unknowns::default();
+        let pass = walk("q.spec", &lines, Some("x86_64"), &IndexMap::new(), &mut unknowns);
+        assert_eq!(
+            pass.imbalances,
+            [
+                Imbalance::Stray { at: Keyword::new(1, "%endif") },
+                Imbalance::Unclosed { at: Keyword::new(2, "%if"), closer: "%endif" },
+            ]
+        );
+        // The `%else` belongs to line 2's `%if`, which ran: its branch does not.
+        assert_eq!(active(&pass, 6), None);
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! (`have_rbd=$1`), `if [ "$x" == "enable" ]` tests, continuation lines and quoting. What it
 //! cannot know stays an unknown piece of the word, with the reason, instead of a guess.
 
-use super::branches::{Branch, Conditionals, Reach};
+use super::branches::{Branch, Conditionals, Imbalance, Keyword, Reach};
 use super::line_map::LineMap;
+use super::place::Place;
 use super::rpm::{SourceLine, Use};
 use super::unknown::{Piece, Unknown, Unknowns, read_marker};
 use indexmap::IndexMap;
 use std::collections::HashSet;
+use std::ops::Range;
 
 /// A line for the shell: its text after rpm (and where rpm changed it), or the unknown
 /// condition it sits under.
@@ -32,6 +34,9 @@ pub struct Word {
     /// gives the word: it sits on one line, no shell expansion makes it, and no macro gives
     /// it together with another word.
     pub written: Option<String>,
+    /// Its bytes in the source line `line`, when one line holds it and rpm's expansions
+    /// leave its edges where the file writes them (for diagnostics that point at it).
+    pub columns: Option<Range<usize>>,
 }
 
 impl Word {
@@ -57,6 +62,11 @@ impl Word {
             }
         }
         text
+    }
+
+    /// Where the file writes it.
+    pub fn place(&self) -> Place {
+        Place { line: self.line, columns: self.columns.clone() }
     }
 
     pub fn unknowns(&self) -> impl Iterator<Item = usize> + '_ {
@@ -86,6 +96,8 @@ pub struct Outcome {
     pub skipped: Vec<SkippedInvocation>,
     pub used_sets: Vec<String>,
     pub referenced: Vec<String>,
+    /// `if`s (and loops, `case`s) left open at the end, `fi`s (...) with nothing open.
+    pub imbalances: Vec<Imbalance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +117,7 @@ struct RawWord {
     /// Where the word starts in its (expanded) line; `None` once it runs on to another line.
     start: Option<usize>,
     /// The source chars of the word, set when it ends on the line it started on.
-    written: Option<std::ops::Range<usize>>,
+    written: Option<Range<usize>>,
     /// A shell expansion (`$x`, `$1`, `"$@"`, a command) makes part of it.
     shell: bool,
 }
@@ -492,6 +504,7 @@ pub fn run(
     for command in std::mem::take(&mut lexer.done) {
         interpreter.execute(command);
     }
+    interpreter.out.imbalances = interpreter.conditionals.imbalances();
     interpreter.out
 }
 
@@ -503,6 +516,19 @@ fn is_configure(word: &str) -> bool {
 impl Interpreter<'_> {
     fn raw(&self, line: usize) -> &str {
         self.source.get(line.wrapping_sub(1)).map_or("", |l| l.text.as_str())
+    }
+
+    /// The bytes of the source line `line` that its chars `chars` take.
+    fn columns(&self, line: usize, chars: &Range<usize>) -> Option<Range<usize>> {
+        let text = self.raw(line);
+        let byte = |at: usize| text.char_indices().map(|(b, _)| b).chain([text.len()]).nth(at);
+        Some(byte(chars.start)?..byte(chars.end)?)
+    }
+
+    /// A keyword (`if`, `fi`, ...) where the file writes it.
+    fn keyword(&self, word: &RawWord, text: &str) -> Keyword {
+        let columns = word.written.as_ref().and_then(|chars| self.columns(word.line, chars));
+        Keyword { at: Place { line: word.line, columns }, word: text.to_string() }
     }
 
     fn reference(&mut self, name: &str) {
@@ -581,7 +607,14 @@ impl Interpreter<'_> {
 
     /// A word after expansion: one or more fields (unquoted expansions split on blanks).
     fn expand(&mut self, raw: &RawWord, split: bool) -> Vec<Word> {
-        let new_word = || Word { pieces: Vec::new(), line: raw.line, uses: raw.uses.clone(), written: None };
+        let columns = raw.written.as_ref().and_then(|chars| self.columns(raw.line, chars));
+        let new_word = || Word {
+            pieces: Vec::new(),
+            line: raw.line,
+            uses: raw.uses.clone(),
+            written: None,
+            columns: columns.clone(),
+        };
         let push_text = |word: &mut Word, text: &str| match word.pieces.last_mut() {
             Some(Piece::Text(t)) => t.push_str(text),
             _ => word.pieces.push(Piece::Text(text.to_string())),
@@ -664,26 +697,27 @@ impl Interpreter<'_> {
             line: command.words.get(1).map_or(command.line, |w| w.line),
             skipped: command.skipped.clone(),
         };
+        let at = self.keyword(first, &keyword);
         match keyword.as_str() {
             "if" => {
                 let mut conditionals = std::mem::take(&mut self.conditionals);
-                conditionals.open(|| self.condition(&command.words[1..], command.line));
+                conditionals.open(at, "fi", || self.condition(&command.words[1..], command.line));
                 self.conditionals = conditionals;
                 return;
             }
             "elif" => {
                 let mut conditionals = std::mem::take(&mut self.conditionals);
-                conditionals.elif(|| self.condition(&command.words[1..], command.line));
+                conditionals.elif(at, || self.condition(&command.words[1..], command.line));
                 self.conditionals = conditionals;
                 return;
             }
             "else" => {
-                self.conditionals.otherwise();
+                self.conditionals.otherwise(at);
                 return self.execute(rest());
             }
             "then" | "do" | "{" => return self.execute(rest()),
             "fi" | "done" | "esac" => {
-                self.conditionals.close();
+                self.conditionals.close(at);
                 return self.execute(rest());
             }
             "}" => {
@@ -693,7 +727,8 @@ impl Interpreter<'_> {
             "case" | "for" | "while" | "until" | "select" => {
                 let what = format!("`{}` (line {})", self.raw(command.line).trim(), command.line);
                 let unknowns = &mut *self.unknowns;
-                self.conditionals.open_unknown(|| {
+                let closer = if keyword == "case" { "esac" } else { "done" };
+                self.conditionals.open_unknown(at, closer, || {
                     unknowns.add(Unknown::new(what, "the importer does not follow loops and case statements"))
                 });
                 return;
@@ -987,6 +1022,23 @@ fi
                 (Some("--longname".into()), None),
             ]
         );
+    }
+
+    #[test]
+    fn keywords_that_do_not_balance_and_the_bytes_of_each_word() {
+        let (out, _) =
+            script("fi\nx=1; if [ a = a ]; then\nfor f in a; do\ndone\n./configure --é=1 --enable-rbd\n", &[]);
+        let keyword = |line, columns, word: &str| Keyword { at: Place { line, columns }, word: word.to_string() };
+        assert_eq!(
+            out.imbalances,
+            [
+                Imbalance::Stray { at: keyword(1, Some(0..2), "fi") },
+                Imbalance::Unclosed { at: keyword(2, Some(5..7), "if"), closer: "fi" },
+            ]
+        );
+        // Bytes, not chars: `é` takes two.
+        let columns: Vec<Option<Range<usize>>> = out.invocations[0].words.iter().map(|w| w.columns.clone()).collect();
+        assert_eq!(columns, [Some(12..18), Some(19..31)]);
     }
 
     #[test]

@@ -12,7 +12,10 @@ pub struct Finding {
     pub location: Option<String>,
     #[serde(skip)]
     pub line: Option<usize>,
-    /// The line as written.
+    /// The bytes of the line it concerns, when known (one argument of a one-line configure).
+    #[serde(skip)]
+    pub columns: Option<std::ops::Range<usize>>,
+    /// The argument as written, or else the line.
     pub text: String,
     pub what: String,
     pub reason: String,
@@ -57,6 +60,11 @@ pub struct ImportView {
     pub file: String,
     pub kind: Kind,
     pub output: Option<String>,
+    /// `[profile]` product and release, and where each came from.
+    pub product: Fact,
+    pub release: Fact,
+    /// No release could be read (from `--release` or the name): `release` is a placeholder.
+    pub release_placeholder: bool,
     pub package: Fact,
     pub version: Fact,
     pub arches: Vec<String>,

@@ -12,6 +12,8 @@ pub struct ProfileText<'a> {
     pub header: Vec<String>,
     pub product: String,
     pub release: String,
+    /// A comment on the release (it is a placeholder).
+    pub release_note: Option<String>,
     pub description: String,
     pub sources: Vec<String>,
     pub arches: (Vec<String>, String),
@@ -140,7 +142,7 @@ pub fn render(text: &ProfileText) -> String {
         text.header.iter().map(|l| if l.is_empty() { "#\n".into() } else { format!("# {l}\n") }).collect();
     profile.decor_mut().set_prefix(format!("{header}\n"));
     set(&mut profile, "product", value(&text.product), None);
-    set(&mut profile, "release", value(&text.release), None);
+    set(&mut profile, "release", value(&text.release), text.release_note.as_deref());
     set(&mut profile, "description", value(&text.description), None);
     set(&mut profile, "sources", Item::Value(strings(&text.sources)), None);
     set(&mut profile, "arches", Item::Value(strings(&text.arches.0)), Some(&text.arches.1));
