@@ -32,7 +32,6 @@ use arguments::Provenance;
 use draft::ArchImport;
 pub use identity::Fact;
 use indexmap::IndexMap;
-use line_map::LineMap;
 use place::Place;
 use rpm::{LineState, Section, SourceLine};
 use serde::Serialize;
@@ -181,15 +180,7 @@ fn invocations(
     let mut out = Vec::new();
     match kind {
         Kind::Script => {
-            let shell_lines: Vec<ShellLine> = lines
-                .iter()
-                .map(|l| ShellLine::Active {
-                    number: l.number,
-                    text: l.text.clone(),
-                    uses: Vec::new(),
-                    map: LineMap::default(),
-                })
-                .collect();
+            let shell_lines: Vec<ShellLine> = lines.iter().map(ShellLine::plain).collect();
             let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
             collector.used(&outcome.used_sets, &outcome.referenced);
             // A script has no arch conditionals: every arch runs the same configure.

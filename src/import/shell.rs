@@ -22,6 +22,13 @@ pub enum ShellLine {
     Unknown { number: usize, unknown: usize },
 }
 
+impl ShellLine {
+    /// A line of a plain script, read as written (no rpm expansion before the shell).
+    pub fn plain(line: &SourceLine) -> ShellLine {
+        ShellLine::Active { number: line.number, text: line.text.clone(), uses: Vec::new(), map: LineMap::default() }
+    }
+}
+
 /// One word of a command after expansion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -874,15 +881,7 @@ mod tests {
 
     fn script(text: &str, sets: &[(&str, &str)]) -> (Outcome, Unknowns) {
         let source = split_lines(text);
-        let lines: Vec<ShellLine> = source
-            .iter()
-            .map(|l| ShellLine::Active {
-                number: l.number,
-                text: l.text.clone(),
-                uses: Vec::new(),
-                map: LineMap::default(),
-            })
-            .collect();
+        let lines: Vec<ShellLine> = source.iter().map(ShellLine::plain).collect();
         let sets: IndexMap<String, String> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut unknowns = Unknowns::default();
         let outcome = run("build.sh", &source, &lines, &sets, &mut unknowns);
