@@ -8,9 +8,12 @@ use crate::profile::{Access, Program};
 use crate::source::Sources;
 use serde::Serialize;
 
-/// The matrix's programs, bottom of the stack first. libvirt is left out: it has no rule
-/// of its own in any shipped profile, and `explain` shows it.
-const PROGRAMS: [Program; 3] = [Program::Emulator, Program::Tools, Program::Libguestfs];
+/// The matrix's programs, bottom of the stack first. libvirt gets a column only when the
+/// profile describes it: otherwise it decides nothing and its column would repeat the emulator's.
+fn programs(policy: &Policy) -> Vec<Program> {
+    let libvirt = policy.arches.iter().any(|a| a.libvirt_disabled.is_some());
+    Program::ALL.iter().copied().filter(|p| *p != Program::Libvirt || libvirt).collect()
+}
 
 #[derive(Debug, Serialize)]
 pub struct MatrixView {
@@ -77,6 +80,7 @@ pub fn view(policy: &Policy, all_drivers: bool, sources: &Sources) -> MatrixView
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
     let catalogue = Catalogue::get();
+    let programs = programs(policy);
     let mut rows = Vec::new();
     let mut compiled_out_everywhere = Vec::new();
     for (name, driver) in catalogue.drivers_in(version, &backports) {
@@ -92,7 +96,7 @@ pub fn view(policy: &Policy, all_drivers: bool, sources: &Sources) -> MatrixView
             .arches
             .iter()
             .map(|arch| {
-                PROGRAMS
+                programs
                     .iter()
                     .map(|&program| {
                         let verdict = access::program_access(policy, arch, program, name);
@@ -131,14 +135,15 @@ pub fn view(policy: &Policy, all_drivers: bool, sources: &Sources) -> MatrixView
         profile: policy.name.clone(),
         title: policy.title(),
         description: policy.description.clone(),
-        programs: PROGRAMS
+        programs: programs
             .iter()
             .map(|p| ProgramColumn {
                 name: p.to_string(),
                 short: match p {
                     Program::Emulator => "emu",
                     Program::Libguestfs => "guestfs",
-                    _ => p.as_str(),
+                    Program::Libvirt => "virt",
+                    Program::Tools => "tools",
                 },
             })
             .collect(),

@@ -283,3 +283,26 @@ fn the_html_check_rejects_an_unclosed_element() {
 fn the_html_check_rejects_html_only_entities() {
     parse_cells("<html><body><p>a&nbsp;b</p></body></html>");
 }
+
+/// libvirt gets a column only when a profile describes it; then it refuses what it disables.
+#[test]
+fn a_described_libvirt_gets_its_own_column() {
+    let toml = "[profile]\nproduct = \"t\"\nrelease = \"1\"\narches = [\"x86_64\"]\n[qemu]\npackage = \"qemu\"\nversion = \"10.0.2\"\n[libvirt]\ndisabled-protocols = [\"gluster\"]\n";
+    let run = Case::new(["matrix", "virt", "--format", "json"]).profile("virt", toml).run();
+    run.exits(0);
+    let view: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let programs: Vec<&str> =
+        view["programs"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(programs, ["emulator", "tools", "libvirt", "libguestfs"]);
+    let row = |driver: &str| {
+        view["rows"].as_array().unwrap().iter().find(|r| r["driver"] == driver).unwrap()["groups"][0].clone()
+    };
+    let gluster = row("gluster");
+    assert_eq!((gluster[0]["symbol"].as_str(), gluster[2]["symbol"].as_str()), (Some("rw"), Some("-")));
+    assert_eq!(gluster[2]["layer"], "libvirt");
+    assert_eq!(row("rbd")[2]["symbol"], "rw", "what libvirt does not disable, the emulator decides");
+    let text = Case::new(["matrix", "virt"]).profile("virt", toml).run();
+    text.exits(0).stdout_has("emu  tools  virt  guestfs").stdout_has("virt = libvirt");
+    // Without a [libvirt] section the shipped profiles have no such column.
+    assert!(!Case::new(["matrix", "rhel-7.3"]).run().stdout.contains("virt"));
+}
