@@ -406,3 +406,12 @@ fn snapshots_of_every_format() {
     markdown.exits(0);
     insta::assert_snapshot!("diff_same_markdown", markdown.stdout);
 }
+
+#[test]
+fn arch_goes_with_generated_configure_only() {
+    Case::new(["diff", "rhel-7.1", "rhel-7.2", "--generated", "libguestfs", "--arch", "x86_64"])
+        .run()
+        .exits(2)
+        .stderr_has("--arch goes with --generated configure only");
+    Case::new(["diff", "rhel-7.1", "rhel-7.2", "--generated", "configure", "--arch", "x86_64"]).run().exits(1);
+}

@@ -166,3 +166,9 @@ fn snapshots_of_every_format() {
 fn a_misspelt_profile_gets_a_suggestion() {
     Case::new(["history", "rhel-7.33"]).run().exits(2).stderr_has("did you mean `rhel-7.3`?");
 }
+
+#[test]
+fn an_unrelated_broken_profile_does_not_stop_a_product_history() {
+    let run = Case::new(["history", "rhel", "--layer", "ro-whitelist"]).profile("zz-1", "[profile\n").run();
+    run.exits(0).stdout_has("History of rhel: rhel-7.0");
+}

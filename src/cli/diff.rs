@@ -40,6 +40,12 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let (new, more) = context.policy(&args.new)?;
     warnings.extend(more);
     if let Some(arch) = &args.arch {
+        if matches!(args.generated, Some(Generated::Spec | Generated::Libguestfs)) {
+            return Err(Failure::single(
+                Diagnostic::error("arch-not-applicable", "--arch goes with --generated configure only")
+                    .with_help("the generated spec and libguestfs list cover every arch of a profile"),
+            ));
+        }
         check_arch(&old, &new, arch, args.generated.is_some())?;
     }
     let (text, differ) = match args.generated {

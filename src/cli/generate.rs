@@ -1,5 +1,5 @@
 use super::{Context, Report, emit, json};
-use drvpolicy::diagnostic::{Diagnostic, Failure};
+use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
 use drvpolicy::generate::{configure, libguestfs, spec};
 use drvpolicy::options::Dialect;
@@ -90,30 +90,18 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
             Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
         }
         Generate::Libguestfs { profile, format, arch, output } => {
-            let (mut policy, warnings) = context.policy(&profile)?;
+            let (policy, warnings) = context.policy(&profile)?;
             if let Some(arch) = &arch {
-                let kept = super::arch(&policy, arch)?.clone();
-                policy.arches = vec![kept];
+                super::arch(&policy, arch)?;
             }
-            let view = libguestfs::view(&policy);
+            let view = libguestfs::view(&policy, arch.as_deref());
             let text = match format {
                 LibguestfsFormat::Text => context.renderer()?.render("libguestfs.txt.j2", &view)?,
                 LibguestfsFormat::Markdown => context.renderer()?.render("libguestfs.md.j2", &view)?,
                 LibguestfsFormat::Json => json(&view),
-                LibguestfsFormat::List => {
-                    if view.groups.len() > 1 {
-                        return Err(Failure::single(
-                            Diagnostic::error(
-                                "arches-differ",
-                                format!("the libguestfs protocols of `{}` differ between arches", policy.name),
-                            )
-                            .with_help("pass --arch to choose one"),
-                        ));
-                    }
-                    let disabled: Vec<&str> =
-                        view.groups.iter().flat_map(|g| g.disabled.iter().map(|p| p.name.as_str())).collect();
-                    context.renderer()?.render("libguestfs-list.j2", serde_json::json!({ "disabled": disabled }))?
-                }
+                LibguestfsFormat::List => context
+                    .renderer()?
+                    .render("libguestfs-list.j2", serde_json::json!({ "disabled": view.disabled_names()? }))?,
             };
             Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
         }

@@ -36,15 +36,11 @@ pub struct Args {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     // Products are known only by resolving every profile, which a list of names does not need.
-    // Warnings are reported for the profiles of the series only.
+    // A profile that does not resolve is in no series: it is left out here, and reported only
+    // if the series names it. Warnings are reported for the profiles of the series only.
     let listed = if args.product.is_some() || args.profiles.len() == 1 {
         let names: Vec<String> = context.store.names().map(str::to_string).collect();
-        let mut listed = Vec::new();
-        for name in names {
-            let (policy, _) = context.policy(&name)?;
-            listed.push(Listed::of(&policy));
-        }
-        listed
+        names.iter().filter_map(|name| context.policy(name).ok()).map(|(policy, _)| Listed::of(&policy)).collect()
     } else {
         Vec::new()
     };

@@ -110,7 +110,7 @@ pub fn compare(
         }
         Generated::Libguestfs => {
             let render = |policy: &Policy| -> Result<String> {
-                let mut view = libguestfs::view(policy);
+                let mut view = libguestfs::view(policy, None);
                 view.profile = PROFILE_PLACEHOLDER.to_string();
                 renderer.render("libguestfs.txt.j2", &view)
             };

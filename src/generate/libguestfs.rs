@@ -33,9 +33,10 @@ pub struct Protocol {
     pub emulator: String,
 }
 
-pub fn view(policy: &Policy) -> LibguestfsView {
+/// The protocol lists of every arch of `policy`, or of `only` that arch (already checked).
+pub fn view(policy: &Policy, only: Option<&str>) -> LibguestfsView {
     let mut groups: Vec<(Vec<&ArchPolicy>, Vec<String>)> = Vec::new();
-    for arch in &policy.arches {
+    for arch in policy.arches.iter().filter(|a| only.is_none_or(|want| a.arch == want)) {
         let disabled: Vec<String> = arch.libguestfs_disabled.iter().map(|d| d.value.clone()).collect();
         match groups.iter_mut().find(|(_, d)| *d == disabled) {
             Some((arches, _)) => arches.push(arch),
@@ -49,6 +50,19 @@ pub fn view(policy: &Policy) -> LibguestfsView {
         version: value(&policy.libguestfs.version),
         patch: value(&policy.libguestfs.patch),
         groups: groups.into_iter().map(|(arches, disabled)| group(policy, &arches, &disabled)).collect(),
+    }
+}
+
+impl LibguestfsView {
+    /// The removed protocols, for scripts: one list, so the arches must agree.
+    pub fn disabled_names(&self) -> crate::diagnostic::Result<Vec<&str>> {
+        if self.groups.len() > 1 {
+            let message = format!("the libguestfs protocols of `{}` differ between arches", self.profile);
+            return Err(crate::diagnostic::Diagnostic::error("arches-differ", message)
+                .with_help("pass --arch to choose one")
+                .into());
+        }
+        Ok(self.groups.iter().flat_map(|g| g.disabled.iter().map(|p| p.name.as_str())).collect())
     }
 }
 
