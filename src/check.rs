@@ -57,7 +57,7 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
 }
 
 /// The checks on a resolved policy that go through the layers of `access`.
-pub fn layer_checks(policy: &Policy) -> Vec<Diagnostic> {
+fn layer_checks(policy: &Policy) -> Vec<Diagnostic> {
     let mut diagnostics = unmet_needs(policy);
     diagnostics.extend(unusable_protocols(policy));
     diagnostics

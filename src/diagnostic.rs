@@ -65,6 +65,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_note_opt(mut self, note: Option<String>) -> Self {
+        self.notes.extend(note);
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -183,10 +183,6 @@ impl ArchPolicy {
         self.rw_whitelist.iter().any(|d| d.value == driver)
     }
 
-    pub fn in_ro(&self, driver: &str) -> bool {
-        self.ro_whitelist.iter().any(|d| d.value == driver)
-    }
-
     /// Where it was decided that `value` is not in `list`: the edit that removed it, else the
     /// list as written (its first entry), else nowhere.
     pub fn absence(&self, list: ListName, value: &str) -> Origin {

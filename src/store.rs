@@ -97,33 +97,30 @@ impl Store {
         let mut chain: Vec<RawProfile> = Vec::new();
         let mut next = Some(name.to_string());
         while let Some(current) = next.take() {
-            if chain.iter().any(|p| p.name == current) {
-                let child = chain.last().expect("a cycle needs a child");
-                let span = child.inherits.as_ref().map(|i| i.span.clone()).unwrap_or_else(|| child.span.clone());
+            let known = self.contains(&current);
+            let cycle = chain.iter().any(|p| p.name == current);
+            if let (Some(child), true) = (chain.last(), cycle || !known) {
+                // Both errors point at the `inherits` that leads out of the chain and name it.
+                let span = child.inherits.as_ref().map_or_else(|| child.span.clone(), |i| i.span.clone());
                 let names: Vec<&str> = chain.iter().map(|p| p.name.as_str()).chain([current.as_str()]).collect();
-                return Err(Failure::single(
+                let diagnostic = if cycle {
                     Diagnostic::error(
                         "inheritance-cycle",
                         format!("profiles inherit in a cycle: {}", names.join(" -> ")),
                     )
                     .at(&span, format!("`{current}` is already in the chain"))
-                    .with_help("remove one `inherits` of the cycle"),
-                ));
-            }
-            if !self.contains(&current) {
-                if let Some(child) = chain.last() {
-                    let span = child.inherits.as_ref().map(|i| i.span.clone()).unwrap_or_else(|| child.span.clone());
-                    let names: Vec<&str> = chain.iter().map(|p| p.name.as_str()).chain([current.as_str()]).collect();
-                    return Err(Failure::single(
-                        Diagnostic::error(
-                            "missing-parent",
-                            format!("profile `{}` inherits `{current}`, which is not on the search path", child.name),
-                        )
+                    .with_help("remove one `inherits` of the cycle")
+                } else {
+                    let message =
+                        format!("profile `{}` inherits `{current}`, which is not on the search path", child.name);
+                    Diagnostic::error("missing-parent", message)
                         .at(&span, format!("no profile named `{current}`"))
                         .with_note(format!("chain: {}", names.join(" -> ")))
-                        .with_help_opt(did_you_mean(&current, self.names())),
-                    ));
-                }
+                        .with_help_opt(did_you_mean(&current, self.names()))
+                };
+                return Err(Failure::single(diagnostic));
+            }
+            if !known {
                 return Err(self.unknown(&current));
             }
             let profile = self.load(&current)?.clone();

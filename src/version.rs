@@ -24,7 +24,7 @@ pub fn normalise(text: &str) -> Option<Version> {
     Some(version)
 }
 
-/// `1.5.3`, or `2.12` for a version whose patch is zero and was written without it.
+/// `1.5.3`: always three parts, without a pre-release tag.
 pub fn short(version: &Version) -> String {
     format!("{}.{}.{}", version.major, version.minor, version.patch)
 }

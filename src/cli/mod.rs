@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::render::Renderer;
-use drvpolicy::resolve::{self, Resolved};
+use drvpolicy::resolve;
 use drvpolicy::source::Sources;
 use drvpolicy::store::Store;
 use std::io::Write;
@@ -116,12 +116,8 @@ impl Context {
         Renderer::new(self.templates.as_deref())
     }
 
-    pub fn resolve(&mut self, name: &str) -> Result<Resolved, Failure> {
-        resolve::resolve(&mut self.store, name)
-    }
-
     pub fn policy(&mut self, name: &str) -> Result<(Policy, Vec<Diagnostic>), Failure> {
-        let resolved = self.resolve(name)?;
+        let resolved = resolve::resolve(&mut self.store, name)?;
         Ok((resolved.policy, resolved.warnings))
     }
 

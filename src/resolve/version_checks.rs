@@ -90,7 +90,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
                     _ => String::new(),
                 });
                 Diagnostic::warning(code, format!("`{driver}` is whitelisted but compiled out on {on}"))
-                    .with_note(why.unwrap_or_default())
+                    .with_note_opt(why.filter(|w| !w.is_empty()))
                     .with_help(format!("if this is on purpose, add \"{driver}\" to `acknowledge-compiled-out` in [qemu] for these arches"))
             }
             _ => Diagnostic::warning(code, format!("`{driver}` is in both the rw and the ro whitelist on {on}"))
