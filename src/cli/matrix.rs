@@ -3,7 +3,7 @@ use drvpolicy::diagnostic::Failure;
 
 /// The access every driver gets, per arch and program.
 ///
-/// Programs: emulator, tools, libguestfs. Cells: rw, ro, - (refused) or n/a (libguestfs has
+/// Programs: emulator, tools, libguestfs (and libvirt when the profile describes it). Cells: rw, ro, - (refused) or n/a (libguestfs has
 /// no protocol for it).
 #[derive(Debug, clap::Args)]
 #[command(
