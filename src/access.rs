@@ -193,7 +193,7 @@ fn read_only_driver(policy: &Policy, driver: &str, verdict: Verdict) -> Verdict 
 
 /// libvirt: decides nothing unless the profiles say what it disables.
 pub fn libvirt_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verdict {
-    let emulator = emulator_access(policy, arch, driver);
+    let mut emulator = emulator_access(policy, arch, driver);
     match &arch.libvirt_disabled {
         Some(disabled) => match disabled.iter().find(|d| d.value == driver) {
             Some(entry) => Verdict::new(
@@ -204,7 +204,10 @@ pub fn libvirt_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verdi
             ),
             None => emulator,
         },
-        None => emulator,
+        None => {
+            emulator.reason = format!("libvirt decides nothing, so as the emulator: {}", emulator.reason);
+            emulator
+        }
     }
 }
 
@@ -237,22 +240,28 @@ pub fn libguestfs_access(policy: &Policy, arch: &ArchPolicy, protocol: &str) -> 
     }
 }
 
-/// The access `program` gets to `driver`.
-pub fn program_access(policy: &Policy, arch: &ArchPolicy, program: Program, driver: &str) -> Verdict {
-    match program {
+/// The access `program` gets to `driver`; `None` where the question does not apply: a driver
+/// no libguestfs `add_drive` protocol opens (formats and filters reach libguestfs through the
+/// emulator).
+pub fn program_access(policy: &Policy, arch: &ArchPolicy, program: Program, driver: &str) -> Option<Verdict> {
+    Some(match program {
         Program::Emulator => emulator_access(policy, arch, driver),
         Program::Tools => tools_access(policy, arch, driver),
         Program::Libvirt => libvirt_access(policy, arch, driver),
-        Program::Libguestfs => match protocol_of(driver) {
-            Some(protocol) => libguestfs_access(policy, arch, protocol),
-            None => Verdict::new(
-                Access::None,
-                Layer::Libguestfs,
-                format!("add_drive has no protocol for {driver}"),
-                Origin::Default,
-            ),
-        },
-    }
+        Program::Libguestfs => libguestfs_access(policy, arch, protocol_of(driver)?),
+    })
+}
+
+/// `program_access`, where a question that does not apply is a refusal (a need that names it).
+fn program_verdict(policy: &Policy, arch: &ArchPolicy, program: Program, driver: &str) -> Verdict {
+    program_access(policy, arch, program, driver).unwrap_or_else(|| {
+        Verdict::new(
+            Access::None,
+            Layer::Libguestfs,
+            format!("add_drive has no protocol for {driver}"),
+            Origin::Default,
+        )
+    })
 }
 
 /// One consumer need and whether the layers meet it.
@@ -267,7 +276,7 @@ pub fn needs(policy: &Policy, arch: &ArchPolicy) -> Vec<NeedVerdict> {
     arch.needs
         .iter()
         .map(|need| {
-            let verdict = program_access(policy, arch, need.program, &need.driver);
+            let verdict = program_verdict(policy, arch, need.program, &need.driver);
             NeedVerdict { need: need.clone(), met: verdict.value >= need.access, verdict }
         })
         .collect()

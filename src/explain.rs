@@ -228,19 +228,22 @@ fn driver_block(policy: &Policy, arch: &ArchPolicy, driver: &str, sources: &Sour
     let access = PROGRAMS
         .iter()
         .map(|&program| {
-            let verdict = access::program_access(policy, arch, program, driver);
-            let mut reason = verdict.reason;
-            if program == Program::Libvirt && arch.libvirt_disabled.is_none() {
-                reason = format!("libvirt decides nothing, so as the emulator: {reason}");
-            }
-            // As in the matrix: a driver without an add_drive protocol is not refused by
-            // libguestfs, the question does not apply (formats reach it through the emulator).
-            let no_protocol = program == Program::Libguestfs && access::protocol_of(driver).is_none();
+            let Some(verdict) = access::program_access(policy, arch, program, driver) else {
+                return ProgramLine {
+                    program: program.to_string(),
+                    access: "n/a".to_string(),
+                    layer: access::Layer::Libguestfs.as_str().to_string(),
+                    reason: format!("add_drive has no protocol for {driver}"),
+                    message: None,
+                    origin: sources
+                        .describe(&crate::source::Origin::Catalogue("libguestfs add_drive protocols".into())),
+                };
+            };
             ProgramLine {
                 program: program.to_string(),
-                access: if no_protocol { "n/a".to_string() } else { verdict.value.to_string() },
+                access: verdict.value.to_string(),
                 layer: verdict.layer.as_str().to_string(),
-                reason,
+                reason: verdict.reason,
                 message: verdict.message.filter(|_| verdict.value != Access::ReadWrite),
                 origin: sources.describe(&verdict.origin),
             }

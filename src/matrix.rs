@@ -99,15 +99,24 @@ pub fn view(policy: &Policy, all_drivers: bool, sources: &Sources) -> MatrixView
                 programs
                     .iter()
                     .map(|&program| {
-                        let verdict = access::program_access(policy, arch, program, name);
-                        let (symbol, access) = if program == Program::Libguestfs && protocol.is_none() {
-                            ("n/a", "n/a")
-                        } else {
-                            match verdict.value {
-                                Access::ReadWrite => ("rw", "rw"),
-                                Access::ReadOnly => ("ro", "ro"),
-                                Access::None => ("-", "none"),
-                            }
+                        let Some(verdict) = access::program_access(policy, arch, program, name) else {
+                            return Cell {
+                                arch: arch.arch.clone(),
+                                program: program.to_string(),
+                                symbol: "n/a",
+                                access: "n/a",
+                                layer: access::Layer::Libguestfs.as_str().to_string(),
+                                reason: format!("add_drive has no protocol for {name}"),
+                                message: None,
+                                origin: sources.describe(&crate::source::Origin::Catalogue(
+                                    "libguestfs add_drive protocols".into(),
+                                )),
+                            };
+                        };
+                        let (symbol, access) = match verdict.value {
+                            Access::ReadWrite => ("rw", "rw"),
+                            Access::ReadOnly => ("ro", "ro"),
+                            Access::None => ("-", "none"),
                         };
                         Cell {
                             arch: arch.arch.clone(),

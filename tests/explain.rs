@@ -185,8 +185,8 @@ fn debian_13_allows_everything_compiled_in() {
     let arch = policy.arch("x86_64").unwrap();
     let mut compiled_out = Vec::new();
     for driver in &arch.drivers {
-        let emulator = access::program_access(&policy, arch, Program::Emulator, &driver.name);
-        let tools = access::program_access(&policy, arch, Program::Tools, &driver.name);
+        let emulator = access::program_access(&policy, arch, Program::Emulator, &driver.name).unwrap();
+        let tools = access::program_access(&policy, arch, Program::Tools, &driver.name).unwrap();
         if !driver.compiled_in {
             compiled_out.push(driver.name.as_str());
             assert_eq!(emulator.value, Access::None);

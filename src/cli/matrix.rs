@@ -3,8 +3,8 @@ use drvpolicy::diagnostic::Failure;
 
 /// The access every driver gets, per arch and program.
 ///
-/// Programs: emulator, tools, libguestfs (and libvirt when the profile describes it). Cells: rw, ro, - (refused) or n/a (libguestfs has
-/// no protocol for it).
+/// Programs: emulator, tools, libguestfs, and libvirt when the profile describes it. Cells: rw,
+/// ro, - (refused) or n/a (libguestfs has no protocol for it).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  drvpolicy matrix rhel-7.3\n  drvpolicy matrix rhel-7.3 --format html > rhel-7.3.html"

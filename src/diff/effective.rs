@@ -17,17 +17,11 @@ pub(super) fn access(old: &Policy, old_arch: &ArchPolicy, new: &Policy, new_arch
     let libvirt = old_arch.libvirt_disabled.is_some() || new_arch.libvirt_disabled.is_some();
     let mut changes = Vec::new();
     for driver in drivers {
-        for &program in Program::ALL {
-            let relevant = match program {
-                Program::Libvirt => libvirt,
-                Program::Libguestfs => access::protocol_of(driver).is_some(),
-                Program::Emulator | Program::Tools => true,
-            };
-            if !relevant {
-                continue;
-            }
+        for &program in Program::ALL.iter().filter(|p| **p != Program::Libvirt || libvirt) {
             let before = access::program_access(old, old_arch, program, driver);
             let after = access::program_access(new, new_arch, program, driver);
+            // None on both sides: the question does not apply to this driver.
+            let (Some(before), Some(after)) = (before, after) else { continue };
             if before.value != after.value {
                 changes.push(change(driver, program, &before, &after));
             }
