@@ -26,5 +26,6 @@ pub mod show;
 pub mod source;
 pub mod store;
 pub mod sync;
+pub mod unified;
 pub mod verify;
 pub mod version;

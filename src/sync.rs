@@ -206,54 +206,9 @@ pub fn plan(bytes: &[u8], regions: &[Region], generated: &[String]) -> Plan {
     Plan { bytes: out, stale }
 }
 
-/// A unified diff, as data for the `sync-diff.j2` template.
-#[derive(Debug, Serialize)]
-pub struct DiffView {
-    pub old: String,
-    pub new: String,
-    pub hunks: Vec<Hunk>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Hunk {
-    /// `@@ -a,b +c,d @@`.
-    pub header: String,
-    pub lines: Vec<DiffLine>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DiffLine {
-    /// ` `, `-` or `+`.
-    pub sign: String,
-    /// Without its `\n` (a `\r` stays, as `diff` shows it).
-    pub text: String,
-    pub missing_newline: bool,
-}
-
-pub fn diff(old: &[u8], new: &[u8], old_name: &str, new_name: &str) -> DiffView {
-    let old_text = String::from_utf8_lossy(old);
-    let new_text = String::from_utf8_lossy(new);
-    let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
-    let mut unified = diff.unified_diff();
-    unified.context_radius(3);
-    let hunks = unified
-        .iter_hunks()
-        .map(|hunk| Hunk {
-            header: hunk.header().to_string(),
-            lines: hunk
-                .iter_changes()
-                .map(|change| {
-                    let value = change.value();
-                    DiffLine {
-                        sign: change.tag().to_string(),
-                        text: value.strip_suffix('\n').unwrap_or(value).to_string(),
-                        missing_newline: change.missing_newline(),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    DiffView { old: old_name.to_string(), new: new_name.to_string(), hunks }
+/// The unified diff of the file before and after, for the `sync-diff.j2` template.
+pub fn diff(old: &[u8], new: &[u8], old_name: &str, new_name: &str) -> crate::unified::UnifiedDiff {
+    crate::unified::unified(old_name, new_name, &String::from_utf8_lossy(old), &String::from_utf8_lossy(new))
 }
 
 #[cfg(test)]
@@ -312,7 +267,7 @@ mod tests {
         assert_eq!(view.hunks.len(), 1);
         assert_eq!(view.hunks[0].header, "@@ -1,2 +1,2 @@");
         let signs: Vec<(&str, &str, bool)> =
-            view.hunks[0].lines.iter().map(|l| (l.sign.as_str(), l.text.as_str(), l.missing_newline)).collect();
+            view.hunks[0].lines.iter().map(|l| (l.sign, l.text.as_str(), l.missing_newline)).collect();
         assert_eq!(signs, [(" ", "a", false), ("-", "b", true), ("+", "c", true)]);
     }
 }

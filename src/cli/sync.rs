@@ -67,7 +67,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let stale = plan.stale.iter().any(|s| *s);
     let diff = if stale {
         let view = drvpolicy::sync::diff(&bytes, &plan.bytes, &format!("a/{display}"), &format!("b/{display}"));
-        Some(renderer.render("sync-diff.j2", &view)?)
+        Some(renderer.render("sync-diff.j2", serde_json::json!({ "diff": view }))?)
     } else {
         None
     };
