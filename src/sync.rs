@@ -211,6 +211,66 @@ pub fn diff(old: &[u8], new: &[u8], old_name: &str, new_name: &str) -> crate::un
     crate::unified::unified(old_name, new_name, &String::from_utf8_lossy(old), &String::from_utf8_lossy(new))
 }
 
+/// What `sync` did or would do, for people (`sync.txt.j2`) and machines.
+#[derive(Debug, Serialize)]
+pub struct SyncView {
+    pub file: String,
+    pub profile: String,
+    pub check: bool,
+    /// Some region differs from what the profile generates.
+    pub stale: bool,
+    /// The file is to be rewritten (never with `check`).
+    pub written: bool,
+    pub regions: Vec<RegionView>,
+    /// The unified diff of the change (stale only).
+    pub diff: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionView {
+    pub begin_line: usize,
+    pub end_line: usize,
+    pub style: SpecStyle,
+    pub stale: bool,
+}
+
+/// The regions of `spec` (the file `file`) regenerated from `policy`: the view and the new bytes.
+pub fn regenerate(
+    spec: &[u8],
+    regions: &[Region],
+    policy: &crate::policy::Policy,
+    renderer: &crate::render::Renderer,
+    file: &str,
+    check: bool,
+) -> Result<(SyncView, Vec<u8>)> {
+    let mut generated = Vec::new();
+    for region in regions {
+        generated.push(renderer.render("spec.j2", crate::generate::spec::view(policy, region.style)?)?);
+    }
+    let plan = plan(spec, regions, &generated);
+    let stale = plan.stale.iter().any(|s| *s);
+    let diff = if stale {
+        let view = diff(spec, &plan.bytes, &format!("a/{file}"), &format!("b/{file}"));
+        Some(renderer.render("sync-diff.j2", serde_json::json!({ "diff": view }))?)
+    } else {
+        None
+    };
+    let view = SyncView {
+        file: file.to_string(),
+        profile: policy.name.clone(),
+        check,
+        stale,
+        written: stale && !check,
+        regions: regions
+            .iter()
+            .zip(&plan.stale)
+            .map(|(r, s)| RegionView { begin_line: r.begin_line, end_line: r.end_line, style: r.style, stale: *s })
+            .collect(),
+        diff,
+    };
+    Ok((view, plan.bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

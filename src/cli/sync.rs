@@ -1,7 +1,5 @@
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
-use drvpolicy::generate::spec;
-use serde::Serialize;
 use std::path::PathBuf;
 
 /// Regenerate the lines between `# drvpolicy:begin PROFILE` and `# drvpolicy:end` in a spec.
@@ -28,28 +26,6 @@ pub struct Args {
     format: TextOrJson,
 }
 
-#[derive(Debug, Serialize)]
-struct RegionView {
-    begin_line: usize,
-    end_line: usize,
-    style: spec::SpecStyle,
-    stale: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct SyncView {
-    file: String,
-    profile: String,
-    check: bool,
-    /// Some region differs from what the profile generates.
-    stale: bool,
-    /// The file was rewritten (never with --check).
-    written: bool,
-    regions: Vec<RegionView>,
-    /// The unified diff of the change (stale only).
-    diff: Option<String>,
-}
-
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let display = args.spec.display().to_string();
     let bytes = std::fs::read(&args.spec)
@@ -59,41 +35,16 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let regions = drvpolicy::sync::regions(&bytes, utf8.then_some(file), &display, &args.profile)?;
     let (policy, warnings) = context.policy(&args.profile)?;
     let renderer = context.renderer()?;
-    let mut generated = Vec::new();
-    for region in &regions {
-        generated.push(renderer.render("spec.j2", spec::view(&policy, region.style)?)?);
-    }
-    let plan = drvpolicy::sync::plan(&bytes, &regions, &generated);
-    let stale = plan.stale.iter().any(|s| *s);
-    let diff = if stale {
-        let view = drvpolicy::sync::diff(&bytes, &plan.bytes, &format!("a/{display}"), &format!("b/{display}"));
-        Some(renderer.render("sync-diff.j2", serde_json::json!({ "diff": view }))?)
-    } else {
-        None
-    };
-    let written = stale && !args.check;
-    if written {
-        drvpolicy::output::write_atomic(&args.spec, &plan.bytes)
+    let (view, synced) = drvpolicy::sync::regenerate(&bytes, &regions, &policy, &renderer, &display, args.check)?;
+    if view.written {
+        drvpolicy::output::write_atomic(&args.spec, &synced)
             .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot write {display}: {e}"))))?;
     }
-    let view = SyncView {
-        file: display,
-        profile: args.profile,
-        check: args.check,
-        stale,
-        written,
-        regions: regions
-            .iter()
-            .zip(&plan.stale)
-            .map(|(r, s)| RegionView { begin_line: r.begin_line, end_line: r.end_line, style: r.style, stale: *s })
-            .collect(),
-        diff,
-    };
     let stdout = match args.format {
         TextOrJson::Json => json(&view),
-        TextOrJson::Text if args.check && stale => view.diff.clone().unwrap_or_default(),
+        TextOrJson::Text if args.check && view.stale => view.diff.clone().unwrap_or_default(),
         TextOrJson::Text => renderer.render("sync.txt.j2", &view)?,
     };
-    let exit = if args.check && stale { Exit::Findings } else { Exit::Ok };
+    let exit = if args.check && view.stale { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout, warnings, exit })
 }
