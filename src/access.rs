@@ -153,14 +153,8 @@ pub fn tools_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verdict
     if let Err(v) = build(policy, arch, driver) {
         return v;
     }
-    let version = &policy.qemu.version.value;
-    if Catalogue::get().driver(driver).is_some_and(|d| !d.in_tools(version)) {
-        return Verdict::new(
-            Access::None,
-            Layer::Build,
-            format!("qemu {version} builds {driver} into the emulator only"),
-            Origin::Catalogue(format!("qemu {version}")),
-        );
+    if let Some(refusal) = emulator_only(policy, driver) {
+        return refusal;
     }
     if arch.whitelist_in_tools.value {
         let mut verdict = whitelists(policy, arch, driver);
@@ -174,6 +168,46 @@ pub fn tools_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verdict
         arch.whitelist_in_tools.origin.clone(),
     );
     read_only_driver(policy, driver, verdict)
+}
+
+/// The tools' refusal of a driver the version builds into the emulator only (blkreplay, 5.2+).
+fn emulator_only(policy: &Policy, driver: &str) -> Option<Verdict> {
+    let version = &policy.qemu.version.value;
+    Catalogue::get().driver(driver).filter(|d| d.is_registered() && !d.in_tools(version)).map(|_| {
+        Verdict::new(
+            Access::None,
+            Layer::Build,
+            format!("qemu {version} builds {driver} into the emulator only"),
+            Origin::Catalogue(format!("qemu {version}")),
+        )
+    })
+}
+
+/// libvirt's refusal of a disk source protocol the profile says it disables.
+fn libvirt_refusal(arch: &ArchPolicy, driver: &str) -> Option<Verdict> {
+    let entry = arch.libvirt_disabled.as_ref()?.iter().find(|d| d.value == driver)?;
+    Some(Verdict::new(
+        Access::None,
+        Layer::Libvirt,
+        format!("libvirt disables the {driver} disk source protocol"),
+        entry.origin.clone(),
+    ))
+}
+
+/// libguestfs's refusal of a protocol its downstream patch removes from `add_drive`.
+fn libguestfs_refusal(policy: &Policy, arch: &ArchPolicy, protocol: &str) -> Option<Verdict> {
+    let entry = arch.libguestfs_disabled.iter().find(|d| d.value == protocol)?;
+    // The patch's subject is long; `explain` and `generate libguestfs` name it once.
+    let patch = if policy.libguestfs.patch.is_some() { "the downstream patch" } else { "a downstream patch" };
+    Some(
+        Verdict::new(
+            Access::None,
+            Layer::Libguestfs,
+            format!("add_drive's {protocol} protocol is removed by {patch}"),
+            entry.origin.clone(),
+        )
+        .with_message(format!("unknown protocol '{protocol}'")),
+    )
 }
 
 /// A driver that cannot write in this version gives read-only access at most, whatever the
@@ -193,22 +227,14 @@ fn read_only_driver(policy: &Policy, driver: &str, verdict: Verdict) -> Verdict 
 
 /// libvirt: decides nothing unless the profiles say what it disables.
 pub fn libvirt_access(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Verdict {
-    let mut emulator = emulator_access(policy, arch, driver);
-    match &arch.libvirt_disabled {
-        Some(disabled) => match disabled.iter().find(|d| d.value == driver) {
-            Some(entry) => Verdict::new(
-                Access::None,
-                Layer::Libvirt,
-                format!("libvirt disables the {driver} disk source protocol"),
-                entry.origin.clone(),
-            ),
-            None => emulator,
-        },
-        None => {
-            emulator.reason = format!("libvirt decides nothing, so as the emulator: {}", emulator.reason);
-            emulator
-        }
+    if let Some(refusal) = libvirt_refusal(arch, driver) {
+        return refusal;
     }
+    let mut emulator = emulator_access(policy, arch, driver);
+    if arch.libvirt_disabled.is_none() {
+        emulator.reason = format!("libvirt decides nothing, so as the emulator: {}", emulator.reason);
+    }
+    emulator
 }
 
 /// The libguestfs protocol that opens `driver`, if any.
@@ -218,16 +244,8 @@ pub fn protocol_of(driver: &str) -> Option<&'static str> {
 
 /// libguestfs `add_drive` with `protocol`: not patched out, and the emulator can open its driver.
 pub fn libguestfs_access(policy: &Policy, arch: &ArchPolicy, protocol: &str) -> Verdict {
-    if let Some(entry) = arch.libguestfs_disabled.iter().find(|d| d.value == protocol) {
-        let patch =
-            policy.libguestfs.patch.as_ref().map_or("a downstream patch".to_string(), |p| format!("\"{}\"", p.value));
-        return Verdict::new(
-            Access::None,
-            Layer::Libguestfs,
-            format!("add_drive's {protocol} protocol is removed by {patch}"),
-            entry.origin.clone(),
-        )
-        .with_message(format!("unknown protocol '{protocol}'"));
+    if let Some(refusal) = libguestfs_refusal(policy, arch, protocol) {
+        return refusal;
     }
     match Catalogue::get().protocol_driver(protocol) {
         Some(driver) => emulator_access(policy, arch, driver),
@@ -328,6 +346,11 @@ pub struct Step {
 
 fn step(name: &'static str, outcome: Outcome, detail: impl Into<String>, origin: Origin) -> Step {
     Step { name, outcome, detail: detail.into(), message: None, origin }
+}
+
+/// A chain step for a layer that refuses, in the words of its verdict.
+fn refused(name: &'static str, verdict: Verdict) -> Step {
+    Step { name, outcome: Outcome::Refuse, detail: verdict.reason, message: verdict.message, origin: verdict.origin }
 }
 
 /// Every layer, bottom to top, each judged on its own (a refusal below does not hide the
@@ -444,14 +467,8 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
     steps.push(rw);
     steps.push(ro);
 
-    let catalogue_driver = Catalogue::get().driver(driver);
-    steps.push(if catalogue_driver.is_some_and(|d| d.is_registered() && !d.in_tools(version)) {
-        step(
-            "whitelist in tools",
-            Outcome::Refuse,
-            format!("qemu {version} builds {driver} into the emulator only"),
-            Origin::Catalogue(format!("qemu {version}")),
-        )
+    steps.push(if let Some(refusal) = emulator_only(policy, driver) {
+        refused("whitelist in tools", refusal)
     } else if arch.whitelist_in_tools.value {
         let lists = whitelists(policy, arch, driver);
         Step {
@@ -472,13 +489,8 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
 
     steps.push(match &arch.libvirt_disabled {
         None => step("libvirt", Outcome::NoEffect, "not described by the profiles: decides nothing", Origin::Default),
-        Some(disabled) => match disabled.iter().find(|d| d.value == driver) {
-            Some(entry) => step(
-                "libvirt",
-                Outcome::Refuse,
-                format!("disables the {driver} disk source protocol"),
-                entry.origin.clone(),
-            ),
+        Some(_) => match libvirt_refusal(arch, driver) {
+            Some(refusal) => refused("libvirt", refusal),
             None => step(
                 "libvirt",
                 Outcome::Pass,
@@ -495,14 +507,8 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
             format!("add_drive has no protocol for {driver}"),
             Origin::Catalogue("libguestfs add_drive protocols".to_string()),
         ),
-        Some(protocol) => match arch.libguestfs_disabled.iter().find(|d| d.value == protocol) {
-            Some(entry) => Step {
-                name: "libguestfs",
-                outcome: Outcome::Refuse,
-                detail: format!("add_drive's {protocol} protocol is removed by the downstream patch"),
-                message: Some(format!("unknown protocol '{protocol}'")),
-                origin: entry.origin.clone(),
-            },
+        Some(protocol) => match libguestfs_refusal(policy, arch, protocol) {
+            Some(refusal) => refused("libguestfs", refusal),
             None => step(
                 "libguestfs",
                 Outcome::Pass,

@@ -161,7 +161,7 @@ disabled-protocols = ["gluster"]
     // A profile that describes libvirt makes it a layer of its own.
     let run = Case::new(["explain", "up", "gluster", "--arch", "x86_64"]).profile("up", toml).run();
     run.exits(0)
-        .stdout_has("libvirt             refused  disables the gluster disk source protocol")
+        .stdout_has("libvirt             refused  libvirt disables the gluster disk source protocol")
         .stdout_has("libvirt     none  by libvirt");
 }
 
