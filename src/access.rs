@@ -65,38 +65,15 @@ fn build(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Result<(), Verdict
     let Some(build) = arch.driver(driver) else {
         let what = match Catalogue::get().driver(driver) {
             Some(d) if !d.is_registered() => format!("{driver} is internal to qemu and never registered"),
-            Some(d) => match d.removed() {
-                Some(r) if *version >= r => format!("qemu {version} has no {driver} driver (removed in {r})"),
-                _ => format!("qemu {version} has no {driver} driver (added in {})", d.added()),
-            },
+            Some(d) => d.absent_from(driver, version),
             None => format!("{driver} is not a qemu block driver"),
         };
         return Err(Verdict::new(Access::None, Layer::Build, what, Origin::Catalogue(format!("qemu {version}"))));
     };
     if !build.compiled_in {
-        let why = match &build.reason {
-            crate::policy::BuildReason::FeatureOff { feature, state: Some(s) } => {
-                format!("compiled out: {feature} is {}", state_word(*s))
-            }
-            crate::policy::BuildReason::FeatureOff { feature, state: None } => {
-                format!("compiled out: {feature} is off by default")
-            }
-            _ => "compiled out".to_string(),
-        };
-        return Err(Verdict::new(Access::None, Layer::Build, why, build.origin.clone()));
+        return Err(Verdict::new(Access::None, Layer::Build, build.reason.describe(version), build.origin.clone()));
     }
     Ok(())
-}
-
-/// `rbd is disabled`, not `rbd is disable`.
-fn state_word(state: crate::profile::FeatureState) -> &'static str {
-    use crate::profile::FeatureState;
-    match state {
-        FeatureState::Enable => "enabled",
-        FeatureState::Disable => "disabled",
-        FeatureState::Auto => "auto",
-        FeatureState::Unavailable => "unavailable",
-    }
 }
 
 /// qemu's whitelist check (block.c `bdrv_format_is_whitelisted`), for a compiled-in driver.
@@ -362,18 +339,7 @@ pub fn chain(policy: &Policy, arch: &ArchPolicy, driver: &str) -> Vec<Step> {
 
     steps.push(match arch.driver(driver).filter(|b| b.compiled_in) {
         Some(b) => {
-            let detail = match &b.reason {
-                crate::policy::BuildReason::FeatureOn { feature, state: Some(s) } => {
-                    format!("compiled in: {feature} is {}", state_word(*s))
-                }
-                crate::policy::BuildReason::FeatureOn { feature, state: None } => {
-                    format!("compiled in: {feature} is not set")
-                }
-                crate::policy::BuildReason::Backported { commit } => {
-                    format!("added after qemu {version}; here through the backport {commit}")
-                }
-                _ => format!("always built in qemu {version}"),
-            };
+            let detail = b.reason.describe(version);
             match Catalogue::get().driver(driver).and_then(|d| d.read_only_until(version)) {
                 Some(from) => step(
                     "build",

@@ -187,10 +187,7 @@ fn explain_driver(
     let summary = match entry {
         None => format!("{driver} is not a qemu block driver"),
         Some(d) if !d.is_registered() => format!("{driver} is internal to qemu: never registered, never nameable"),
-        Some(d) if !d.exists_in(version, &backports) => match d.removed() {
-            Some(r) if *version >= r => format!("qemu {version} has no {driver} driver (removed in {r})"),
-            _ => format!("qemu {version} has no {driver} driver (added in {})", d.added()),
-        },
+        Some(d) if !d.exists_in(version, &backports) => d.absent_from(driver, version),
         Some(d) => match d.built_by(version) {
             Some(feature) => format!("a {} driver of qemu {version}, compiled in or out by {feature}", d.kind.as_str()),
             None => format!("a {} driver of qemu {version}, always built", d.kind.as_str()),

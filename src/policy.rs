@@ -125,6 +125,22 @@ pub enum BuildReason {
     FeatureOff { feature: String, state: Option<FeatureState> },
 }
 
+impl BuildReason {
+    /// `compiled out: rbd is disabled`, for explanations.
+    pub fn describe(&self, version: &Version) -> String {
+        match self {
+            BuildReason::AlwaysBuilt => format!("always built in qemu {version}"),
+            BuildReason::Backported { commit } => {
+                format!("added after qemu {version}; here through the backport {commit}")
+            }
+            BuildReason::FeatureOn { feature, state: Some(s) } => format!("compiled in: {feature} is {}", s.past()),
+            BuildReason::FeatureOn { feature, state: None } => format!("compiled in: {feature} is not set"),
+            BuildReason::FeatureOff { feature, state: Some(s) } => format!("compiled out: {feature} is {}", s.past()),
+            BuildReason::FeatureOff { feature, state: None } => format!("compiled out: {feature} is off by default"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriverBuild {
     pub name: String,

@@ -197,6 +197,15 @@ impl Driver {
         added && self.removed().is_none_or(|r| *version < r)
     }
 
+    /// Why a registered driver is not in `version`: `qemu 2.12.0 has no tftp driver (removed in
+    /// 2.8.0)`.
+    pub fn absent_from(&self, name: &str, version: &Version) -> String {
+        match self.removed() {
+            Some(r) if *version >= r => format!("qemu {version} has no {name} driver (removed in {r})"),
+            _ => format!("qemu {version} has no {name} driver (added in {})", self.added()),
+        }
+    }
+
     /// The build option that compiles it in or out in this version; `None` means always built.
     pub fn built_by(&self, version: &Version) -> Option<&str> {
         self.built_by.iter().find(|b| b.versions.matches(version)).map(|b| b.feature.as_str())

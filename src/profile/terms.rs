@@ -53,6 +53,18 @@ vocabulary! {
     }
 }
 
+impl FeatureState {
+    /// `rbd is disabled`, not `rbd is disable`.
+    pub fn past(self) -> &'static str {
+        match self {
+            FeatureState::Enable => "enabled",
+            FeatureState::Disable => "disabled",
+            FeatureState::Auto => "auto",
+            FeatureState::Unavailable => "unavailable",
+        }
+    }
+}
+
 vocabulary! {
     /// Access to a driver.
     Access {
