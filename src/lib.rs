@@ -7,6 +7,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod access;
+pub mod arch_order;
 pub mod catalogue;
 pub mod check;
 pub mod diagnostic;

@@ -151,9 +151,7 @@ fn flag_of(text: &str) -> &str {
 }
 
 /// Merges per-arch sequences of lines into one ordered list of (line, arches that have it),
-/// keeping each arch's order. Input items are (line, [arch]) in arch order. A line new to
-/// the merge goes right before the next line of its arch that is already there, so that
-/// earlier arches' lines come first (`%ifarch x86_64 .. %else .. %endif`).
+/// keeping each arch's order (`arch_order::merge`). Input items are (line, [arch]) in arch order.
 fn merge(items: Vec<(String, Vec<&str>)>) -> Vec<(String, Vec<&str>)> {
     let mut sequences: Vec<(&str, Vec<String>)> = Vec::new();
     for (text, arches) in items {
@@ -162,34 +160,21 @@ fn merge(items: Vec<(String, Vec<&str>)>) -> Vec<(String, Vec<&str>)> {
             _ => sequences.push((arches[0], vec![text])),
         }
     }
-    let mut merged: Vec<(String, Vec<&str>)> = Vec::new();
-    for (arch, texts) in sequences {
-        let mut position = 0;
-        for (i, text) in texts.iter().enumerate() {
-            if let Some(j) = merged.iter().position(|(t, _)| t == text) {
-                merged[j].1.push(arch);
-                position = j + 1;
-                continue;
-            }
-            let next_known = texts[i + 1..]
-                .iter()
-                .find_map(|later| merged.iter().position(|(t, _)| t == later))
-                .filter(|k| *k >= position)
-                .unwrap_or(merged.len());
-            merged.insert(next_known, (text.clone(), vec![arch]));
-            position = next_known + 1;
-        }
-    }
-    merged
+    let texts: Vec<Vec<String>> = sequences.iter().map(|(_, t)| t.clone()).collect();
+    crate::arch_order::merge(&texts)
+        .into_iter()
+        .map(|text| {
+            let arches = sequences.iter().filter(|(_, t)| t.contains(&text)).map(|(a, _)| *a).collect();
+            (text, arches)
+        })
+        .collect()
 }
 
 /// `%ifarch a b` or `%ifnarch c`, whichever names fewer arches of `scope`.
 fn condition(arches: &[&str], scope: &[&str]) -> String {
-    let others: Vec<&str> = scope.iter().filter(|a| !arches.contains(a)).copied().collect();
-    if others.len() < arches.len() {
-        format!("%ifnarch {}", others.join(" "))
-    } else {
-        format!("%ifarch {}", arches.join(" "))
+    match crate::arch_order::shortest(arches, scope) {
+        (true, others) => format!("%ifnarch {}", others.join(" ")),
+        (false, names) => format!("%ifarch {}", names.join(" ")),
     }
 }
 

@@ -242,24 +242,7 @@ fn resolves_to(draft: &Draft, arch: &str) -> Outcome {
 /// One sequence holding every sequence's names in each one's order, where they agree.
 /// A name new to the merge goes right before the next name of its sequence already there.
 fn merge(sequences: &[Vec<&str>]) -> Vec<String> {
-    let mut merged: Vec<String> = Vec::new();
-    for sequence in sequences {
-        let mut position = 0;
-        for (i, name) in sequence.iter().enumerate() {
-            if let Some(j) = merged.iter().position(|m| m == name) {
-                position = j + 1;
-                continue;
-            }
-            let next_known = sequence[i + 1..]
-                .iter()
-                .find_map(|later| merged.iter().position(|m| m == later))
-                .filter(|k| *k >= position)
-                .unwrap_or(merged.len());
-            merged.insert(next_known, name.to_string());
-            position = next_known + 1;
-        }
-    }
-    merged
+    crate::arch_order::merge(sequences).into_iter().map(str::to_string).collect()
 }
 
 /// The most common value, the first-seen one on a tie.
@@ -303,11 +286,11 @@ fn provenance_of<'a>(flags: impl Iterator<Item = &'a Provenance>) -> Option<Prov
 
 /// `x86_64` or `!x86_64,s390x`, whichever names fewer arches (as `generate spec` chooses).
 fn selector(arches: &[String], all: &[String]) -> String {
-    let others: Vec<&String> = all.iter().filter(|a| !arches.contains(a)).collect();
-    if !others.is_empty() && others.len() < arches.len() {
-        format!("!{}", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
-    } else {
-        arches.join(",")
+    let arches: Vec<&str> = arches.iter().map(String::as_str).collect();
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    match crate::arch_order::shortest(&arches, &all) {
+        (true, others) => format!("!{}", others.join(",")),
+        (false, names) => names.join(","),
     }
 }
 
