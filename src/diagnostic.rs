@@ -150,6 +150,13 @@ impl From<Diagnostic> for Failure {
 
 pub type Result<T> = std::result::Result<T, Failure>;
 
+/// An `--arch` that the profiles named do not build: the message, and the nearest of `known`
+/// or the list of them.
+pub fn unknown_arch(message: String, arch: &str, known: &[&str]) -> Failure {
+    let help = did_you_mean(arch, known.iter().copied()).unwrap_or_else(|| format!("the arches: {}", known.join(", ")));
+    Failure::single(Diagnostic::error("unknown-arch", message).with_help(help))
+}
+
 /// "did you mean `rbd`?" for the nearest of `candidates`, if any is near enough.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     nearest(name, candidates).map(|c| format!("did you mean `{c}`?"))

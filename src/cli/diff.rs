@@ -1,5 +1,5 @@
 use super::{Context, Exit, Report, TextMarkdownJson, emit, json};
-use drvpolicy::diagnostic::{Diagnostic, Failure, did_you_mean};
+use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
 use drvpolicy::policy::Policy;
@@ -94,7 +94,5 @@ fn check_arch(old: &Policy, new: &Policy, arch: &str, both: bool) -> Result<(), 
     } else {
         format!("neither `{}` nor `{}` builds `{arch}`", old.name, new.name)
     };
-    Err(Failure::single(Diagnostic::error("unknown-arch", message).with_help(
-        did_you_mean(arch, arches.iter().copied()).unwrap_or_else(|| format!("their arches: {}", arches.join(", "))),
-    )))
+    Err(unknown_arch(message, arch, &arches))
 }

@@ -1,5 +1,5 @@
 use super::{Context, Report, TextMarkdownJson, emit, json};
-use drvpolicy::diagnostic::{Diagnostic, Failure, did_you_mean};
+use drvpolicy::diagnostic::{Failure, unknown_arch};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
 use std::path::PathBuf;
@@ -58,12 +58,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         let mut arches: Vec<&str> = policies.iter().flat_map(|p| p.arch_names()).collect();
         arches.sort_unstable();
         arches.dedup();
-        return Err(Failure::single(
-            Diagnostic::error("unknown-arch", format!("no profile of the series builds `{arch}`")).with_help(
-                did_you_mean(arch, arches.iter().copied())
-                    .unwrap_or_else(|| format!("their arches: {}", arches.join(", "))),
-            ),
-        ));
+        return Err(unknown_arch(format!("no profile of the series builds `{arch}`"), arch, &arches));
     }
     let filter = Filter { layer: args.layer, arch: args.arch.clone() };
     let timeline = history::timeline(series.product, &policies, &filter);

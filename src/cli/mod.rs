@@ -195,12 +195,7 @@ pub fn json(value: &impl serde::Serialize) -> String {
 /// The arch named by `--arch`, checked against the profile.
 pub fn arch<'p>(policy: &'p Policy, arch: &str) -> Result<&'p drvpolicy::policy::ArchPolicy, Failure> {
     policy.arch(arch).ok_or_else(|| {
-        let arches = policy.arch_names();
-        Failure::single(
-            Diagnostic::error("unknown-arch", format!("profile `{}` does not build `{arch}`", policy.name)).with_help(
-                drvpolicy::diagnostic::did_you_mean(arch, arches.iter().copied())
-                    .unwrap_or_else(|| format!("its arches: {}", arches.join(", "))),
-            ),
-        )
+        let message = format!("profile `{}` does not build `{arch}`", policy.name);
+        drvpolicy::diagnostic::unknown_arch(message, arch, &policy.arch_names())
     })
 }
