@@ -78,6 +78,14 @@ impl Diagnostic {
         self.labels.iter().find(|l| l.primary).map(|l| &l.span)
     }
 
+    /// With a label at `origin` when a profile line set the value (built-in facts have no line).
+    pub fn at_origin(self, origin: &crate::source::Origin, label: &str) -> Self {
+        match origin {
+            crate::source::Origin::Profile(span) => self.at(span, label),
+            _ => self,
+        }
+    }
+
     /// Rendered with the source snippet, file:line:col and a caret under the span.
     pub fn render(&self, sources: &Sources) -> String {
         let severity = match self.severity {

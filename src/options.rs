@@ -2,7 +2,7 @@
 //! spelled for the profile's qemu version. The one place that knows option spelling.
 
 use crate::catalogue::{Catalogue, Effect, WhitelistOption};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::{ArchPolicy, Policy};
 use crate::profile::FeatureState;
 use crate::source::Origin;
@@ -45,6 +45,17 @@ pub struct Problem {
     pub message: String,
     pub origin: Origin,
     pub help: Option<String>,
+}
+
+impl Problem {
+    /// The diagnostic, pointing at the profile line that set the option.
+    pub fn into_diagnostic(self) -> Diagnostic {
+        let d = match self.severity {
+            Severity::Error => Diagnostic::error(self.code, self.message),
+            Severity::Warning => Diagnostic::warning(self.code, self.message),
+        };
+        d.at_origin(&self.origin, "set here").with_help_opt(self.help)
+    }
 }
 
 /// The first meson-built qemu. Source: qemu.md 1e (meson options from 6.0).

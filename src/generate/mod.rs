@@ -7,20 +7,10 @@ pub mod spec;
 
 use crate::diagnostic::{Diagnostic, Failure, Severity};
 use crate::options::Problem;
-use crate::source::Origin;
 
-/// Option problems as diagnostics pointing at the profile line that set the option.
+/// The errors among option problems, as diagnostics pointing at the profile line that set the option.
 pub(crate) fn failure(problems: Vec<Problem>) -> Option<Failure> {
-    let diagnostics: Vec<Diagnostic> = problems
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| {
-            let mut d = Diagnostic::error(p.code, p.message).with_help_opt(p.help);
-            if let Origin::Profile(span) = &p.origin {
-                d = d.at(span, "set here");
-            }
-            d
-        })
-        .collect();
+    let diagnostics: Vec<Diagnostic> =
+        problems.into_iter().filter(|p| p.severity == Severity::Error).map(Problem::into_diagnostic).collect();
     (!diagnostics.is_empty()).then_some(Failure { diagnostics })
 }

@@ -2,26 +2,11 @@
 //! rejects (errors), whitelist names that do nothing (warnings).
 
 use crate::catalogue::Catalogue;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::options::{self, Dialect, Problem};
 use crate::policy::{BuildReason, Policy};
 use crate::source::Origin;
 use indexmap::IndexMap;
-
-fn located(mut d: Diagnostic, origin: &Origin, label: &str) -> Diagnostic {
-    if let Origin::Profile(span) = origin {
-        d = d.at(span, label);
-    }
-    d
-}
-
-fn from_problem(p: Problem) -> Diagnostic {
-    let d = match p.severity {
-        Severity::Error => Diagnostic::error(p.code, p.message),
-        Severity::Warning => Diagnostic::warning(p.code, p.message),
-    };
-    located(d, &p.origin, "set here").with_help_opt(p.help)
-}
 
 pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
     let version = &policy.qemu.version.value;
@@ -33,13 +18,13 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
             format!("qemu {version} is newer than the catalogue, whose facts were read up to qemu {newest}"),
         )
         .with_help("drivers and options added or removed after that are unknown to drvpolicy");
-        diagnostics.push(located(d, &policy.qemu.version.origin, "this version"));
+        diagnostics.push(d.at_origin(&policy.qemu.version.origin, "this version"));
     }
     // (code, driver, origin) -> arches, so that one warning names every arch it concerns.
     let mut per_driver: IndexMap<(&'static str, String, Origin), Vec<&str>> = IndexMap::new();
     for arch in &policy.arches {
         let (_, problems) = options::arguments(policy, arch, Dialect::Configure);
-        diagnostics.extend(problems.into_iter().map(from_problem));
+        diagnostics.extend(problems.into_iter().map(Problem::into_diagnostic));
 
         let acknowledged = |d: &str| arch.acknowledged_compiled_out.iter().any(|a| a.value == d);
         for entry in arch.rw_whitelist.iter().chain(&arch.ro_whitelist) {
@@ -96,6 +81,6 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
             _ => Diagnostic::warning(code, format!("`{driver}` is in both the rw and the ro whitelist on {on}"))
                 .with_help("rw already allows read-only opens: remove it from the ro whitelist"),
         };
-        diagnostics.push(located(d, &origin, "whitelisted here"));
+        diagnostics.push(d.at_origin(&origin, "whitelisted here"));
     }
 }
