@@ -76,40 +76,33 @@ fn the_begin_marker_remembers_the_style() {
     );
 }
 
+/// Syncs `before` + `old` + `after` and checks the file became `before` + `region` + `after`.
+fn assert_synced(before: &[u8], old: &[u8], after: &[u8], region: &str) {
+    let case = Case::new(["sync", "q.spec", "rhel-7.3"]);
+    std::fs::write(case.path("q.spec"), [before, old, after].concat()).unwrap();
+    let run = case.run();
+    run.exits(0);
+    let synced = std::fs::read(run.path("q.spec")).unwrap();
+    assert_eq!(synced, [before, region.as_bytes(), after].concat());
+}
+
 #[test]
 fn bytes_outside_the_markers_stay_as_they_were() {
-    // CRLF lines, a Latin-1 byte and no final newline outside; an LF region.
-    let before: &[u8] = b"Name: qemu-kvm\r\nVersion: 1.5.3\r\n%build\r\n# drvpolicy:begin rhel-7.3\n";
-    let after: &[u8] = b"# drvpolicy:end\nmake\r\n\r\n%changelog\r\n- Ren\xe9 2015\r\n- no final newline";
-    let mut bytes = before.to_vec();
-    bytes.extend_from_slice(b"old line\n");
-    bytes.extend_from_slice(after);
-    let case = Case::new(["sync", "q.spec", "rhel-7.3"]);
-    std::fs::write(case.path("q.spec"), &bytes).unwrap();
-    let run = case.run();
-    run.exits(0);
-    let synced = std::fs::read(run.path("q.spec")).unwrap();
     let region = generated("rhel-7.3", "inline");
-    let mut expected = before.to_vec();
-    expected.extend_from_slice(region.as_bytes());
-    expected.extend_from_slice(after);
-    assert_eq!(synced, expected);
-
+    // CRLF lines, a Latin-1 byte and no final newline outside; an LF region.
+    assert_synced(
+        b"Name: qemu-kvm\r\nVersion: 1.5.3\r\n%build\r\n# drvpolicy:begin rhel-7.3\n",
+        b"old line\n",
+        b"# drvpolicy:end\nmake\r\n\r\n%changelog\r\n- Ren\xe9 2015\r\n- no final newline",
+        &region,
+    );
     // A CRLF begin marker: the region gets CRLF line endings too.
-    let before: &[u8] = b"%build\r\n# drvpolicy:begin rhel-7.3\r\n";
-    let after: &[u8] = b"# drvpolicy:end\r\nmake";
-    let mut bytes = before.to_vec();
-    bytes.extend_from_slice(b"old\r\n");
-    bytes.extend_from_slice(after);
-    let case = Case::new(["sync", "q.spec", "rhel-7.3"]);
-    std::fs::write(case.path("q.spec"), &bytes).unwrap();
-    let run = case.run();
-    run.exits(0);
-    let synced = std::fs::read(run.path("q.spec")).unwrap();
-    let mut expected = before.to_vec();
-    expected.extend_from_slice(region.replace('\n', "\r\n").as_bytes());
-    expected.extend_from_slice(after);
-    assert_eq!(synced, expected);
+    assert_synced(
+        b"%build\r\n# drvpolicy:begin rhel-7.3\r\n",
+        b"old\r\n",
+        b"# drvpolicy:end\r\nmake",
+        &region.replace('\n', "\r\n"),
+    );
 }
 
 #[test]
