@@ -3,7 +3,7 @@
 //! plus the checks that need the whole stack of layers from `access`: consumer needs that
 //! no longer hold, and libguestfs protocols whose qemu driver the emulator cannot open.
 
-use crate::access::{self, Layer, NeedVerdict, Verdict};
+use crate::access::{self, Context, Installed, Layer, NeedVerdict, Verdict};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
@@ -116,8 +116,9 @@ fn compiled_out_by<'a>(arch: &'a ArchPolicy, driver: &str) -> Option<&'a str> {
 fn unmet_needs(policy: &Policy) -> Vec<Diagnostic> {
     type Key = (Origin, Layer, String, Origin);
     let mut groups: IndexMap<Key, (NeedVerdict, Vec<&str>)> = IndexMap::new();
+    let installed = Installed::All;
     for arch in &policy.arches {
-        for verdict in access::needs(policy, arch).into_iter().filter(|v| !v.met) {
+        for verdict in access::needs(Context::new(policy, arch, &installed)).into_iter().filter(|v| !v.met) {
             let key = (
                 verdict.need.origin.clone(),
                 verdict.verdict.layer,
@@ -144,7 +145,7 @@ fn unmet_needs(policy: &Policy) -> Vec<Diagnostic> {
                     access_words(need.access),
                     need.driver,
                     program_words(need.program),
-                    verdict.layer.as_str(),
+                    verdict.layer.label(),
                     verdict.reason
                 ),
             );
@@ -152,7 +153,7 @@ fn unmet_needs(policy: &Policy) -> Vec<Diagnostic> {
                 d = d.at(span, format!("{} needs {} {} here", need.consumer, need.driver, need.access));
             }
             if let Some(span) = profile_span(&verdict.origin).filter(|s| Some(*s) != profile_span(&need.origin)) {
-                d = d.at(span, format!("the {} layer is decided here", verdict.layer.as_str()));
+                d = d.at(span, format!("the {} layer is decided here", verdict.layer.label()));
             }
             let arch = policy.arch(arches[0]).expect("a grouped arch is in the policy");
             d = d.with_help(need_help(&need.driver, need.access, &verdict, arch, &on));
@@ -174,10 +175,13 @@ fn need_help(driver: &str, access: Access, verdict: &Verdict, arch: &ArchPolicy,
             Some(feature) => format!("compile it in (set `{feature} = \"enable\"` for {on}), or drop the need"),
             None => format!("{}: drop the need, or use a qemu version that has it", verdict.reason),
         },
-        Layer::BuildMode => {
+        Layer::Module => format!("{}: make the consumer require the subpackage", verdict.reason),
+        Layer::BuildMode if !arch.has_emulator() => {
             format!("{on} builds only the tools: list the arches that have an emulator in the consumer's `arches`")
         }
-        Layer::RwWhitelist | Layer::RoWhitelist | Layer::Whitelists => {
+        Layer::BuildMode => format!("{}: the need cannot be met by this program", verdict.reason),
+        Layer::Capability => format!("{}: no build setting can change that; ask for read-only access", verdict.reason),
+        Layer::RwWhitelist | Layer::RoWhitelist | Layer::WhitelistInTools => {
             format!("add \"{driver}\" to the {list} whitelist for {on}")
         }
         Layer::Libvirt => format!("remove \"{driver}\" from [libvirt] disabled-protocols for {on}"),
@@ -211,12 +215,18 @@ fn unusable_protocols(policy: &Policy) -> Vec<Diagnostic> {
     let catalogue = Catalogue::get();
     type Key<'a> = (&'a str, &'a str, Layer, String, Origin);
     let mut groups: IndexMap<Key, (Verdict, Vec<&ArchPolicy>)> = IndexMap::new();
+    let installed = Installed::All;
+    let version = policy.libguestfs.version.as_ref().map(|v| &v.value);
     for arch in policy.arches.iter().filter(|a| a.has_emulator()) {
-        for (protocol, driver) in &catalogue.libguestfs.protocols {
-            if arch.libguestfs_disabled.iter().any(|d| d.value == *protocol) {
+        for (protocol, entry) in &catalogue.libguestfs.protocols {
+            let driver = &entry.driver;
+            if arch.libguestfs_disabled.iter().any(|d| d.value == *protocol)
+                || version.is_some_and(|v| catalogue.libguestfs_removed(protocol, v).is_some())
+            {
                 continue;
             }
-            let verdict = access::libguestfs_access(policy, arch, protocol);
+            let verdict = access::evaluate(Context::new(policy, arch, &installed), driver)
+                .verdict_or_refusal(Program::Libguestfs);
             if verdict.value != Access::None {
                 continue;
             }
@@ -240,17 +250,21 @@ fn unusable_protocols(policy: &Policy) -> Vec<Diagnostic> {
                 format!(
                     "libguestfs leaves the `{protocol}` protocol enabled, but the emulator cannot open `{driver}` on {on} \
                      ({} layer: {})",
-                    verdict.layer.as_str(),
+                    verdict.layer.label(),
                     verdict.reason
                 ),
             );
             // The removal that left the protocol enabled has no position of its own: point at
             // the qemu side, or else at the libguestfs package.
-            let libguestfs = [&policy.libguestfs.patch, &policy.libguestfs.version, &policy.libguestfs.package]
-                .into_iter()
-                .find_map(|v| v.as_ref().and_then(|v| profile_span(&v.origin)));
+            let libguestfs = [
+                policy.libguestfs.patch.as_ref().map(|v| &v.origin),
+                policy.libguestfs.version.as_ref().map(|v| &v.origin),
+                policy.libguestfs.package.as_ref().map(|v| &v.origin),
+            ]
+            .into_iter()
+            .find_map(|o| o.and_then(profile_span));
             match (profile_span(&verdict.origin), libguestfs) {
-                (Some(span), _) => d = d.at(span, format!("the {} layer is decided here", verdict.layer.as_str())),
+                (Some(span), _) => d = d.at(span, format!("the {} layer is decided here", verdict.layer.label())),
                 (None, Some(span)) => d = d.at(span, format!("this libguestfs leaves `{protocol}` in add_drive")),
                 (None, None) => {}
             }

@@ -1,7 +1,7 @@
 //! `explain`: one driver, libguestfs protocol or build option through every layer, each
 //! verdict with the profile line (or catalogue fact) that decided it.
 
-use crate::access::{self, Step};
+use crate::access::{self, Context, Installed, Layer, Outcome, Step};
 use crate::catalogue::{Catalogue, Effect};
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::options::{self, Dialect, Setting};
@@ -25,6 +25,8 @@ pub struct ExplainView {
     pub driver: Option<DriverExplain>,
     /// The build option of that name, if there is one (`rbd` is both a driver and an option).
     pub feature: Option<FeatureExplain>,
+    /// Which block subpackages the answer assumes installed.
+    pub installed: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -38,6 +40,8 @@ pub struct DriverExplain {
     pub protocol: Option<String>,
     /// `libguestfs 1.32.7, patch "..."` when a protocol opens it.
     pub libguestfs: Option<String>,
+    /// Built as a loadable module on some arch: the answer depends on what is installed.
+    pub modular: bool,
     /// One block per group of arches whose chain reads the same.
     pub blocks: Vec<DriverBlock>,
     /// The widest layer detail of all blocks, to align the text columns.
@@ -55,9 +59,11 @@ pub struct DriverBlock {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LayerLine {
-    pub layer: String,
-    /// `ok`, `ro`, `refused` or `-` (takes no part here).
-    pub verdict: String,
+    pub layer: Layer,
+    /// What the layer, taken alone, does: pass, read-only, refuse, no-effect.
+    pub outcome: Outcome,
+    /// The programs whose route goes through this layer.
+    pub applies: Vec<String>,
     pub detail: String,
     /// What the user sees when this layer refuses (for `ro`: on a read-write open).
     pub message: Option<String>,
@@ -68,10 +74,12 @@ pub struct LayerLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProgramLine {
     pub program: String,
-    /// `rw`, `ro` or `none`.
+    /// `rw`, `ro`, `none`, or `n/a` where the program cannot ask for the driver.
     pub access: String,
-    /// The first layer that decides it.
-    pub layer: String,
+    /// The layer that decides it.
+    pub layer: Layer,
+    /// The programs it passes the disk through, in order (libguestfs: libvirt, emulator).
+    pub through: Vec<String>,
     pub reason: String,
     /// What the user sees when refused (for `ro`: on a read-write open).
     pub message: Option<String>,
@@ -117,13 +125,19 @@ pub struct FeatureBlock {
 }
 
 /// Explains `name` on every arch of `policy`, or on `arch` only (already checked by the caller).
-pub fn view(policy: &Policy, arch: Option<&str>, name: &str, sources: &Sources) -> Result<ExplainView> {
+pub fn view(
+    policy: &Policy,
+    arch: Option<&str>,
+    name: &str,
+    installed: &Installed,
+    sources: &Sources,
+) -> Result<ExplainView> {
     let catalogue = Catalogue::get();
     let arches: Vec<&ArchPolicy> = policy.arches.iter().filter(|a| arch.is_none_or(|want| a.arch == want)).collect();
     let (kind, driver) = if catalogue.driver(name).is_some() {
-        ("driver", Some(explain_driver(policy, &arches, name, access::protocol_of(name), sources)))
+        ("driver", Some(explain_driver(policy, &arches, name, access::protocol_of(name), installed, sources)))
     } else if let Some(target) = catalogue.protocol_driver(name) {
-        ("protocol", Some(explain_driver(policy, &arches, target, Some(name), sources)))
+        ("protocol", Some(explain_driver(policy, &arches, target, Some(name), installed, sources)))
     } else {
         ("feature", None)
     };
@@ -138,6 +152,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, name: &str, sources: &Sources) 
         kind,
         driver,
         feature,
+        installed: installed.describe(),
     })
 }
 
@@ -179,6 +194,7 @@ fn explain_driver(
     arches: &[&ArchPolicy],
     driver: &str,
     protocol: Option<&str>,
+    installed: &Installed,
     sources: &Sources,
 ) -> DriverExplain {
     let version = &policy.qemu.version.value;
@@ -199,18 +215,24 @@ fn explain_driver(
         if let Some(v) = &policy.libguestfs.version {
             text.push_str(&format!(" {}", v.value));
         }
+        text.push_str(&format!(", {} backend", policy.libguestfs_backend.value));
         if let Some(p) = &policy.libguestfs.patch {
             text.push_str(&format!(", patch \"{}\"", p.value));
         }
         text
     });
-    let per_arch = arches.iter().map(|arch| (arch.arch.clone(), driver_block(policy, arch, driver, sources))).collect();
+    let per_arch = arches
+        .iter()
+        .map(|arch| (arch.arch.clone(), driver_block(Context::new(policy, arch, installed), driver, sources)))
+        .collect();
     let blocks: Vec<DriverBlock> =
         fold(per_arch).into_iter().map(|(arches, block)| DriverBlock { arches, ..block }).collect();
     let detail_width =
         blocks.iter().flat_map(|b| &b.layers).map(|l| l.detail.chars().count()).max().unwrap_or_default();
+    let modular = arches.iter().any(|a| a.driver(driver).is_some_and(|b| b.module.is_some()));
     DriverExplain {
         driver: driver.to_string(),
+        modular,
         kind: entry.map_or("unknown", |d| d.kind.as_str()).to_string(),
         summary,
         protocol: protocol.map(str::to_string),
@@ -220,33 +242,27 @@ fn explain_driver(
     }
 }
 
-fn driver_block(policy: &Policy, arch: &ArchPolicy, driver: &str, sources: &Sources) -> DriverBlock {
-    let layers = access::chain(policy, arch, driver).into_iter().map(|s| layer_line(s, sources)).collect();
+fn driver_block(context: Context, driver: &str, sources: &Sources) -> DriverBlock {
+    let evaluation = access::evaluate(context, driver);
+    let layers = evaluation.steps.iter().map(|s| layer_line(s, sources)).collect();
     let access = PROGRAMS
         .iter()
         .map(|&program| {
-            let Some(verdict) = access::program_access(policy, arch, program, driver) else {
-                return ProgramLine {
-                    program: program.to_string(),
-                    access: "n/a".to_string(),
-                    layer: access::Layer::Libguestfs.as_str().to_string(),
-                    reason: format!("add_drive has no protocol for {driver}"),
-                    message: None,
-                    origin: sources
-                        .describe(&crate::source::Origin::Catalogue("libguestfs add_drive protocols".into())),
-                };
-            };
+            let through = access::route(program, context.policy).into_iter().skip(1).map(|p| p.to_string()).collect();
+            let verdict = evaluation.verdict_or_refusal(program);
+            let applies = evaluation.verdict(program).is_some();
             ProgramLine {
                 program: program.to_string(),
-                access: verdict.value.to_string(),
-                layer: verdict.layer.as_str().to_string(),
+                access: if applies { verdict.value.to_string() } else { "n/a".to_string() },
+                layer: verdict.layer,
+                through,
                 reason: verdict.reason,
                 message: verdict.message.filter(|_| verdict.value != Access::ReadWrite),
                 origin: sources.describe(&verdict.origin),
             }
         })
         .collect();
-    let consumers = access::needs(policy, arch)
+    let consumers = access::needs(context)
         .into_iter()
         .filter(|n| n.need.driver == driver)
         .map(|n| ConsumerLine {
@@ -262,12 +278,13 @@ fn driver_block(policy: &Policy, arch: &ArchPolicy, driver: &str, sources: &Sour
     DriverBlock { arches: Vec::new(), layers, access, consumers }
 }
 
-fn layer_line(step: Step, sources: &Sources) -> LayerLine {
+fn layer_line(step: &Step, sources: &Sources) -> LayerLine {
     LayerLine {
-        layer: step.name.to_string(),
-        verdict: step.outcome.as_str().to_string(),
-        detail: step.detail,
-        message: step.message,
+        layer: step.layer,
+        outcome: step.outcome,
+        applies: step.applies.iter().map(|p| p.to_string()).collect(),
+        detail: step.detail.clone(),
+        message: step.message.clone(),
         origin: sources.describe(&step.origin),
     }
 }

@@ -1,9 +1,9 @@
 //! `matrix`: every driver of the profile's qemu version x arch x program at a glance, from
 //! the same verdicts as `explain`.
 
-use crate::access;
+use crate::access::{self, Context, DriverAccess, Installed, Layer};
 use crate::catalogue::Catalogue;
-use crate::policy::Policy;
+use crate::policy::{ArchPolicy, Policy};
 use crate::profile::{Access, Program};
 use crate::source::Sources;
 use serde::Serialize;
@@ -11,8 +11,12 @@ use serde::Serialize;
 /// The matrix's programs, bottom of the stack first. libvirt gets a column only when the
 /// profile describes it: otherwise it decides nothing and its column would repeat the emulator's.
 fn programs(policy: &Policy) -> Vec<Program> {
-    let libvirt = policy.arches.iter().any(|a| a.libvirt_disabled.is_some());
+    let libvirt = describes_libvirt(policy);
     Program::ALL.iter().copied().filter(|p| *p != Program::Libvirt || libvirt).collect()
+}
+
+fn describes_libvirt(policy: &Policy) -> bool {
+    policy.arches.iter().any(|a| a.libvirt.is_some())
 }
 
 #[derive(Debug, Serialize)]
@@ -21,7 +25,9 @@ pub struct MatrixView {
     /// `rhel-7.3 (qemu-kvm 1.5.3)`.
     pub title: String,
     pub description: String,
-    pub programs: Vec<ProgramColumn>,
+    /// The columns of every arch group: the programs, then libvirt's storage pools when the
+    /// profile describes libvirt.
+    pub columns: Vec<Column>,
     pub arches: Vec<ArchColumn>,
     /// One row per driver that exists in the qemu version, in catalogue order (formats,
     /// protocols, filters); drivers compiled out on every arch only with `--all-drivers`.
@@ -31,11 +37,15 @@ pub struct MatrixView {
     pub all_drivers: bool,
     /// Arches that build only the tools: their emulator and libguestfs cells are all `-`.
     pub tools_only: Vec<String>,
+    /// Which block subpackages the cells assume installed.
+    pub installed: String,
+    /// Drivers built as loadable modules on some arch.
+    pub modular: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ProgramColumn {
-    /// `emulator`, `tools`, `libguestfs`.
+pub struct Column {
+    /// `emulator`, `tools`, `libvirt`, `libguestfs`, or `libvirt-pool`.
     pub name: String,
     /// The narrow header of the text matrix.
     pub short: &'static str,
@@ -56,33 +66,38 @@ pub struct Row {
     /// The libguestfs `add_drive` protocol that opens it, if any.
     pub protocol: Option<String>,
     pub compiled_out_everywhere: bool,
-    /// One group per arch, in `arches` order, each with one cell per program.
+    /// One group per arch, in `arches` order, each with one cell per column.
     pub groups: Vec<Vec<Cell>>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Cell {
     pub arch: String,
-    pub program: String,
-    /// What the cell shows: `rw`, `ro`, `-` (refused) or `n/a` (libguestfs has no protocol for it).
+    pub column: String,
+    /// What the cell shows: `rw`, `ro`, `-` (refused) or `n/a` (libguestfs has no protocol for
+    /// it); in the pool column `yes`, `no` or empty (no pool backend stores this driver's disks).
     pub symbol: &'static str,
-    /// `rw`, `ro`, `none`, or `n/a` as in `symbol`.
+    /// `rw`, `ro`, `none`, `n/a`; in the pool column `yes`, `no` or `n/a`.
     pub access: &'static str,
-    /// The first layer that decides it.
-    pub layer: String,
+    /// The layer that decides it.
+    pub layer: Layer,
     pub reason: String,
     /// What the user sees when refused (for `ro`: on a read-write open).
     pub message: Option<String>,
     pub origin: String,
 }
 
-pub fn view(policy: &Policy, all_drivers: bool, sources: &Sources) -> MatrixView {
+const POOL: &str = "libvirt-pool";
+
+pub fn view(policy: &Policy, all_drivers: bool, installed: &Installed, sources: &Sources) -> MatrixView {
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
     let catalogue = Catalogue::get();
     let programs = programs(policy);
+    let pools = describes_libvirt(policy);
     let mut rows = Vec::new();
     let mut compiled_out_everywhere = Vec::new();
+    let mut modular = Vec::new();
     for (name, driver) in catalogue.drivers_in(version, &backports) {
         let everywhere_out = policy.arches.iter().all(|a| !a.compiled_in(name));
         if everywhere_out {
@@ -91,71 +106,50 @@ pub fn view(policy: &Policy, all_drivers: bool, sources: &Sources) -> MatrixView
                 continue;
             }
         }
-        let protocol = access::protocol_of(name);
+        if policy.arches.iter().any(|a| a.driver(name).is_some_and(|b| b.module.is_some())) {
+            modular.push(name.to_string());
+        }
         let groups = policy
             .arches
             .iter()
             .map(|arch| {
-                programs
-                    .iter()
-                    .map(|&program| {
-                        let Some(verdict) = access::program_access(policy, arch, program, name) else {
-                            return Cell {
-                                arch: arch.arch.clone(),
-                                program: program.to_string(),
-                                symbol: "n/a",
-                                access: "n/a",
-                                layer: access::Layer::Libguestfs.as_str().to_string(),
-                                reason: format!("add_drive has no protocol for {name}"),
-                                message: None,
-                                origin: sources.describe(&crate::source::Origin::Catalogue(
-                                    "libguestfs add_drive protocols".into(),
-                                )),
-                            };
-                        };
-                        let (symbol, access) = match verdict.value {
-                            Access::ReadWrite => ("rw", "rw"),
-                            Access::ReadOnly => ("ro", "ro"),
-                            Access::None => ("-", "none"),
-                        };
-                        Cell {
-                            arch: arch.arch.clone(),
-                            program: program.to_string(),
-                            symbol,
-                            access,
-                            layer: verdict.layer.as_str().to_string(),
-                            reason: verdict.reason,
-                            message: verdict.message,
-                            origin: sources.describe(&verdict.origin),
-                        }
-                    })
-                    .collect()
+                let evaluation = access::evaluate(Context::new(policy, arch, installed), name);
+                let mut cells: Vec<Cell> =
+                    programs.iter().map(|&program| program_cell(&evaluation, &arch.arch, program, sources)).collect();
+                if pools {
+                    cells.push(pool_cell(arch, name, sources));
+                }
+                cells
             })
             .collect();
         rows.push(Row {
             driver: name.to_string(),
             kind: driver.kind.as_str().to_string(),
-            protocol: protocol.map(str::to_string),
+            protocol: access::protocol_of(name).map(str::to_string),
             compiled_out_everywhere: everywhere_out,
             groups,
         });
+    }
+    let mut columns: Vec<Column> = programs
+        .iter()
+        .map(|p| Column {
+            name: p.to_string(),
+            short: match p {
+                Program::Emulator => "emu",
+                Program::Libguestfs => "guestfs",
+                Program::Libvirt => "virt",
+                Program::Tools => "tools",
+            },
+        })
+        .collect();
+    if pools {
+        columns.push(Column { name: POOL.to_string(), short: "pool" });
     }
     MatrixView {
         profile: policy.name.clone(),
         title: policy.title(),
         description: policy.description.clone(),
-        programs: programs
-            .iter()
-            .map(|p| ProgramColumn {
-                name: p.to_string(),
-                short: match p {
-                    Program::Emulator => "emu",
-                    Program::Libguestfs => "guestfs",
-                    Program::Libvirt => "virt",
-                    Program::Tools => "tools",
-                },
-            })
-            .collect(),
+        columns,
         arches: policy
             .arches
             .iter()
@@ -165,5 +159,52 @@ pub fn view(policy: &Policy, all_drivers: bool, sources: &Sources) -> MatrixView
         compiled_out_everywhere,
         all_drivers,
         tools_only: policy.arches.iter().filter(|a| !a.has_emulator()).map(|a| a.arch.clone()).collect(),
+        installed: installed.describe(),
+        modular,
+    }
+}
+
+fn program_cell(evaluation: &DriverAccess, arch: &str, program: Program, sources: &Sources) -> Cell {
+    let verdict = evaluation.verdict_or_refusal(program);
+    let (symbol, access) = match (evaluation.verdict(program).is_some(), verdict.value) {
+        (false, _) => ("n/a", "n/a"),
+        (true, Access::ReadWrite) => ("rw", "rw"),
+        (true, Access::ReadOnly) => ("ro", "ro"),
+        (true, Access::None) => ("-", "none"),
+    };
+    Cell {
+        arch: arch.to_string(),
+        column: program.to_string(),
+        symbol,
+        access,
+        layer: verdict.layer,
+        reason: verdict.reason,
+        message: verdict.message,
+        origin: sources.describe(&verdict.origin),
+    }
+}
+
+/// Whether a libvirt storage pool of the driver's storage can be defined on this arch.
+fn pool_cell(arch: &ArchPolicy, driver: &str, sources: &Sources) -> Cell {
+    let backends = arch.libvirt.as_ref().map(|l| l.backends_for(driver)).unwrap_or_default();
+    let built: Vec<&str> = backends.iter().filter(|b| b.enabled).map(|b| b.name.as_str()).collect();
+    let (symbol, access, reason) = match (backends.is_empty(), built.is_empty()) {
+        (true, _) => ("", "n/a", format!("no libvirt storage pool backend stores {driver} disks")),
+        (false, false) => ("yes", "yes", format!("storage pool backend built: {}", built.join(", "))),
+        (false, true) => {
+            let names: Vec<&str> = backends.iter().map(|b| b.name.as_str()).collect();
+            ("no", "no", format!("storage pool backend not built: {}", names.join(", ")))
+        }
+    };
+    let origin = backends.first().map_or(crate::source::Origin::Default, |b| b.origin.clone());
+    Cell {
+        arch: arch.arch.clone(),
+        column: POOL.to_string(),
+        symbol,
+        access,
+        layer: Layer::Libvirt,
+        reason,
+        message: None,
+        origin: sources.describe(&origin),
     }
 }

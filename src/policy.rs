@@ -1,7 +1,7 @@
 //! The resolved policy: one plain value per (profile, arch), every value with its origin.
 //! Everything after `resolve` reads this, never TOML.
 
-use crate::profile::{Access, BuildMode, FeatureState, Program};
+use crate::profile::{Access, BuildMode, FeatureState, LibguestfsBackend, Program};
 use crate::source::Origin;
 use semver::Version;
 use serde::Serialize;
@@ -32,6 +32,8 @@ pub struct Policy {
     pub sources: Vec<String>,
     pub qemu: Qemu,
     pub libguestfs: Package,
+    /// How libguestfs runs qemu by default: through libvirt, or directly.
+    pub libguestfs_backend: Valued<LibguestfsBackend>,
     pub libvirt: Package,
     pub arches: Vec<ArchPolicy>,
 }
@@ -44,6 +46,12 @@ pub struct Qemu {
     pub backports: Vec<Valued<String>>,
     /// Options the catalogue does not know, declared by profiles.
     pub custom_features: Vec<CustomFeature>,
+    /// The package whose `Requires:` pull in the required block subpackages (`qemu-kvm`).
+    pub main_package: Option<Valued<String>>,
+    /// Where the block modules are installed (`%{_libdir}/qemu-kvm`).
+    pub module_dir: Option<Valued<String>>,
+    /// Subpackages of earlier releases that this one obsoletes (`qemu-kvm-block-gluster`).
+    pub obsoletes: Vec<Valued<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +66,7 @@ pub struct CustomFeature {
 #[derive(Debug, Clone, Default)]
 pub struct Package {
     pub package: Option<Valued<String>>,
-    pub version: Option<Valued<String>>,
+    pub version: Option<Valued<Version>>,
     /// The downstream patch that removes protocols (its subject), if any.
     pub patch: Option<Valued<String>>,
 }
@@ -78,12 +86,57 @@ pub struct ArchPolicy {
     /// Configure arguments outside the block-driver policy, passed as written (tools-only arches
     /// keep them: `--prefix` matters to every build).
     pub extra_args: Vec<Valued<String>>,
+    /// Block modules and the subpackages that ship them, for this arch.
+    pub subpackages: Vec<Subpackage>,
     pub libguestfs_disabled: Vec<Valued<String>>,
     /// `None`: the profiles say nothing of libvirt, so it decides nothing.
-    pub libvirt_disabled: Option<Vec<Valued<String>>>,
+    pub libvirt: Option<LibvirtArch>,
     pub needs: Vec<Need>,
     /// Where an edit took a value out of a list, so that an absence has a provenance too.
     pub removals: Vec<Removal>,
+}
+
+/// A block module and the subpackage that ships it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subpackage {
+    /// The module, as qemu names it: `block-rbd`.
+    pub module: String,
+    /// The package: `qemu-kvm-block-rbd`.
+    pub name: String,
+    /// Whether the main package requires it (a default install has it).
+    pub required: bool,
+    pub origin: Origin,
+}
+
+/// What libvirt is built with on one arch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibvirtArch {
+    /// Disk source protocols (libvirt's names) it refuses.
+    pub disabled: Vec<Valued<String>>,
+    /// Storage pool backends, in the order the profiles name them.
+    pub backends: Vec<StorageBackend>,
+    /// Where the profiles describe libvirt.
+    pub origin: Origin,
+}
+
+/// A libvirt storage pool backend (`rbd`, `gluster`, `iscsi-direct`) and whether it is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageBackend {
+    pub name: String,
+    pub enabled: bool,
+    pub origin: Origin,
+}
+
+impl LibvirtArch {
+    /// The storage pool backends that open pools of `driver`'s storage (rbd; iscsi and iscsi-direct).
+    pub fn backends_for(&self, driver: &str) -> Vec<&StorageBackend> {
+        let catalogue = crate::catalogue::Catalogue::get();
+        self.backends.iter().filter(|b| catalogue.storage_backend_driver(&b.name) == Some(driver)).collect()
+    }
+
+    pub fn backend(&self, name: &str) -> Option<&StorageBackend> {
+        self.backends.iter().find(|b| b.name == name)
+    }
 }
 
 /// The lists whose absences matter to access.
@@ -145,6 +198,8 @@ impl BuildReason {
 pub struct DriverBuild {
     pub name: String,
     pub compiled_in: bool,
+    /// The loadable module it is built as (`block-curl`), when qemu is built with modules.
+    pub module: Option<Valued<String>>,
     pub reason: BuildReason,
     pub origin: Origin,
 }
@@ -174,6 +229,14 @@ impl Policy {
 
     pub fn custom_feature(&self, name: &str) -> Option<&CustomFeature> {
         self.qemu.custom_features.iter().find(|f| f.name == name)
+    }
+
+    /// The installed file of a block module: `%{_libdir}/qemu-kvm/block-rbd.so`.
+    pub fn module_file(&self, module: &str) -> String {
+        match &self.qemu.module_dir {
+            Some(dir) => format!("{}/{module}.so", dir.value.trim_end_matches('/')),
+            None => format!("{module}.so"),
+        }
     }
 
     /// `rhel-7.3 (qemu-kvm 1.5.3)`.
@@ -209,13 +272,17 @@ impl ArchPolicy {
             ListName::RwWhitelist => &self.rw_whitelist,
             ListName::RoWhitelist => &self.ro_whitelist,
             ListName::LibguestfsDisabled => &self.libguestfs_disabled,
-            ListName::LibvirtDisabled => self.libvirt_disabled.as_deref().unwrap_or_default(),
+            ListName::LibvirtDisabled => self.libvirt.as_ref().map_or(&[][..], |l| l.disabled.as_slice()),
         };
         entries.first().map_or(Origin::Default, |e| e.origin.clone())
     }
 
     pub fn compiled_in(&self, driver: &str) -> bool {
         self.driver(driver).is_some_and(|d| d.compiled_in)
+    }
+
+    pub fn subpackage(&self, module: &str) -> Option<&Subpackage> {
+        self.subpackages.iter().find(|s| s.module == module)
     }
 }
 

@@ -29,6 +29,7 @@ pub struct ShowView {
     pub sources: Vec<String>,
     pub qemu: QemuView,
     pub libguestfs: PackageView,
+    pub libvirt: PackageView,
     pub arches: Vec<ArchView>,
 }
 
@@ -37,6 +38,9 @@ pub struct QemuView {
     pub package: Sourced<String>,
     pub version: Sourced<String>,
     pub backports: Vec<Sourced<String>>,
+    pub main_package: Option<Sourced<String>>,
+    pub module_dir: Option<Sourced<String>>,
+    pub obsoletes: Vec<Sourced<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,6 +48,8 @@ pub struct PackageView {
     pub package: Option<String>,
     pub version: Option<String>,
     pub patch: Option<String>,
+    /// libguestfs only: how it runs qemu (`libvirt` or `direct`).
+    pub backend: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,10 +63,29 @@ pub struct ArchView {
     pub rw_whitelist: Vec<Sourced<String>>,
     pub ro_whitelist: Vec<Sourced<String>>,
     pub whitelist_in_tools: Sourced<bool>,
+    /// Drivers built as loadable modules, with the subpackage that ships each.
+    pub modules: Vec<ModuleView>,
     pub libguestfs_disabled: Vec<Sourced<String>>,
     /// `null` when the profiles say nothing of libvirt.
-    pub libvirt_disabled: Option<Vec<Sourced<String>>>,
+    pub libvirt: Option<LibvirtView>,
     pub needs: Vec<NeedView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModuleView {
+    pub driver: String,
+    pub module: String,
+    /// The subpackage that ships it, if the profiles name one.
+    pub subpackage: Option<String>,
+    pub required: bool,
+    pub origin: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LibvirtView {
+    pub disabled: Vec<Sourced<String>>,
+    pub storage_backends: Vec<Sourced<bool>>,
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,8 +146,31 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
             rw_whitelist: sourced_list(&a.rw_whitelist, sources),
             ro_whitelist: sourced_list(&a.ro_whitelist, sources),
             whitelist_in_tools: sourced(&a.whitelist_in_tools, sources),
+            modules: a
+                .drivers
+                .iter()
+                .filter_map(|d| {
+                    let module = d.module.as_ref()?;
+                    let sub = a.subpackage(&module.value);
+                    Some(ModuleView {
+                        driver: d.name.clone(),
+                        module: module.value.clone(),
+                        subpackage: sub.map(|s| s.name.clone()),
+                        required: sub.is_some_and(|s| s.required),
+                        origin: sources.describe(sub.map_or(&module.origin, |s| &s.origin)),
+                    })
+                })
+                .collect(),
             libguestfs_disabled: sourced_list(&a.libguestfs_disabled, sources),
-            libvirt_disabled: a.libvirt_disabled.as_ref().map(|l| sourced_list(l, sources)),
+            libvirt: a.libvirt.as_ref().map(|l| LibvirtView {
+                disabled: sourced_list(&l.disabled, sources),
+                storage_backends: l
+                    .backends
+                    .iter()
+                    .map(|b| Sourced { value: b.enabled, origin: sources.describe(&b.origin) })
+                    .collect(),
+                names: l.backends.iter().map(|b| b.name.clone()).collect(),
+            }),
             needs: a
                 .needs
                 .iter()
@@ -138,6 +186,13 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
         })
         .collect();
     let text = |v: &Option<Valued<String>>| v.as_ref().map(|v| v.value.clone());
+    let package = |p: &crate::policy::Package| PackageView {
+        package: text(&p.package),
+        version: p.version.as_ref().map(|v| v.value.to_string()),
+        patch: text(&p.patch),
+        backend: None,
+    };
+    let optional = |v: &Option<Valued<String>>| v.as_ref().map(|v| sourced(v, sources));
     ShowView {
         profile: policy.name.clone(),
         product: policy.product.clone(),
@@ -152,12 +207,15 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                 origin: sources.describe(&policy.qemu.version.origin),
             },
             backports: sourced_list(&policy.qemu.backports, sources),
+            main_package: optional(&policy.qemu.main_package),
+            module_dir: optional(&policy.qemu.module_dir),
+            obsoletes: sourced_list(&policy.qemu.obsoletes, sources),
         },
         libguestfs: PackageView {
-            package: text(&policy.libguestfs.package),
-            version: text(&policy.libguestfs.version),
-            patch: text(&policy.libguestfs.patch),
+            backend: Some(policy.libguestfs_backend.value.to_string()),
+            ..package(&policy.libguestfs)
         },
+        libvirt: package(&policy.libvirt),
         arches,
     }
 }

@@ -59,9 +59,10 @@ fn a_need_of_a_compiled_out_driver_names_the_build_layer() {
 }
 
 #[test]
-fn a_need_in_no_whitelist_names_the_whitelists_layer_and_the_error_users_see() {
+fn a_need_in_no_whitelist_names_the_ro_whitelist_and_the_error_users_see() {
     let d = finds("need-not-whitelisted", 1, "need-not-met", "error", 19, 3);
-    assert!(d["message"].as_str().unwrap().contains("the whitelists layer refuses it: in neither whitelist"));
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("the ro whitelist layer refuses it: in neither whitelist"), "{message}");
     assert_eq!(d["help"], "add \"https\" to the ro whitelist for x86_64");
     // qemu 2.12's message (qemu.md 2c).
     let notes = d["notes"].as_array().unwrap();

@@ -179,7 +179,7 @@ fn rhel_7_1_to_7_2_shows_what_really_changed() {
     // What users feel: virt-v2v's https and ssh read-only in the emulator, rbd through libguestfs.
     let access = facts(&changes, x86, "access");
     for row in
-        ["https emulator none -> ro", "ssh emulator none -> ro", "rbd libguestfs none -> rw", "https tools none -> rw"]
+        ["https emulator none -> ro", "ssh emulator none -> ro", "rbd libguestfs none -> rw", "https tools none -> ro"]
     {
         assert!(has(&access, "changed", "access", row), "{row} in {access:?}");
     }

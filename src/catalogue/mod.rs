@@ -19,7 +19,10 @@ pub struct Catalogue {
     pub backports: IndexMap<String, Backport>,
     pub drivers: IndexMap<String, Driver>,
     pub messages: Vec<Message>,
+    /// Drivers qemu never opens read-write, by family.
+    pub read_only: IndexMap<String, ReadOnlyFamily>,
     pub libguestfs: Libguestfs,
+    pub libvirt: Libvirt,
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,10 +164,46 @@ pub struct Driver {
     #[serde(default)]
     built_by: Vec<BuiltBy>,
     emulator_only: Option<VersionReq>,
+    /// The driver option that makes it writable (vvfat's `rw=on`).
+    write_option: Option<String>,
     /// Before this version the driver only reads (vhdx: create and write from 1.7).
     writable_from: Option<String>,
     pub module: Option<String>,
     pub note: Option<String>,
+}
+
+/// Drivers that never write, and what a read-write open meets per version.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ReadOnlyFamily {
+    pub summary: String,
+    pub drivers: Vec<String>,
+    pub refusals: Vec<WriteRefusal>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct WriteRefusal {
+    pub versions: VersionReq,
+    /// qemu's error for a read-write open.
+    pub text: Option<String>,
+    /// What happens instead, when qemu prints no error.
+    pub note: Option<String>,
+}
+
+/// What a driver can do with a read-write open in one qemu version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Writability {
+    Writes,
+    /// Only with this driver option (`rw=on`).
+    WithOption(String),
+    /// Only from this version on.
+    Until(Version),
+    /// Never: qemu's error for a read-write open (`text`) or what it does instead (`note`).
+    Never {
+        text: Option<String>,
+        note: Option<String>,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,10 +255,16 @@ impl Driver {
         self.built_by.iter().map(|b| b.feature.as_str())
     }
 
-    /// The version from which the driver writes, when this one only reads.
-    pub fn read_only_until(&self, version: &Version) -> Option<Version> {
-        let from = self.writable_from.as_deref().and_then(crate::version::normalise)?;
-        (*version < from).then_some(from)
+    /// Whether a read-write open can work in this version, leaving aside the families of
+    /// drivers that never write (`Catalogue::writability` knows those).
+    fn own_writability(&self, version: &Version) -> Writability {
+        if let Some(option) = &self.write_option {
+            return Writability::WithOption(option.clone());
+        }
+        match self.writable_from.as_deref().and_then(crate::version::normalise) {
+            Some(from) if *version < from => Writability::Until(from),
+            _ => Writability::Writes,
+        }
     }
 
     /// Whether the tools (qemu-img, qemu-io, qemu-nbd) register it in this version.
@@ -253,8 +298,45 @@ pub struct Message {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Libguestfs {
-    /// Protocol name -> the qemu driver it opens.
+    /// add_drive protocols by name.
+    pub protocols: IndexMap<String, LibguestfsProtocol>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LibguestfsProtocol {
+    /// The qemu driver it opens.
+    pub driver: String,
+    /// The first upstream libguestfs release without it.
+    removed: Option<String>,
+}
+
+impl LibguestfsProtocol {
+    pub fn removed(&self) -> Option<Version> {
+        self.removed.as_deref().and_then(crate::version::normalise)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Libvirt {
+    /// `<disk type='network'>` protocols by libvirt's name -> the qemu driver it opens.
     pub protocols: IndexMap<String, String>,
+    /// Storage pool backends by name (`iscsi-direct`).
+    pub storage_backends: IndexMap<String, StorageBackend>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct StorageBackend {
+    pub summary: String,
+    /// The qemu driver whose storage it pools, if any.
+    pub driver: Option<String>,
+    /// The meson option (`storage_rbd`) and the spec macro (`with_storage_rbd`).
+    pub meson: String,
+    pub spec_macro: String,
+    /// libvirt versions that have it.
+    pub versions: VersionReq,
 }
 
 /// The two ways a whitelist can refuse an open.
@@ -313,8 +395,36 @@ impl Catalogue {
         self.arches.known.iter().chain(self.arches.groups.keys()).map(String::as_str)
     }
 
+    /// Whether `driver` can be opened read-write at all in this version.
+    pub fn writability(&self, driver: &str, version: &Version) -> Writability {
+        if let Some(family) = self.read_only.values().find(|f| f.drivers.iter().any(|d| d == driver)) {
+            let refusal = family.refusals.iter().find(|r| r.versions.matches(version));
+            return Writability::Never {
+                text: refusal.and_then(|r| r.text.clone()),
+                note: refusal.and_then(|r| r.note.clone()),
+            };
+        }
+        self.driver(driver).map_or(Writability::Writes, |d| d.own_writability(version))
+    }
+
+    /// The qemu driver a libguestfs add_drive protocol opens.
     pub fn protocol_driver(&self, protocol: &str) -> Option<&str> {
-        self.libguestfs.protocols.get(protocol).map(String::as_str)
+        self.libguestfs.protocols.get(protocol).map(|p| p.driver.as_str())
+    }
+
+    /// The upstream libguestfs release that removed `protocol`, if `version` no longer has it.
+    pub fn libguestfs_removed(&self, protocol: &str, version: &Version) -> Option<Version> {
+        self.libguestfs.protocols.get(protocol)?.removed().filter(|r| version >= r)
+    }
+
+    /// The libvirt network disk protocol that opens `driver`, with its name.
+    pub fn libvirt_protocol_of(&self, driver: &str) -> Option<(&str, &str)> {
+        self.libvirt.protocols.iter().find(|(_, d)| *d == driver).map(|(p, d)| (p.as_str(), d.as_str()))
+    }
+
+    /// The qemu driver whose storage a libvirt storage pool backend pools.
+    pub fn storage_backend_driver(&self, backend: &str) -> Option<&str> {
+        self.libvirt.storage_backends.get(backend)?.driver.as_deref()
     }
 
     /// The message the emulator prints for a refusal, in this version.
@@ -353,11 +463,20 @@ mod tests {
                 assert!(c.backports.contains_key(b), "driver {name}: unknown backport {b}");
             }
         }
-        for (protocol, driver) in &c.libguestfs.protocols {
-            assert!(c.driver(driver).is_some(), "protocol {protocol} maps to unknown driver {driver}");
+        for (protocol, p) in &c.libguestfs.protocols {
+            assert!(c.driver(&p.driver).is_some(), "protocol {protocol} maps to unknown driver {}", p.driver);
+        }
+        for (protocol, driver) in &c.libvirt.protocols {
+            assert!(c.driver(driver).is_some(), "libvirt protocol {protocol} maps to unknown driver {driver}");
+        }
+        for (name, backend) in &c.libvirt.storage_backends {
+            assert!(backend.driver.as_ref().is_none_or(|d| c.driver(d).is_some()), "backend {name}");
         }
         for group in c.arches.groups.values() {
             assert!(group.iter().all(|a| c.is_known_arch(a)));
+        }
+        for (name, family) in &c.read_only {
+            assert!(family.drivers.iter().all(|d| c.driver(d).is_some()), "read-only family {name}");
         }
     }
 

@@ -19,6 +19,8 @@ pub struct Args {
     /// Only this architecture.
     #[arg(long)]
     arch: Option<String>,
+    #[command(flatten)]
+    installed: super::InstalledArg,
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
 }
@@ -28,7 +30,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     if let Some(arch) = &args.arch {
         super::arch(&policy, arch)?;
     }
-    let view = drvpolicy::explain::view(&policy, args.arch.as_deref(), &args.name, context.sources())?;
+    let installed = args.installed.installed();
+    let view = drvpolicy::explain::view(&policy, args.arch.as_deref(), &args.name, &installed, context.sources())?;
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("explain.j2", &view)?,
         TextOrJson::Json => json(&view),

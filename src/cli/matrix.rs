@@ -17,6 +17,8 @@ pub struct Args {
     /// Also give rows to the drivers compiled out on every arch (by default summarised in one line).
     #[arg(long)]
     all_drivers: bool,
+    #[command(flatten)]
+    installed: super::InstalledArg,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -32,7 +34,7 @@ enum Format {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let (policy, warnings) = context.policy(&args.profile)?;
-    let view = drvpolicy::matrix::view(&policy, args.all_drivers, context.sources());
+    let view = drvpolicy::matrix::view(&policy, args.all_drivers, &args.installed.installed(), context.sources());
     let text = match args.format {
         Format::Text => context.renderer()?.render("matrix.txt.j2", &view)?,
         Format::Markdown => context.renderer()?.render("matrix.md.j2", &view)?,

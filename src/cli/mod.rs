@@ -87,6 +87,29 @@ pub enum TextMarkdownJson {
     Json,
 }
 
+/// `--installed`: which block subpackages the answer assumes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InstalledArg {
+    /// Block subpackages assumed installed: `all` (the default: what the release can do),
+    /// `default` (the main package and what it requires), or names separated by commas
+    /// (`qemu-kvm-block-rbd,qemu-kvm-block-curl`; empty for none).
+    #[arg(long, value_name = "all|default|NAMES", default_value = "all")]
+    installed: String,
+}
+
+impl InstalledArg {
+    pub fn installed(&self) -> drvpolicy::access::Installed {
+        use drvpolicy::access::Installed;
+        match self.installed.trim() {
+            "all" => Installed::All,
+            "default" => Installed::Default,
+            names => Installed::Listed(
+                names.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect(),
+            ),
+        }
+    }
+}
+
 /// What a command produced: text for stdout, warnings for stderr, and the exit status.
 pub struct Report {
     pub stdout: String,

@@ -20,9 +20,10 @@ fn optional(field: &str, old: Option<&str>, new: Option<&str>) -> Option<Change>
 
 fn package(old: &Package, new: &Package, with_patch: bool) -> Vec<Change> {
     let text = |v: &Option<crate::policy::Valued<String>>| v.as_ref().map(|v| v.value.clone());
+    let version = |p: &Package| p.version.as_ref().map(|v| v.value.to_string());
     let mut changes: Vec<Change> = [
         optional("package", text(&old.package).as_deref(), text(&new.package).as_deref()),
-        optional("version", text(&old.version).as_deref(), text(&new.version).as_deref()),
+        optional("version", version(old).as_deref(), version(new).as_deref()),
     ]
     .into_iter()
     .flatten()
@@ -84,6 +85,15 @@ fn drivers(arch: &ArchPolicy) -> Vec<Entry<String>> {
         .collect()
 }
 
+fn storage_backends(arch: &ArchPolicy) -> Vec<Entry<String>> {
+    let Some(libvirt) = &arch.libvirt else { return Vec::new() };
+    libvirt
+        .backends
+        .iter()
+        .map(|b| named("storage-backend", &b.name, if b.enabled { "built" } else { "not built" }.to_string()))
+        .collect()
+}
+
 fn features(arch: &ArchPolicy) -> Vec<Entry<String>> {
     arch.features.iter().map(|f| named("feature", &f.name, f.state.to_string())).collect()
 }
@@ -120,11 +130,10 @@ pub(super) fn per_arch(old: &ArchPolicy, new: &ArchPolicy) -> Vec<(DiffLayer, Ve
         lists::scalar("enforced", yes_no(old.whitelist_in_tools.value), yes_no(new.whitelist_in_tools.value));
 
     let mut libvirt: Vec<Change> =
-        lists::scalar("described", yes_no(old.libvirt_disabled.is_some()), yes_no(new.libvirt_disabled.is_some()))
-            .into_iter()
-            .collect();
-    let libvirt_list = |a: &ArchPolicy| a.libvirt_disabled.as_deref().map(values).unwrap_or_default();
+        lists::scalar("described", yes_no(old.libvirt.is_some()), yes_no(new.libvirt.is_some())).into_iter().collect();
+    let libvirt_list = |a: &ArchPolicy| a.libvirt.as_ref().map(|l| values(&l.disabled)).unwrap_or_default();
     libvirt.extend(lists::set("disabled", &libvirt_list(old), &libvirt_list(new)));
+    libvirt.extend(lists::keyed(storage_backends(old), storage_backends(new)));
 
     vec![
         (DiffLayer::Build, build),

@@ -2,7 +2,7 @@
 //! side. Only a different access is a change; a different deciding layer alone is not.
 
 use super::{Change, Decided, Kind};
-use crate::access::{self, Verdict};
+use crate::access::{self, Context, Installed, Verdict};
 use crate::policy::{ArchPolicy, Policy};
 use crate::profile::Program;
 
@@ -14,16 +14,17 @@ pub(super) fn access(old: &Policy, old_arch: &ArchPolicy, new: &Policy, new_arch
     drivers.dedup();
     // libvirt decides nothing where the profiles do not describe it; its rows would only
     // repeat the emulator's.
-    let libvirt = old_arch.libvirt_disabled.is_some() || new_arch.libvirt_disabled.is_some();
+    let libvirt = old_arch.libvirt.is_some() || new_arch.libvirt.is_some();
+    let installed = Installed::All;
     let mut changes = Vec::new();
     for driver in drivers {
+        let before = access::evaluate(Context::new(old, old_arch, &installed), driver);
+        let after = access::evaluate(Context::new(new, new_arch, &installed), driver);
         for &program in Program::ALL.iter().filter(|p| **p != Program::Libvirt || libvirt) {
-            let before = access::program_access(old, old_arch, program, driver);
-            let after = access::program_access(new, new_arch, program, driver);
             // None on both sides: the question does not apply to this driver.
-            let (Some(before), Some(after)) = (before, after) else { continue };
+            let (Some(before), Some(after)) = (before.verdict(program), after.verdict(program)) else { continue };
             if before.value != after.value {
-                changes.push(change(driver, program, &before, &after));
+                changes.push(change(driver, program, before, after));
             }
         }
     }
@@ -38,6 +39,6 @@ fn change(driver: &str, program: Program, before: &Verdict, after: &Verdict) -> 
     change.new = Some(after.value.to_string());
     // Only the layers: reasons name the arch ("no emulator on ppc64le") and would keep
     // arches with the same change from folding.
-    change.decided_by = Some(Decided { old: before.layer.as_str().to_string(), new: after.layer.as_str().to_string() });
+    change.decided_by = Some(Decided { old: before.layer, new: after.layer });
     change
 }

@@ -97,8 +97,8 @@ pub struct Change {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decided {
-    pub old: String,
-    pub new: String,
+    pub old: crate::access::Layer,
+    pub new: crate::access::Layer,
 }
 
 impl Change {
@@ -124,7 +124,7 @@ impl Change {
             program: self.program.clone(),
             old: self.new.clone(),
             new: self.old.clone(),
-            decided_by: self.decided_by.as_ref().map(|d| Decided { old: d.new.clone(), new: d.old.clone() }),
+            decided_by: self.decided_by.as_ref().map(|d| Decided { old: d.new, new: d.old }),
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct ProtocolGroup {
     pub arches: Vec<String>,
     pub disabled: Vec<Protocol>,
     pub allowed: Vec<Protocol>,
+    /// Protocols this libguestfs version no longer has upstream: not the patch's doing.
+    pub removed_upstream: Vec<Protocol>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq, Clone)]
@@ -43,12 +45,11 @@ pub fn view(policy: &Policy, only: Option<&str>) -> LibguestfsView {
             None => groups.push((vec![arch], disabled)),
         }
     }
-    let value = |v: &Option<crate::policy::Valued<String>>| v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
     LibguestfsView {
         profile: policy.name.clone(),
         package: policy.libguestfs.package.as_ref().map_or_else(|| "libguestfs".to_string(), |p| p.value.clone()),
-        version: value(&policy.libguestfs.version),
-        patch: value(&policy.libguestfs.patch),
+        version: policy.libguestfs.version.as_ref().map(|v| v.value.to_string()).unwrap_or_default(),
+        patch: policy.libguestfs.patch.as_ref().map(|v| v.value.clone()).unwrap_or_default(),
         groups: groups.into_iter().map(|(arches, disabled)| group(policy, &arches, &disabled)).collect(),
     }
 }
@@ -68,31 +69,36 @@ impl LibguestfsView {
 
 fn group(policy: &Policy, arches: &[&ArchPolicy], disabled_names: &[String]) -> ProtocolGroup {
     let catalogue = Catalogue::get();
-    let mut disabled = Vec::new();
-    let mut allowed = Vec::new();
-    for (name, driver) in &catalogue.libguestfs.protocols {
+    let version = policy.libguestfs.version.as_ref().map(|v| &v.value);
+    let (mut disabled, mut allowed, mut removed_upstream) = (Vec::new(), Vec::new(), Vec::new());
+    for (name, p) in &catalogue.libguestfs.protocols {
+        let removed = version.and_then(|v| catalogue.libguestfs_removed(name, v));
         let is_disabled = disabled_names.contains(name);
         let protocol = Protocol {
             name: name.clone(),
-            driver: driver.clone(),
-            reason: if is_disabled {
-                format!("add_drive answers unknown protocol '{name}'")
-            } else {
-                "left in add_drive".to_string()
+            driver: p.driver.clone(),
+            reason: match &removed {
+                Some(r) => format!("removed upstream in libguestfs {r}"),
+                None if is_disabled => format!("add_drive answers unknown protocol '{name}'"),
+                None => "left in add_drive".to_string(),
             },
-            emulator: emulator_summary(policy, arches, driver),
+            emulator: emulator_summary(policy, arches, &p.driver),
         };
-        if is_disabled { disabled.push(protocol) } else { allowed.push(protocol) }
+        match (removed, is_disabled) {
+            (Some(_), _) => removed_upstream.push(protocol),
+            (None, true) => disabled.push(protocol),
+            (None, false) => allowed.push(protocol),
+        }
     }
-    ProtocolGroup { arches: arches.iter().map(|a| a.arch.clone()).collect(), disabled, allowed }
+    ProtocolGroup { arches: arches.iter().map(|a| a.arch.clone()).collect(), disabled, allowed, removed_upstream }
 }
 
 /// `ro` when every arch agrees, else `ro on x86_64; none on ppc64le, aarch64`.
 fn emulator_summary(policy: &Policy, arches: &[&ArchPolicy], driver: &str) -> String {
     let mut folded: Vec<(String, Vec<&str>)> = Vec::new();
     for arch in arches {
-        let verdict = crate::access::emulator_access(policy, arch, driver);
-        let text = verdict.value.to_string();
+        let verdict = crate::access::program_access(policy, arch, crate::profile::Program::Emulator, driver);
+        let text = verdict.map(|v| v.value.to_string()).unwrap_or_default();
         match folded.iter_mut().find(|(t, _)| *t == text) {
             Some((_, names)) => names.push(&arch.arch),
             None => folded.push((text, vec![&arch.arch])),

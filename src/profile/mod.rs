@@ -5,7 +5,7 @@ mod parse;
 mod terms;
 
 pub use parse::parse_profile;
-pub use terms::{Access, BuildMode, FeatureState, Program};
+pub use terms::{Access, BuildMode, FeatureState, LibguestfsBackend, Program};
 
 use crate::source::{FileId, Span};
 use semver::Version;
@@ -56,10 +56,15 @@ pub struct RawProfile {
     pub qemu_inherit: Option<Spanned<bool>>,
     pub backports: Option<SpannedList<String>>,
     pub custom_features: Vec<CustomFeature>,
+    pub qemu_main_package: Option<Spanned<String>>,
+    pub qemu_module_dir: Option<Spanned<String>>,
+    pub qemu_obsoletes: Option<SpannedList<String>>,
     pub libguestfs_package: Option<Spanned<String>>,
-    pub libguestfs_version: Option<Spanned<String>>,
+    pub libguestfs_version: Option<Spanned<Version>>,
     pub libguestfs_patch: Option<Spanned<String>>,
-    pub libvirt_version: Option<Spanned<String>>,
+    pub libguestfs_backend: Option<Spanned<LibguestfsBackend>>,
+    pub libvirt_package: Option<Spanned<String>>,
+    pub libvirt_version: Option<Spanned<Version>>,
     pub base: Settings,
     pub overrides: Vec<ArchOverride>,
     /// What the parser could not read; resolution reports these with its own findings.
@@ -78,9 +83,23 @@ pub struct Settings {
     pub acknowledge_compiled_out: Option<SpannedList<String>>,
     /// Configure arguments outside the block-driver policy (`--prefix=%{_prefix}`), passed as written.
     pub extra_args: Option<SpannedList<String>>,
+    /// Block modules and their subpackages (`[qemu.subpackages]`).
+    pub subpackages: Vec<RawSubpackage>,
     pub libguestfs_disabled: Option<SpannedList<String>>,
+    /// Where a `[libvirt]` table describes libvirt for these arches.
+    pub libvirt: Option<Span>,
     pub libvirt_disabled: Option<SpannedList<String>>,
+    /// libvirt storage pool backends: built or not.
+    pub libvirt_backends: Vec<(Spanned<String>, Spanned<bool>)>,
     pub consumers: Vec<RawConsumer>,
+}
+
+/// `block-rbd = { name = "qemu-kvm-block-rbd", required = true }`.
+#[derive(Debug, Clone)]
+pub struct RawSubpackage {
+    pub module: Spanned<String>,
+    pub name: Spanned<String>,
+    pub required: Option<Spanned<bool>>,
 }
 
 /// A build option the catalogue does not know (downstream-only or not about block drivers).

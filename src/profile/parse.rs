@@ -20,6 +20,10 @@ const QEMU_KEYS: &[&str] = &[
     "whitelist-in-tools",
     "acknowledge-compiled-out",
     "extra-args",
+    "main-package",
+    "module-dir",
+    "obsoletes",
+    "subpackages",
 ];
 const QEMU_ARCH_KEYS: &[&str] = &[
     "build",
@@ -29,11 +33,13 @@ const QEMU_ARCH_KEYS: &[&str] = &[
     "whitelist-in-tools",
     "acknowledge-compiled-out",
     "extra-args",
+    "subpackages",
 ];
-const LIBGUESTFS_KEYS: &[&str] = &["package", "version", "patch", "disabled-protocols"];
+const LIBGUESTFS_KEYS: &[&str] = &["package", "version", "patch", "backend", "disabled-protocols"];
 const LIBGUESTFS_ARCH_KEYS: &[&str] = &["disabled-protocols"];
-const LIBVIRT_KEYS: &[&str] = &["version", "disabled-protocols"];
-const LIBVIRT_ARCH_KEYS: &[&str] = &["disabled-protocols"];
+const LIBVIRT_KEYS: &[&str] = &["package", "version", "storage-backends", "disabled-protocols"];
+const LIBVIRT_ARCH_KEYS: &[&str] = &["storage-backends", "disabled-protocols"];
+const SUBPACKAGE_KEYS: &[&str] = &["name", "required"];
 const ARCH_KEYS: &[&str] = &["qemu", "libguestfs", "libvirt", "consumers"];
 const CONSUMER_KEYS: &[&str] = &["description", "arches", "needs"];
 const NEED_KEYS: &[&str] = &["driver", "access", "program", "why"];
@@ -85,9 +91,14 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         qemu_inherit: None,
         backports: None,
         custom_features: Vec::new(),
+        qemu_main_package: None,
+        qemu_module_dir: None,
+        qemu_obsoletes: None,
         libguestfs_package: None,
         libguestfs_version: None,
         libguestfs_patch: None,
+        libguestfs_backend: None,
+        libvirt_package: None,
         libvirt_version: None,
         base: Settings::default(),
         overrides: Vec::new(),
@@ -143,6 +154,9 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             }
         }
         profile.qemu_inherit = reader.boolean(q, "inherit");
+        profile.qemu_main_package = reader.string(q, "main-package");
+        profile.qemu_module_dir = reader.string(q, "module-dir");
+        profile.qemu_obsoletes = reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.string_value(v));
         profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
         profile.custom_features = reader.custom_features(q);
         reader.qemu_settings(q, &mut profile.base);
@@ -150,14 +164,22 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
     if let Some(g) = reader.table(root, "libguestfs") {
         reader.check_keys(g, LIBGUESTFS_KEYS, "[libguestfs]");
         profile.libguestfs_package = reader.string(g, "package");
-        profile.libguestfs_version = reader.string(g, "version");
+        profile.libguestfs_version = reader.package_version(g);
         profile.libguestfs_patch = reader.string(g, "patch");
+        if let Some(v) = g.get("backend").and_then(Item::as_value) {
+            profile.libguestfs_backend =
+                reader.word(v, LibguestfsBackend::parse, LibguestfsBackend::NAMES, "libguestfs backend");
+        } else if let Some(item) = g.get("backend") {
+            let fallback = reader.key_span(g, "backend");
+            reader.expected(item, &fallback, "a string");
+        }
         profile.base.libguestfs_disabled = reader.protocol_list(g, "[libguestfs]");
     }
     if let Some(v) = reader.table(root, "libvirt") {
         reader.check_keys(v, LIBVIRT_KEYS, "[libvirt]");
-        profile.libvirt_version = reader.string(v, "version");
-        profile.base.libvirt_disabled = reader.protocol_list(v, "[libvirt]");
+        profile.libvirt_package = reader.string(v, "package");
+        profile.libvirt_version = reader.package_version(v);
+        reader.libvirt_settings(v, root.get("libvirt"), &mut profile.base);
     }
     profile.base.consumers = reader.consumers(root);
 
@@ -185,7 +207,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             }
             if let Some(v) = reader.table(table, "libvirt") {
                 reader.check_keys(v, LIBVIRT_ARCH_KEYS, &format!("{where_} libvirt (per-arch)"));
-                settings.libvirt_disabled = reader.protocol_list(v, &where_);
+                reader.libvirt_settings(v, table.get("libvirt"), &mut settings);
             }
             settings.consumers = reader.consumers(table);
             profile.overrides.push(ArchOverride { selector: Spanned::new(selector, key_span), settings });
@@ -388,6 +410,65 @@ impl Reader {
         self.list_edit(table, "disabled-protocols", where_, |r, v| r.string_value(v))
     }
 
+    /// A package version (`1.32.7`), read as a version.
+    fn package_version(&mut self, table: &dyn TableLike) -> Option<Spanned<Version>> {
+        let text = self.string(table, "version")?;
+        match crate::version::normalise(&text.value) {
+            Some(v) => Some(Spanned::new(v, text.span)),
+            None => {
+                self.push(
+                    Diagnostic::error("bad-version", format!("`{}` is not a package version", text.value))
+                        .at(&text.span, "expected a version such as \"1.32.7\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[libvirt]` or `[arch."SEL".libvirt]`: what it is built with and what it refuses.
+    fn libvirt_settings(&mut self, table: &dyn TableLike, item: Option<&Item>, settings: &mut Settings) {
+        settings.libvirt = Some(item.and_then(|i| self.item_span(i)).unwrap_or_else(|| Span::new(self.file, 0..0)));
+        settings.libvirt_disabled = self.protocol_list(table, "[libvirt]");
+        if let Some(backends) = self.table(table, "storage-backends") {
+            for (name, item) in backends.iter() {
+                let key = Spanned::new(name.to_string(), self.key_span(backends, name));
+                match item.as_bool() {
+                    Some(b) => {
+                        let span = self.item_span(item).unwrap_or_else(|| key.span.clone());
+                        settings.libvirt_backends.push((key, Spanned::new(b, span)));
+                    }
+                    None => self.expected(item, &key.span, "`true` (built) or `false` (not built)"),
+                }
+            }
+        }
+    }
+
+    /// `[qemu.subpackages]`: block modules and the subpackages that ship them.
+    fn subpackages(&mut self, q: &dyn TableLike) -> Vec<RawSubpackage> {
+        let Some(table) = self.table(q, "subpackages") else { return Vec::new() };
+        let mut out = Vec::new();
+        for (module, item) in table.iter() {
+            let key = Spanned::new(module.to_string(), self.key_span(table, module));
+            let Some(def) = item.as_table_like() else {
+                self.expected(item, &key.span, "a table such as { name = \"qemu-kvm-block-rbd\", required = true }");
+                continue;
+            };
+            self.check_keys(def, SUBPACKAGE_KEYS, &format!("subpackage of `{module}`"));
+            let Some(name) = self.string(def, "name") else {
+                if def.get("name").is_none() {
+                    self.push(
+                        Diagnostic::error("missing-key", format!("the subpackage of `{module}` has no `name`"))
+                            .at(&key.span, "add `name = \"...\"`"),
+                    );
+                }
+                continue;
+            };
+            let required = self.boolean(def, "required");
+            out.push(RawSubpackage { module: key, name, required });
+        }
+        out
+    }
+
     fn qemu_settings(&mut self, q: &dyn TableLike, settings: &mut Settings) {
         if let Some(item) = q.get("build") {
             match item.as_value() {
@@ -417,6 +498,7 @@ impl Reader {
         settings.acknowledge_compiled_out =
             self.list_edit(q, "acknowledge-compiled-out", "[qemu]", |r, v| r.string_value(v));
         settings.extra_args = self.list_edit(q, "extra-args", "[qemu]", |r, v| r.string_value(v));
+        settings.subpackages = self.subpackages(q);
     }
 
     fn custom_features(&mut self, q: &dyn TableLike) -> Vec<CustomFeature> {

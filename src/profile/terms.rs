@@ -87,3 +87,13 @@ vocabulary! {
         Libguestfs = "libguestfs",
     }
 }
+
+vocabulary! {
+    /// How libguestfs runs qemu (`LIBGUESTFS_BACKEND`).
+    LibguestfsBackend {
+        /// Through libvirt (RHEL's and Fedora's default build).
+        Libvirt = "libvirt",
+        /// qemu directly (upstream's default; what virt-v2v sets).
+        Direct = "direct",
+    }
+}

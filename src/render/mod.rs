@@ -33,6 +33,8 @@ impl Renderer {
             .map_err(|e| Failure::single(Diagnostic::error("template", e.to_string())))?;
         env.set_syntax(syntax);
         env.add_filter("pad", pad);
+        env.add_filter("layer", layer_label);
+        env.add_filter("outcome", outcome_symbol);
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
                 let path = dir.join(name);
@@ -71,6 +73,23 @@ impl Renderer {
     pub fn embedded() -> impl Iterator<Item = &'static str> {
         TEMPLATES.files().filter_map(|f| f.path().to_str())
     }
+}
+
+/// `{{ step.layer | layer }}`: `rw whitelist` for `rw-whitelist`.
+fn layer_label(id: String) -> String {
+    crate::access::Layer::from_id(&id).map_or(id, |l| l.label().to_string())
+}
+
+/// `{{ step.outcome | outcome }}`: `ok`, `ro`, `refused` or `-`.
+fn outcome_symbol(id: String) -> String {
+    match id.as_str() {
+        "pass" => "ok",
+        "read-only" => "ro",
+        "refuse" => "refused",
+        "no-effect" => "-",
+        other => other,
+    }
+    .to_string()
 }
 
 /// `{{ value | pad(12) }}`: left-aligned in a column of `width` characters.

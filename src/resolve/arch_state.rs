@@ -3,7 +3,10 @@
 use super::{apply_list, apply_list_by, origin};
 use crate::catalogue::{self, Catalogue};
 use crate::diagnostic::Diagnostic;
-use crate::policy::{ArchPolicy, BuildReason, DriverBuild, FeatureSetting, ListName, Need, Removal, Valued};
+use crate::policy::{
+    ArchPolicy, BuildReason, DriverBuild, FeatureSetting, LibvirtArch, ListName, Need, Removal, StorageBackend,
+    Subpackage, Valued,
+};
 use crate::profile::{BuildMode, FeatureState, RawNeed, RawProfile, Selector, Settings, Spanned};
 use crate::source::Origin;
 use indexmap::IndexMap;
@@ -19,10 +22,18 @@ pub(super) struct ArchState {
     in_tools: Option<Valued<bool>>,
     acknowledged: Vec<Valued<String>>,
     extra_args: Vec<Valued<String>>,
+    subpackages: Vec<Subpackage>,
     libguestfs_disabled: Vec<Valued<String>>,
-    libvirt_disabled: Option<Vec<Valued<String>>>,
+    libvirt: Option<LibvirtState>,
     consumers: IndexMap<String, ConsumerState>,
     removals: Vec<Removal>,
+}
+
+#[derive(Debug)]
+struct LibvirtState {
+    disabled: Vec<Valued<String>>,
+    backends: Vec<StorageBackend>,
+    origin: Origin,
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +62,7 @@ impl ArchState {
             self.in_tools = None;
             self.acknowledged.clear();
             self.extra_args.clear();
+            self.subpackages.clear();
         }
         self.apply(&profile.base, false, &profile.name, diagnostics);
         let mut set_by_selector: Vec<&(Spanned<String>, Spanned<FeatureState>)> = Vec::new();
@@ -116,11 +128,39 @@ impl ArchState {
             let removed = apply_list(&mut self.libguestfs_disabled, edit, what, profile, diagnostics);
             self.note_removals(ListName::LibguestfsDisabled, removed, &self.libguestfs_disabled.clone());
         }
-        if let Some(edit) = &settings.libvirt_disabled {
-            let list = self.libvirt_disabled.get_or_insert_with(Vec::new);
-            let removed = apply_list(list, edit, "the libvirt disabled protocols", profile, diagnostics);
-            let now = list.clone();
-            self.note_removals(ListName::LibvirtDisabled, removed, &now);
+        for sub in &settings.subpackages {
+            let required = sub.required.as_ref().is_some_and(|r| r.value);
+            let entry = Subpackage {
+                module: sub.module.value.clone(),
+                name: sub.name.value.clone(),
+                required,
+                origin: origin(&sub.name.span),
+            };
+            match self.subpackages.iter_mut().find(|s| s.module == entry.module) {
+                Some(slot) => *slot = entry,
+                None => self.subpackages.push(entry),
+            }
+        }
+        if let Some(span) = &settings.libvirt {
+            let libvirt = self.libvirt.get_or_insert_with(|| LibvirtState {
+                disabled: Vec::new(),
+                backends: Vec::new(),
+                origin: origin(span),
+            });
+            for (name, built) in &settings.libvirt_backends {
+                let backend =
+                    StorageBackend { name: name.value.clone(), enabled: built.value, origin: origin(&built.span) };
+                match libvirt.backends.iter_mut().find(|b| b.name == backend.name) {
+                    Some(slot) => *slot = backend,
+                    None => libvirt.backends.push(backend),
+                }
+            }
+            if let Some(edit) = &settings.libvirt_disabled {
+                let removed =
+                    apply_list(&mut libvirt.disabled, edit, "the libvirt disabled protocols", profile, diagnostics);
+                let now = libvirt.disabled.clone();
+                self.note_removals(ListName::LibvirtDisabled, removed, &now);
+            }
         }
         for consumer in &settings.consumers {
             let state = self.consumers.entry(consumer.name.value.clone()).or_default();
@@ -170,9 +210,17 @@ impl ArchState {
         for f in &mut features {
             f.custom = catalogue.feature(&f.name).is_none();
         }
+        let modules =
+            features.iter().find(|f| f.name == "modules" && f.state == FeatureState::Enable).map(|f| f.origin.clone());
         let drivers = catalogue
             .drivers_in(version, &backport_names)
-            .map(|(name, driver)| driver_build(name, driver, &features, version, backports, catalogue))
+            .map(|(name, driver)| {
+                let mut build = driver_build(name, driver, &features, version, backports, catalogue);
+                if let (true, Some(module), Some(on)) = (build.compiled_in, &driver.module, &modules) {
+                    build.module = Some(Valued::new(module.clone(), on.clone()));
+                }
+                build
+            })
             .collect();
         let needs = self
             .consumers
@@ -205,8 +253,9 @@ impl ArchState {
             whitelist_in_tools: in_tools,
             acknowledged_compiled_out: self.acknowledged,
             extra_args: self.extra_args,
+            subpackages: self.subpackages,
             libguestfs_disabled: self.libguestfs_disabled,
-            libvirt_disabled: self.libvirt_disabled,
+            libvirt: self.libvirt.map(|l| LibvirtArch { disabled: l.disabled, backends: l.backends, origin: l.origin }),
             needs,
             removals: self.removals,
         }
@@ -227,6 +276,7 @@ fn driver_build(
         return DriverBuild {
             name: name.to_string(),
             compiled_in: true,
+            module: None,
             reason: BuildReason::Backported { commit: commit.value.clone() },
             origin: commit.origin.clone(),
         };
@@ -235,6 +285,7 @@ fn driver_build(
         return DriverBuild {
             name: name.to_string(),
             compiled_in: true,
+            module: None,
             reason: BuildReason::AlwaysBuilt,
             origin: Origin::Catalogue(format!("qemu {version} always builds {name}")),
         };
@@ -256,6 +307,7 @@ fn driver_build(
     DriverBuild {
         name: name.to_string(),
         compiled_in: on,
+        module: None,
         reason: if on { BuildReason::FeatureOn { feature, state } } else { BuildReason::FeatureOff { feature, state } },
         origin,
     }

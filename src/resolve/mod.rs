@@ -8,6 +8,7 @@ mod version_checks;
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::policy::{Package, Policy, Qemu, Valued};
+use crate::profile::LibguestfsBackend;
 use crate::profile::{ListEdit, RawProfile, Spanned, SpannedList};
 use crate::source::Origin;
 use crate::store::Store;
@@ -105,7 +106,11 @@ fn build_policy(
     let mut custom_features: Vec<crate::policy::CustomFeature> = Vec::new();
     let mut arches: Vec<Valued<String>> = Vec::new();
     let mut libguestfs = Package::default();
+    let mut libguestfs_backend = None;
     let mut libvirt = Package::default();
+    let mut main_package = None;
+    let mut module_dir = None;
+    let mut obsoletes: Vec<Valued<String>> = Vec::new();
 
     for profile in root_first {
         if let Some(p) = &profile.product {
@@ -116,8 +121,16 @@ fn build_policy(
             version = None;
             backports.clear();
             custom_features.clear();
+            main_package = None;
+            module_dir = None;
+            obsoletes.clear();
         }
         set(&mut package, &profile.qemu_package);
+        set(&mut main_package, &profile.qemu_main_package);
+        set(&mut module_dir, &profile.qemu_module_dir);
+        if let Some(edit) = &profile.qemu_obsoletes {
+            let _ = apply_list(&mut obsoletes, edit, "[qemu] obsoletes", &profile.name, diagnostics);
+        }
         set(&mut version, &profile.qemu_version);
         if let Some(edit) = &profile.backports {
             let _ = apply_list(&mut backports, edit, "[qemu] backports", &profile.name, diagnostics);
@@ -138,6 +151,8 @@ fn build_policy(
         set(&mut libguestfs.package, &profile.libguestfs_package);
         set(&mut libguestfs.version, &profile.libguestfs_version);
         set(&mut libguestfs.patch, &profile.libguestfs_patch);
+        set(&mut libguestfs_backend, &profile.libguestfs_backend);
+        set(&mut libvirt.package, &profile.libvirt_package);
         set(&mut libvirt.version, &profile.libvirt_version);
     }
 
@@ -178,8 +193,10 @@ fn build_policy(
         description: child.description.clone().unwrap_or_default(),
         parents: root_first.iter().rev().skip(1).map(|p| p.name.clone()).collect(),
         sources: child.sources.clone(),
-        qemu: Qemu { package, version, backports, custom_features },
+        qemu: Qemu { package, version, backports, custom_features, main_package, module_dir, obsoletes },
         libguestfs,
+        libguestfs_backend: libguestfs_backend
+            .unwrap_or_else(|| Valued::new(LibguestfsBackend::Direct, Origin::Default)),
         libvirt,
         arches: arch_policies,
     })

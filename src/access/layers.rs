@@ -1,0 +1,409 @@
+//! One function per layer: what that layer, taken alone, does to one driver on one arch.
+//! A refusal below does not hide the layers above: a whitelisted but compiled-out driver is a
+//! packaging mistake worth seeing. `route` says which of these decides for each program.
+
+use super::{Context, Layer, Outcome, Step};
+use crate::catalogue::{Catalogue, Refusal, Writability};
+use crate::policy::{ListName, Valued};
+use crate::profile::{LibguestfsBackend, Program};
+use crate::source::Origin;
+
+const QEMU: [Program; 2] = [Program::Emulator, Program::Tools];
+
+fn step(layer: Layer, outcome: Outcome, applies: &[Program], detail: impl Into<String>, origin: Origin) -> Step {
+    Step { layer, outcome, applies: applies.to_vec(), detail: detail.into(), message: None, origin }
+}
+
+impl Step {
+    fn with_message(mut self, message: impl Into<String>) -> Step {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+/// Every layer, bottom to top.
+pub(super) fn steps(context: Context, driver: &str, protocol: Option<&str>) -> Vec<Step> {
+    let (rw, ro) = whitelists(context, driver);
+    vec![
+        build(context, driver),
+        module(context, driver),
+        build_mode(context, driver),
+        rw,
+        ro,
+        whitelist_in_tools(context),
+        capability(context, driver),
+        libvirt(context, driver),
+        libguestfs(context, driver, protocol),
+    ]
+}
+
+fn catalogue_fact(what: String) -> Origin {
+    Origin::Catalogue(what)
+}
+
+fn build(context: Context, driver: &str) -> Step {
+    let version = &context.policy.qemu.version.value;
+    let Some(build) = context.arch.driver(driver) else {
+        let what = match Catalogue::get().driver(driver) {
+            Some(d) if !d.is_registered() => format!("{driver} is internal to qemu and never registered"),
+            Some(d) => d.absent_from(driver, version),
+            None => format!("{driver} is not a qemu block driver"),
+        };
+        return step(Layer::Build, Outcome::Refuse, &QEMU, what, catalogue_fact(format!("qemu {version}")));
+    };
+    let outcome = if build.compiled_in { Outcome::Pass } else { Outcome::Refuse };
+    step(Layer::Build, outcome, &QEMU, build.reason.describe(version), build.origin.clone())
+}
+
+fn module(context: Context, driver: &str) -> Step {
+    let Some(build) = context.arch.driver(driver).filter(|b| b.compiled_in) else {
+        return step(Layer::Module, Outcome::NoEffect, &[], "not built", Origin::Default);
+    };
+    let Some(module) = &build.module else {
+        let modules = context.arch.feature("modules").filter(|f| f.state == crate::profile::FeatureState::Enable);
+        return match modules {
+            Some(on) => step(
+                Layer::Module,
+                Outcome::NoEffect,
+                &QEMU,
+                "not a module: built into the binaries",
+                on.origin.clone(),
+            ),
+            None => step(
+                Layer::Module,
+                Outcome::NoEffect,
+                &QEMU,
+                "built into the binaries: qemu is built without modules",
+                context.arch.feature("modules").map_or(Origin::Default, |f| f.origin.clone()),
+            ),
+        };
+    };
+    let file = context.policy.module_file(&module.value);
+    let Some(subpackage) = context.arch.subpackage(&module.value) else {
+        return step(
+            Layer::Module,
+            Outcome::NoEffect,
+            &QEMU,
+            format!("module {file}, in no subpackage the profiles name: installed with qemu"),
+            module.origin.clone(),
+        );
+    };
+    let main = context.policy.qemu.main_package.as_ref().map_or("the main package", |p| p.value.as_str());
+    let packaged = if subpackage.required {
+        format!("module {file} in {}, which {main} requires", subpackage.name)
+    } else {
+        format!("module {file} in {}, which {main} does not require", subpackage.name)
+    };
+    if context.installed.has(&subpackage.name, subpackage.required) {
+        let assumed = match context.installed {
+            crate::access::Installed::Listed(_) => "installed".to_string(),
+            other => format!("assumed installed ({})", other.describe()),
+        };
+        step(Layer::Module, Outcome::Pass, &QEMU, format!("{packaged}: {assumed}"), subpackage.origin.clone())
+    } else {
+        let what = if protocol_driver(driver) { "protocol" } else { "driver" };
+        step(
+            Layer::Module,
+            Outcome::Refuse,
+            &QEMU,
+            format!("{packaged}: not installed, so qemu cannot load it"),
+            subpackage.origin.clone(),
+        )
+        .with_message(format!("Unknown {what} '{driver}' (install {})", subpackage.name))
+    }
+}
+
+fn protocol_driver(driver: &str) -> bool {
+    Catalogue::get().driver(driver).is_some_and(|d| d.kind == crate::catalogue::DriverKind::Protocol)
+}
+
+fn build_mode(context: Context, driver: &str) -> Step {
+    let version = &context.policy.qemu.version.value;
+    let arch = context.arch;
+    let emulator_only = Catalogue::get().driver(driver).is_some_and(|d| d.is_registered() && !d.in_tools(version));
+    let not_in_tools = format!("qemu {version} builds {driver} into the emulator only");
+    match (arch.has_emulator(), emulator_only) {
+        (true, false) => step(
+            Layer::BuildMode,
+            Outcome::Pass,
+            &[Program::Emulator],
+            "full: the emulator and the tools",
+            arch.build.origin.clone(),
+        ),
+        (true, true) => step(
+            Layer::BuildMode,
+            Outcome::Refuse,
+            &[Program::Tools],
+            format!("full, but {not_in_tools}: the tools do not register it"),
+            catalogue_fact(format!("qemu {version}")),
+        ),
+        (false, only) => step(
+            Layer::BuildMode,
+            Outcome::Refuse,
+            if only { &QEMU } else { &[Program::Emulator] },
+            if only {
+                format!("tools-only: no emulator, and {not_in_tools}")
+            } else {
+                "tools-only: no emulator, only qemu-img, qemu-io and qemu-nbd".to_string()
+            },
+            arch.build.origin.clone(),
+        ),
+    }
+}
+
+/// The programs that apply the whitelists on this arch.
+fn whitelist_users(context: Context) -> Vec<Program> {
+    let mut users = Vec::new();
+    if context.arch.has_emulator() {
+        users.push(Program::Emulator);
+    }
+    if context.arch.whitelist_in_tools.value {
+        users.push(Program::Tools);
+    }
+    users
+}
+
+/// qemu's whitelist check (block.c `bdrv_format_is_whitelisted`) as two lines: the rw list,
+/// then the ro list, the last chance of a driver that is not on the rw list.
+fn whitelists(context: Context, driver: &str) -> (Step, Step) {
+    let (policy, arch) = (context.policy, context.arch);
+    let version = &policy.qemu.version.value;
+    let backports = policy.backport_names();
+    let catalogue = Catalogue::get();
+    let users = whitelist_users(context);
+    if users.is_empty() {
+        let none = |layer| {
+            step(
+                layer,
+                Outcome::NoEffect,
+                &[],
+                "no emulator on a tools-only build: nothing applies the list",
+                arch.build.origin.clone(),
+            )
+        };
+        return (none(Layer::RwWhitelist), none(Layer::RoWhitelist));
+    }
+    let absent = |list: &[Valued<String>]| if list.is_empty() { "empty" } else { "not listed" };
+    if arch.rw_whitelist.is_empty() && arch.ro_whitelist.is_empty() {
+        return (
+            step(
+                Layer::RwWhitelist,
+                Outcome::Pass,
+                &users,
+                "empty, and so is the ro list: nothing is whitelisted away",
+                Origin::Default,
+            ),
+            step(Layer::RoWhitelist, Outcome::NoEffect, &users, "empty", Origin::Default),
+        );
+    }
+    let in_ro = arch.ro_whitelist.iter().find(|d| d.value == driver);
+    if let Some(entry) = arch.rw_whitelist.iter().find(|d| d.value == driver) {
+        let ro = match in_ro {
+            Some(e) => step(
+                Layer::RoWhitelist,
+                Outcome::NoEffect,
+                &users,
+                "listed too, but the rw list wins",
+                e.origin.clone(),
+            ),
+            None => step(
+                Layer::RoWhitelist,
+                Outcome::NoEffect,
+                &users,
+                format!("{} (not consulted)", absent(&arch.ro_whitelist)),
+                arch.absence(ListName::RoWhitelist, driver),
+            ),
+        };
+        let rw = step(
+            Layer::RwWhitelist,
+            Outcome::Pass,
+            &users,
+            "listed: read-write and read-only opens",
+            entry.origin.clone(),
+        );
+        return (rw, ro);
+    }
+    let rw = step(
+        Layer::RwWhitelist,
+        Outcome::NoEffect,
+        &users,
+        absent(&arch.rw_whitelist),
+        arch.absence(ListName::RwWhitelist, driver),
+    );
+    let ro = match in_ro {
+        Some(entry) => {
+            let mut detail = "in the ro whitelist only: read-only opens (e.g. as a backing file)".to_string();
+            if *version >= semver::Version::new(4, 0, 0) {
+                detail.push_str("; a rw open first retries read-only with auto-read-only");
+            }
+            step(Layer::RoWhitelist, Outcome::ReadOnly, &users, detail, entry.origin.clone())
+                .with_message(catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &backports, driver))
+        }
+        None => step(
+            Layer::RoWhitelist,
+            Outcome::Refuse,
+            &users,
+            if arch.ro_whitelist.is_empty() { "empty, and not in the rw list" } else { "in neither whitelist" },
+            arch.absence(ListName::RoWhitelist, driver),
+        )
+        .with_message(catalogue.refusal_message(Refusal::NotWhitelisted, version, &backports, driver)),
+    };
+    (rw, ro)
+}
+
+fn whitelist_in_tools(context: Context) -> Step {
+    let in_tools = &context.arch.whitelist_in_tools;
+    if in_tools.value {
+        // The lists themselves decide for the tools now.
+        step(
+            Layer::WhitelistInTools,
+            Outcome::NoEffect,
+            &[Program::Tools],
+            "on: the tools apply the whitelists too",
+            in_tools.origin.clone(),
+        )
+    } else {
+        step(
+            Layer::WhitelistInTools,
+            Outcome::Pass,
+            &[Program::Tools],
+            "off: qemu-img, qemu-io and qemu-nbd ignore the whitelists",
+            in_tools.origin.clone(),
+        )
+    }
+}
+
+fn capability(context: Context, driver: &str) -> Step {
+    let version = &context.policy.qemu.version.value;
+    if !context.arch.compiled_in(driver) {
+        return step(Layer::Capability, Outcome::NoEffect, &[], "not built", Origin::Default);
+    }
+    let fact = catalogue_fact(format!("qemu {version}: {driver}"));
+    match Catalogue::get().writability(driver, version) {
+        Writability::Writes => step(Layer::Capability, Outcome::NoEffect, &QEMU, "reads and writes", fact),
+        Writability::WithOption(option) => step(
+            Layer::Capability,
+            Outcome::NoEffect,
+            &QEMU,
+            format!("reads; writes only with its `{option}` option"),
+            fact,
+        ),
+        Writability::Until(from) => step(
+            Layer::Capability,
+            Outcome::ReadOnly,
+            &QEMU,
+            format!("qemu {version}'s {driver} driver only reads (create and write from {from})"),
+            fact,
+        ),
+        Writability::Never { text, note } => {
+            let mut detail = format!("the {driver} driver can never be opened read-write");
+            if let Some(note) = note {
+                detail.push_str(&format!(": {note}"));
+            }
+            let step = step(Layer::Capability, Outcome::ReadOnly, &QEMU, detail, fact);
+            match text {
+                Some(text) => step.with_message(text),
+                None => step,
+            }
+        }
+    }
+}
+
+fn libvirt(context: Context, driver: &str) -> Step {
+    let arch = context.arch;
+    let Some(libvirt) = &arch.libvirt else {
+        return step(
+            Layer::Libvirt,
+            Outcome::NoEffect,
+            &[Program::Libvirt],
+            "not described by the profiles: decides nothing",
+            Origin::Default,
+        );
+    };
+    let catalogue = Catalogue::get();
+    let Some((protocol, _)) = catalogue.libvirt_protocol_of(driver) else {
+        return step(
+            Layer::Libvirt,
+            Outcome::NoEffect,
+            &[Program::Libvirt],
+            format!("not a network disk protocol: libvirt hands {driver} to qemu as it is"),
+            catalogue_fact("libvirt network disk protocols".to_string()),
+        );
+    };
+    let pools = match libvirt.backends_for(driver) {
+        backends if backends.is_empty() => String::new(),
+        backends => {
+            let words: Vec<String> = backends
+                .iter()
+                .map(|b| format!("{} {}", b.name, if b.enabled { "built" } else { "not built" }))
+                .collect();
+            format!("; storage pool backend: {}", words.join(", "))
+        }
+    };
+    if let Some(entry) = libvirt.disabled.iter().find(|d| d.value == protocol) {
+        return step(
+            Layer::Libvirt,
+            Outcome::Refuse,
+            &[Program::Libvirt],
+            format!("libvirt disables the {protocol} disk source protocol{pools}"),
+            entry.origin.clone(),
+        );
+    }
+    let origin = libvirt.backends_for(driver).first().map_or_else(|| libvirt.origin.clone(), |b| b.origin.clone());
+    step(
+        Layer::Libvirt,
+        Outcome::Pass,
+        &[Program::Libvirt],
+        format!("<disk type='network'> protocol `{protocol}`: libvirt passes it to qemu{pools}"),
+        origin,
+    )
+}
+
+fn libguestfs(context: Context, driver: &str, protocol: Option<&str>) -> Step {
+    let policy = context.policy;
+    let catalogue = Catalogue::get();
+    let Some(protocol) = protocol else {
+        return step(
+            Layer::Libguestfs,
+            Outcome::NoEffect,
+            &[],
+            format!("add_drive has no protocol for {driver}"),
+            catalogue_fact("libguestfs add_drive protocols".to_string()),
+        );
+    };
+    let message = format!("unknown protocol '{protocol}'");
+    let version = policy.libguestfs.version.as_ref();
+    if let Some(removed) = version.and_then(|v| catalogue.libguestfs_removed(protocol, &v.value)) {
+        return step(
+            Layer::Libguestfs,
+            Outcome::Refuse,
+            &[Program::Libguestfs],
+            format!("removed upstream in libguestfs {removed}: add_drive has no {protocol} protocol"),
+            catalogue_fact(format!("libguestfs {removed}")),
+        )
+        .with_message(message);
+    }
+    if let Some(entry) = context.arch.libguestfs_disabled.iter().find(|d| d.value == protocol) {
+        // The patch's subject is long; `explain` and `generate libguestfs` name it once.
+        let patch = if policy.libguestfs.patch.is_some() { "the downstream patch" } else { "a downstream patch" };
+        return step(
+            Layer::Libguestfs,
+            Outcome::Refuse,
+            &[Program::Libguestfs],
+            format!("add_drive's {protocol} protocol is removed by {patch}"),
+            entry.origin.clone(),
+        )
+        .with_message(message);
+    }
+    let through = match policy.libguestfs_backend.value {
+        LibguestfsBackend::Libvirt => "libvirt and the emulator",
+        LibguestfsBackend::Direct => "the emulator",
+    };
+    step(
+        Layer::Libguestfs,
+        Outcome::Pass,
+        &[Program::Libguestfs],
+        format!("add_drive's {protocol} protocol is left in: it opens {driver} through {through}"),
+        context.arch.absence(ListName::LibguestfsDisabled, protocol),
+    )
+}

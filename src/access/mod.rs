@@ -1,0 +1,285 @@
+//! The layers a disk open passes, as one model. For one driver on one resolved arch,
+//! `evaluate` judges every layer once (a `Step` each, bottom of the stack first) and derives
+//! each program's access from the steps on that program's route (`route`). explain, matrix,
+//! diff, check, `can` and the templates all read this one value.
+
+mod layers;
+mod route;
+
+pub use route::{goes_through, route};
+
+use crate::catalogue::Catalogue;
+use crate::policy::{ArchPolicy, Need, Policy};
+use crate::profile::{Access, Program};
+use crate::source::Origin;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The layers, bottom of the stack to top, in the order qemu and the programs above it
+/// apply them to an open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layer {
+    /// Does the driver exist in this qemu version, and is its code compiled in?
+    Build,
+    /// A driver built as a loadable module works only where its subpackage is installed.
+    Module,
+    /// Which binaries the arch builds (emulator and tools, or the tools only), and which of
+    /// them register the driver.
+    BuildMode,
+    RwWhitelist,
+    RoWhitelist,
+    /// Whether qemu-img, qemu-io and qemu-nbd apply the whitelists too (qemu 6.1+).
+    WhitelistInTools,
+    /// Whether the driver can write at all in this qemu version (the curl family never can).
+    Capability,
+    Libvirt,
+    Libguestfs,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 9] = [
+        Layer::Build,
+        Layer::Module,
+        Layer::BuildMode,
+        Layer::RwWhitelist,
+        Layer::RoWhitelist,
+        Layer::WhitelistInTools,
+        Layer::Capability,
+        Layer::Libvirt,
+        Layer::Libguestfs,
+    ];
+
+    /// The name people read: `rw whitelist`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Layer::Build => "build",
+            Layer::Module => "module",
+            Layer::BuildMode => "build mode",
+            Layer::RwWhitelist => "rw whitelist",
+            Layer::RoWhitelist => "ro whitelist",
+            Layer::WhitelistInTools => "whitelist in tools",
+            Layer::Capability => "capability",
+            Layer::Libvirt => "libvirt",
+            Layer::Libguestfs => "libguestfs",
+        }
+    }
+
+    /// The name in JSON and templates: `rw-whitelist`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Layer::Build => "build",
+            Layer::Module => "module",
+            Layer::BuildMode => "build-mode",
+            Layer::RwWhitelist => "rw-whitelist",
+            Layer::RoWhitelist => "ro-whitelist",
+            Layer::WhitelistInTools => "whitelist-in-tools",
+            Layer::Capability => "capability",
+            Layer::Libvirt => "libvirt",
+            Layer::Libguestfs => "libguestfs",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Layer> {
+        Layer::ALL.into_iter().find(|l| l.id() == id)
+    }
+}
+
+/// What one layer, taken alone, does to a driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Lets the driver through.
+    Pass,
+    /// Lets it through for read-only opens only.
+    ReadOnly,
+    /// Refuses it.
+    Refuse,
+    /// Takes no part: off, empty, not consulted, or not described.
+    NoEffect,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "ok",
+            Outcome::ReadOnly => "ro",
+            Outcome::Refuse => "refused",
+            Outcome::NoEffect => "-",
+        }
+    }
+
+    /// The most access a program can get through a step with this outcome.
+    fn cap(self) -> Access {
+        match self {
+            Outcome::Pass | Outcome::NoEffect => Access::ReadWrite,
+            Outcome::ReadOnly => Access::ReadOnly,
+            Outcome::Refuse => Access::None,
+        }
+    }
+}
+
+/// One layer's judgement of one driver: its outcome, the programs whose route goes through
+/// it, why, what the user sees when it refuses, and who decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub layer: Layer,
+    pub outcome: Outcome,
+    /// The programs this step constrains directly (programs above them reach it through
+    /// `goes_through`). Empty when the layer takes no part for anyone.
+    pub applies: Vec<Program>,
+    pub detail: String,
+    pub message: Option<String>,
+    pub origin: Origin,
+}
+
+/// The access one program gets, the layer that decided it and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub value: Access,
+    pub layer: Layer,
+    pub reason: String,
+    /// What the user sees when the access they asked for is refused (for `ro`: a rw open).
+    pub message: Option<String>,
+    pub origin: Origin,
+}
+
+/// One program's access to the driver; `None` where the program cannot even ask for it (no
+/// libguestfs `add_drive` protocol opens a format or a filter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramAccess {
+    pub program: Program,
+    pub verdict: Option<Verdict>,
+}
+
+/// Every layer's step for one driver on one arch, and each program's access derived from them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriverAccess {
+    pub driver: String,
+    /// The libguestfs `add_drive` protocol that opens the driver, if any.
+    pub protocol: Option<String>,
+    pub steps: Vec<Step>,
+    pub programs: Vec<ProgramAccess>,
+}
+
+impl DriverAccess {
+    pub fn verdict(&self, program: Program) -> Option<&Verdict> {
+        self.programs.iter().find(|p| p.program == program).and_then(|p| p.verdict.as_ref())
+    }
+
+    pub fn step(&self, layer: Layer) -> Option<&Step> {
+        self.steps.iter().find(|s| s.layer == layer)
+    }
+
+    /// The verdict, where a question that does not apply (libguestfs of a format) is a
+    /// refusal in the words of the step that says so: what a need of it gets.
+    pub fn verdict_or_refusal(&self, program: Program) -> Verdict {
+        if let Some(verdict) = self.verdict(program) {
+            return verdict.clone();
+        }
+        let step = self.step(Layer::Libguestfs).expect("every evaluation has a libguestfs step");
+        Verdict {
+            value: Access::None,
+            layer: step.layer,
+            reason: step.detail.clone(),
+            message: None,
+            origin: step.origin.clone(),
+        }
+    }
+}
+
+/// Which block subpackages the answer assumes installed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Installed {
+    /// Every subpackage of the release: what the release can do.
+    #[default]
+    All,
+    /// The main package (`qemu-kvm`) and the subpackages it requires.
+    Default,
+    /// Exactly these subpackages.
+    Listed(BTreeSet<String>),
+}
+
+impl Installed {
+    /// `qemu-kvm-block-curl` is installed under this assumption, for a module the main package
+    /// requires or not.
+    pub fn has(&self, subpackage: &str, required: bool) -> bool {
+        match self {
+            Installed::All => true,
+            Installed::Default => required,
+            Installed::Listed(names) => names.contains(subpackage),
+        }
+    }
+
+    /// The assumption in words, for the views.
+    pub fn describe(&self) -> String {
+        match self {
+            Installed::All => "every block subpackage installed".to_string(),
+            Installed::Default => "the main package and the subpackages it requires".to_string(),
+            Installed::Listed(names) if names.is_empty() => "no block subpackage installed".to_string(),
+            Installed::Listed(names) => {
+                format!("installed: {}", names.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
+            }
+        }
+    }
+}
+
+/// Where the question is asked: a resolved profile, one of its arches, and what is installed.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub policy: &'a Policy,
+    pub arch: &'a ArchPolicy,
+    pub installed: &'a Installed,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(policy: &'a Policy, arch: &'a ArchPolicy, installed: &'a Installed) -> Self {
+        Context { policy, arch, installed }
+    }
+}
+
+/// Judges every layer for `driver` and derives each program's access.
+pub fn evaluate(context: Context, driver: &str) -> DriverAccess {
+    let protocol = protocol_of(driver);
+    let steps = layers::steps(context, driver, protocol);
+    let programs = Program::ALL
+        .iter()
+        .map(|&program| ProgramAccess {
+            program,
+            verdict: route::derive(&steps, &route(program, context.policy), program, protocol.is_some()),
+        })
+        .collect();
+    DriverAccess { driver: driver.to_string(), protocol: protocol.map(str::to_string), steps, programs }
+}
+
+/// The access `program` gets to `driver`, with every subpackage installed; `None` where the
+/// question does not apply.
+pub fn program_access(policy: &Policy, arch: &ArchPolicy, program: Program, driver: &str) -> Option<Verdict> {
+    let installed = Installed::All;
+    evaluate(Context::new(policy, arch, &installed), driver).verdict(program).cloned()
+}
+
+/// The libguestfs protocol that opens `driver`, if any.
+pub fn protocol_of(driver: &str) -> Option<&'static str> {
+    Catalogue::get().libguestfs.protocols.iter().find(|(_, p)| p.driver == driver).map(|(name, _)| name.as_str())
+}
+
+/// One consumer need and whether the layers meet it.
+#[derive(Debug, Clone)]
+pub struct NeedVerdict {
+    pub need: Need,
+    pub met: bool,
+    pub verdict: Verdict,
+}
+
+pub fn needs(context: Context) -> Vec<NeedVerdict> {
+    context
+        .arch
+        .needs
+        .iter()
+        .map(|need| {
+            let verdict = evaluate(context, &need.driver).verdict_or_refusal(need.program);
+            NeedVerdict { need: need.clone(), met: verdict.value >= need.access, verdict }
+        })
+        .collect()
+}
