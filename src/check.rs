@@ -116,9 +116,8 @@ fn compiled_out_by<'a>(arch: &'a ArchPolicy, driver: &str) -> Option<&'a str> {
 fn unmet_needs(policy: &Policy) -> Vec<Diagnostic> {
     type Key = (Origin, Layer, String, Origin);
     let mut groups: IndexMap<Key, (NeedVerdict, Vec<&str>)> = IndexMap::new();
-    let installed = Installed::All;
     for arch in &policy.arches {
-        for verdict in access::needs(Context::new(policy, arch, &installed)).into_iter().filter(|v| !v.met) {
+        for verdict in consumer_needs(policy, arch).into_iter().filter(|v| !v.met) {
             let key = (
                 verdict.need.origin.clone(),
                 verdict.verdict.layer,
@@ -168,6 +167,21 @@ fn unmet_needs(policy: &Policy) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Each consumer's needs on a default install plus what the consumer requires: a module in an
+/// optional subpackage that neither pulls in is missing where the consumer runs.
+fn consumer_needs(policy: &Policy, arch: &ArchPolicy) -> Vec<NeedVerdict> {
+    arch.needs
+        .iter()
+        .map(|need| {
+            let requires = arch.consumers.iter().filter(|c| c.name == need.consumer).flat_map(|c| &c.requires);
+            let installed = Installed::defaults().with(requires.map(|r| r.package.clone()));
+            let verdict =
+                access::evaluate(Context::new(policy, arch, &installed), &need.driver).verdict_or_refusal(need.program);
+            NeedVerdict { need: need.clone(), met: verdict.value >= need.access, verdict }
+        })
+        .collect()
+}
+
 fn need_help(driver: &str, access: Access, verdict: &Verdict, arch: &ArchPolicy, on: &str) -> String {
     let list = if access == Access::ReadWrite { "rw" } else { "ro" };
     match verdict.layer {
@@ -175,7 +189,12 @@ fn need_help(driver: &str, access: Access, verdict: &Verdict, arch: &ArchPolicy,
             Some(feature) => format!("compile it in (set `{feature} = \"enable\"` for {on}), or drop the need"),
             None => format!("{}: drop the need, or use a qemu version that has it", verdict.reason),
         },
-        Layer::Module => format!("{}: make the consumer require the subpackage", verdict.reason),
+        Layer::Module => match module_subpackage(arch, driver) {
+            Some(sub) => format!(
+                "add {{ package = \"{sub}\" }} to the consumer's `requires`, or require it from the main package"
+            ),
+            None => format!("{}: drop the need, or build the driver in", verdict.reason),
+        },
         Layer::BuildMode if !arch.has_emulator() => {
             format!("{on} builds only the tools: list the arches that have an emulator in the consumer's `arches`")
         }
@@ -190,6 +209,12 @@ fn need_help(driver: &str, access: Access, verdict: &Verdict, arch: &ArchPolicy,
             None => format!("libguestfs cannot open {driver}: drop the need"),
         },
     }
+}
+
+/// The subpackage that ships `driver`'s module on `arch`, if any.
+fn module_subpackage<'a>(arch: &'a ArchPolicy, driver: &str) -> Option<&'a str> {
+    let module = arch.driver(driver)?.module.as_ref()?;
+    arch.subpackage(&module.value).map(|s| s.name.as_str())
 }
 
 /// Whether the profiles say anything of libguestfs (a Debian qemu profile does not).

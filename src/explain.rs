@@ -25,6 +25,8 @@ pub struct ExplainView {
     pub driver: Option<DriverExplain>,
     /// The build option of that name, if there is one (`rbd` is both a driver and an option).
     pub feature: Option<FeatureExplain>,
+    /// The consumer of that name (`virt-v2v`): its needs and what it requires.
+    pub consumer: Option<ConsumerExplain>,
     /// Which block subpackages the answer assumes installed.
     pub installed: String,
 }
@@ -98,6 +100,45 @@ pub struct ConsumerLine {
 }
 
 #[derive(Debug, Serialize)]
+pub struct ConsumerExplain {
+    pub consumer: String,
+    pub description: Option<String>,
+    /// One block per group of arches that read the same.
+    pub blocks: Vec<ConsumerBlock>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsumerBlock {
+    pub arches: Vec<String>,
+    pub needs: Vec<NeedLine>,
+    pub requires: Vec<RequirementLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NeedLine {
+    pub driver: String,
+    pub program: String,
+    pub needs: String,
+    pub gets: String,
+    pub met: bool,
+    /// The layer that decides what it gets.
+    pub layer: Layer,
+    pub reason: String,
+    pub message: Option<String>,
+    pub why: String,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementLine {
+    pub package: String,
+    pub why: String,
+    /// The block module it ships, when the package is one of the profile's subpackages.
+    pub ships: Option<String>,
+    pub origin: String,
+}
+
+#[derive(Debug, Serialize)]
 pub struct FeatureExplain {
     pub feature: String,
     pub summary: String,
@@ -134,7 +175,7 @@ pub fn view(
 ) -> Result<ExplainView> {
     let catalogue = Catalogue::get();
     let arches: Vec<&ArchPolicy> = policy.arches.iter().filter(|a| arch.is_none_or(|want| a.arch == want)).collect();
-    let (kind, driver) = if catalogue.driver(name).is_some() {
+    let (mut kind, driver) = if catalogue.driver(name).is_some() {
         ("driver", Some(explain_driver(policy, &arches, name, access::protocol_of(name), installed, sources)))
     } else if let Some(target) = catalogue.protocol_driver(name) {
         ("protocol", Some(explain_driver(policy, &arches, target, Some(name), installed, sources)))
@@ -142,7 +183,11 @@ pub fn view(
         ("feature", None)
     };
     let feature = explain_feature(policy, &arches, name, sources);
-    if driver.is_none() && feature.is_none() {
+    let consumer = explain_consumer(policy, &arches, name, installed, sources);
+    if consumer.is_some() && driver.is_none() && feature.is_none() {
+        kind = "consumer";
+    }
+    if driver.is_none() && feature.is_none() && consumer.is_none() {
         return Err(unknown(policy, name));
     }
     Ok(ExplainView {
@@ -152,7 +197,60 @@ pub fn view(
         kind,
         driver,
         feature,
+        consumer,
         installed: installed.describe(),
+    })
+}
+
+fn explain_consumer(
+    policy: &Policy,
+    arches: &[&ArchPolicy],
+    name: &str,
+    installed: &Installed,
+    sources: &Sources,
+) -> Option<ConsumerExplain> {
+    let description =
+        arches.iter().flat_map(|a| &a.consumers).find(|c| c.name == name).map(|c| c.description.clone())?;
+    let per_arch = arches
+        .iter()
+        .filter(|a| a.consumers.iter().any(|c| c.name == name))
+        .map(|arch| {
+            let context = Context::new(policy, arch, installed);
+            let needs = access::needs(context)
+                .into_iter()
+                .filter(|n| n.need.consumer == name)
+                .map(|n| NeedLine {
+                    driver: n.need.driver.clone(),
+                    program: n.need.program.to_string(),
+                    needs: n.need.access.to_string(),
+                    gets: n.verdict.value.to_string(),
+                    met: n.met,
+                    layer: n.verdict.layer,
+                    reason: n.verdict.reason.clone(),
+                    message: n.verdict.message.clone(),
+                    why: n.need.why.clone(),
+                    origin: sources.describe(&n.need.origin),
+                })
+                .collect();
+            let requires = arch
+                .consumers
+                .iter()
+                .filter(|c| c.name == name)
+                .flat_map(|c| &c.requires)
+                .map(|r| RequirementLine {
+                    package: r.package.clone(),
+                    why: r.why.clone(),
+                    ships: arch.subpackages.iter().find(|s| s.name == r.package).map(|s| policy.module_file(&s.module)),
+                    origin: sources.describe(&r.origin),
+                })
+                .collect();
+            (arch.arch.clone(), ConsumerBlock { arches: Vec::new(), needs, requires })
+        })
+        .collect();
+    Some(ConsumerExplain {
+        consumer: name.to_string(),
+        description,
+        blocks: fold(per_arch).into_iter().map(|(arches, block)| ConsumerBlock { arches, ..block }).collect(),
     })
 }
 
@@ -165,11 +263,15 @@ fn unknown(policy: &Policy, name: &str) -> Failure {
         .map(|(n, _)| n.as_str())
         .chain(catalogue.libguestfs.protocols.keys().map(String::as_str))
         .chain(catalogue.features.keys().map(String::as_str))
-        .chain(policy.qemu.custom_features.iter().map(|f| f.name.as_str()));
+        .chain(policy.qemu.custom_features.iter().map(|f| f.name.as_str()))
+        .chain(policy.arches.iter().flat_map(|a| a.consumers.iter().map(|c| c.name.as_str())));
     Failure::single(
         Diagnostic::error(
             "unknown-name",
-            format!("`{name}` is not a qemu block driver, a libguestfs protocol or a build option of {}", policy.name),
+            format!(
+                "`{name}` is not a qemu block driver, a libguestfs protocol, a build option or a consumer of {}",
+                policy.name
+            ),
         )
         .with_help(did_you_mean(name, candidates).unwrap_or_else(|| {
             format!("`drvpolicy show {}` lists the drivers and build options of the profile", policy.name)

@@ -92,6 +92,8 @@ pub struct ArchPolicy {
     /// `None`: the profiles say nothing of libvirt, so it decides nothing.
     pub libvirt: Option<LibvirtArch>,
     pub needs: Vec<Need>,
+    /// The consumers that run on this arch, with what they require beyond qemu's drivers.
+    pub consumers: Vec<Consumer>,
     /// Where an edit took a value out of a list, so that an absence has a provenance too.
     pub removals: Vec<Removal>,
 }
@@ -201,6 +203,21 @@ pub struct DriverBuild {
     /// The loadable module it is built as (`block-curl`), when qemu is built with modules.
     pub module: Option<Valued<String>>,
     pub reason: BuildReason,
+    pub origin: Origin,
+}
+
+/// A program built on the stack (virt-v2v) and the packages it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consumer {
+    pub name: String,
+    pub description: Option<String>,
+    pub requires: Vec<Requirement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub package: String,
+    pub why: String,
     pub origin: Origin,
 }
 

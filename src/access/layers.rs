@@ -79,6 +79,22 @@ fn module(context: Context, driver: &str) -> Step {
         };
     };
     let file = context.policy.module_file(&module.value);
+    let version = &context.policy.qemu.version.value;
+    if let Some(entry) = Catalogue::get().driver(driver)
+        && let Err(missing) = entry.module_found(version, &context.policy.backport_names())
+    {
+        return step(
+            Layer::Module,
+            Outcome::Refuse,
+            &QEMU,
+            format!(
+                "module {file}: qemu {version}'s module table misses {driver}, so qemu can neither list nor load it (fixed by {})",
+                missing.fixed_by
+            ),
+            catalogue_fact(format!("qemu {version}: block/blkio.c")),
+        )
+        .with_message(format!("Unknown driver '{driver}'"));
+    }
     let Some(subpackage) = context.arch.subpackage(&module.value) else {
         return step(
             Layer::Module,
@@ -96,8 +112,8 @@ fn module(context: Context, driver: &str) -> Step {
     };
     if context.installed.has(&subpackage.name, subpackage.required) {
         let assumed = match context.installed {
-            crate::access::Installed::Listed(_) => "installed".to_string(),
-            other => format!("assumed installed ({})", other.describe()),
+            crate::access::Installed::All => format!("assumed installed ({})", context.installed.describe()),
+            _ => "installed".to_string(),
         };
         step(Layer::Module, Outcome::Pass, &QEMU, format!("{packaged}: {assumed}"), subpackage.origin.clone())
     } else {

@@ -194,34 +194,85 @@ pub enum Installed {
     /// Every subpackage of the release: what the release can do.
     #[default]
     All,
-    /// The main package (`qemu-kvm`) and the subpackages it requires.
-    Default,
-    /// Exactly these subpackages.
-    Listed(BTreeSet<String>),
+    /// These subpackages, and with `defaults` also the main package and what it requires.
+    Packages { defaults: bool, names: BTreeSet<String> },
 }
 
 impl Installed {
-    /// `qemu-kvm-block-curl` is installed under this assumption, for a module the main package
-    /// requires or not.
+    /// A default install: the main package (`qemu-kvm`) and the subpackages it requires.
+    pub fn defaults() -> Installed {
+        Installed::Packages { defaults: true, names: BTreeSet::new() }
+    }
+
+    /// This assumption with `more` installed too.
+    pub fn with(&self, more: impl IntoIterator<Item = String>) -> Installed {
+        match self {
+            Installed::All => Installed::All,
+            Installed::Packages { defaults, names } => {
+                Installed::Packages { defaults: *defaults, names: names.iter().cloned().chain(more).collect() }
+            }
+        }
+    }
+
+    /// Whether `subpackage` is installed, for a module the main package requires or not.
     pub fn has(&self, subpackage: &str, required: bool) -> bool {
         match self {
             Installed::All => true,
-            Installed::Default => required,
-            Installed::Listed(names) => names.contains(subpackage),
+            Installed::Packages { defaults, names } => (*defaults && required) || names.contains(subpackage),
         }
+    }
+
+    /// The names given, for checking them against a profile's subpackages.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        let names = match self {
+            Installed::All => None,
+            Installed::Packages { names, .. } => Some(names),
+        };
+        names.into_iter().flatten().map(String::as_str)
     }
 
     /// The assumption in words, for the views.
     pub fn describe(&self) -> String {
         match self {
             Installed::All => "every block subpackage installed".to_string(),
-            Installed::Default => "the main package and the subpackages it requires".to_string(),
-            Installed::Listed(names) if names.is_empty() => "no block subpackage installed".to_string(),
-            Installed::Listed(names) => {
+            Installed::Packages { defaults: true, names } if names.is_empty() => {
+                "a default install: the main package and the subpackages it requires".to_string()
+            }
+            Installed::Packages { defaults: true, names } => {
+                format!("a default install and {}", names.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
+            }
+            Installed::Packages { defaults: false, names } if names.is_empty() => {
+                "no block subpackage installed".to_string()
+            }
+            Installed::Packages { defaults: false, names } => {
                 format!("installed: {}", names.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
             }
         }
     }
+}
+
+/// An error for each name of `installed` that is not a subpackage of `policy`.
+pub fn check_installed(policy: &Policy, installed: &Installed) -> crate::diagnostic::Result<()> {
+    let known: Vec<&str> = policy.arches.iter().flat_map(|a| a.subpackages.iter().map(|s| s.name.as_str())).collect();
+    let diagnostics: Vec<crate::diagnostic::Diagnostic> = installed
+        .names()
+        .filter(|n| !known.contains(n))
+        .map(|name| {
+            let help = crate::diagnostic::did_you_mean(name, known.iter().copied()).unwrap_or_else(|| {
+                if known.is_empty() {
+                    format!("{} names no block subpackages", policy.name)
+                } else {
+                    format!("the subpackages of {}: {}", policy.name, known.join(", "))
+                }
+            });
+            crate::diagnostic::Diagnostic::error(
+                "unknown-subpackage",
+                format!("`{name}` is not a block subpackage of {}", policy.name),
+            )
+            .with_help(help)
+        })
+        .collect();
+    if diagnostics.is_empty() { Ok(()) } else { Err(crate::diagnostic::Failure { diagnostics }) }
 }
 
 /// Where the question is asked: a resolved profile, one of its arches, and what is installed.

@@ -169,7 +169,17 @@ pub struct Driver {
     /// Before this version the driver only reads (vhdx: create and write from 1.7).
     writable_from: Option<String>,
     pub module: Option<String>,
+    /// Versions in which the module table misses the driver (blkio 7.2 to 8.0).
+    module_not_found: Option<ModuleNotFound>,
     pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ModuleNotFound {
+    pub versions: VersionReq,
+    /// The backport that fixes it.
+    pub fixed_by: String,
 }
 
 /// Drivers that never write, and what a read-write open meets per version.
@@ -264,6 +274,15 @@ impl Driver {
         match self.writable_from.as_deref().and_then(crate::version::normalise) {
             Some(from) if *version < from => Writability::Until(from),
             _ => Writability::Writes,
+        }
+    }
+
+    /// Whether a build with modules can find the driver's module at runtime in this version;
+    /// `Err` names the fix when it cannot.
+    pub fn module_found(&self, version: &Version, backports: &[String]) -> Result<(), &ModuleNotFound> {
+        match &self.module_not_found {
+            Some(m) if m.versions.matches(version) && !backports.contains(&m.fixed_by) => Err(m),
+            _ => Ok(()),
         }
     }
 
@@ -395,6 +414,17 @@ impl Catalogue {
         self.arches.known.iter().chain(self.arches.groups.keys()).map(String::as_str)
     }
 
+    /// Every block module a driver is built as (`block-curl`, ...), in catalogue order.
+    pub fn module_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for module in self.drivers.values().filter_map(|d| d.module.as_deref()) {
+            if !names.contains(&module) {
+                names.push(module);
+            }
+        }
+        names
+    }
+
     /// Whether `driver` can be opened read-write at all in this version.
     pub fn writability(&self, driver: &str, version: &Version) -> Writability {
         if let Some(family) = self.read_only.values().find(|f| f.drivers.iter().any(|d| d == driver)) {
@@ -459,7 +489,8 @@ mod tests {
             for feature in driver.features() {
                 assert!(c.feature(feature).is_some(), "driver {name} names unknown feature {feature}");
             }
-            for b in driver.removed_by_backport.iter().chain(&driver.added_by_backport) {
+            let fix = driver.module_not_found.as_ref().map(|m| &m.fixed_by);
+            for b in driver.removed_by_backport.iter().chain(&driver.added_by_backport).chain(fix) {
                 assert!(c.backports.contains_key(b), "driver {name}: unknown backport {b}");
             }
         }

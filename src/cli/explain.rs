@@ -31,6 +31,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         super::arch(&policy, arch)?;
     }
     let installed = args.installed.installed();
+    drvpolicy::access::check_installed(&policy, &installed)?;
     let view = drvpolicy::explain::view(&policy, args.arch.as_deref(), &args.name, &installed, context.sources())?;
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("explain.j2", &view)?,

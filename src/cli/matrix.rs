@@ -34,7 +34,9 @@ enum Format {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let (policy, warnings) = context.policy(&args.profile)?;
-    let view = drvpolicy::matrix::view(&policy, args.all_drivers, &args.installed.installed(), context.sources());
+    let installed = args.installed.installed();
+    drvpolicy::access::check_installed(&policy, &installed)?;
+    let view = drvpolicy::matrix::view(&policy, args.all_drivers, &installed, context.sources());
     let text = match args.format {
         Format::Text => context.renderer()?.render("matrix.txt.j2", &view)?,
         Format::Markdown => context.renderer()?.render("matrix.md.j2", &view)?,

@@ -91,8 +91,9 @@ pub enum TextMarkdownJson {
 #[derive(Debug, Clone, clap::Args)]
 pub struct InstalledArg {
     /// Block subpackages assumed installed: `all` (the default: what the release can do),
-    /// `default` (the main package and what it requires), or names separated by commas
-    /// (`qemu-kvm-block-rbd,qemu-kvm-block-curl`; empty for none).
+    /// `default` (the main package and what it requires), or subpackage names separated by
+    /// commas, with `default` among them to add to a default install
+    /// (`default,qemu-kvm-block-curl`; empty for none).
     #[arg(long, value_name = "all|default|NAMES", default_value = "all")]
     installed: String,
 }
@@ -100,12 +101,13 @@ pub struct InstalledArg {
 impl InstalledArg {
     pub fn installed(&self) -> drvpolicy::access::Installed {
         use drvpolicy::access::Installed;
-        match self.installed.trim() {
-            "all" => Installed::All,
-            "default" => Installed::Default,
-            names => Installed::Listed(
-                names.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect(),
-            ),
+        let words: Vec<&str> = self.installed.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        if words == ["all"] {
+            return Installed::All;
+        }
+        Installed::Packages {
+            defaults: words.contains(&"default"),
+            names: words.into_iter().filter(|w| *w != "default").map(str::to_string).collect(),
         }
     }
 }

@@ -118,6 +118,14 @@ pub struct RawConsumer {
     pub description: Option<String>,
     pub arches: Option<SpannedList<String>>,
     pub needs: Option<SpannedList<RawNeed>>,
+    pub requires: Option<SpannedList<RawRequirement>>,
+}
+
+/// A package a consumer requires that is not a qemu driver (an nbdkit plugin, qemu-nbd).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRequirement {
+    pub package: Spanned<String>,
+    pub why: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -41,7 +41,8 @@ const LIBVIRT_KEYS: &[&str] = &["package", "version", "storage-backends", "disab
 const LIBVIRT_ARCH_KEYS: &[&str] = &["storage-backends", "disabled-protocols"];
 const SUBPACKAGE_KEYS: &[&str] = &["name", "required"];
 const ARCH_KEYS: &[&str] = &["qemu", "libguestfs", "libvirt", "consumers"];
-const CONSUMER_KEYS: &[&str] = &["description", "arches", "needs"];
+const CONSUMER_KEYS: &[&str] = &["description", "arches", "needs", "requires"];
+const REQUIREMENT_KEYS: &[&str] = &["package", "why"];
 const NEED_KEYS: &[&str] = &["driver", "access", "program", "why"];
 const CUSTOM_FEATURE_KEYS: &[&str] = &["flag", "meson", "summary"];
 const EDIT_KEYS: &[&str] = &["add", "remove"];
@@ -537,9 +538,35 @@ impl Reader {
                 description: self.string(def, "description").map(|s| s.value),
                 arches: self.list_edit(def, "arches", name, |r, v| r.string_value(v)),
                 needs: self.list_edit(def, "needs", name, |r, v| r.need(v)),
+                requires: self.list_edit(def, "requires", name, |r, v| r.requirement(v)),
             });
         }
         out
+    }
+
+    /// `{ package = "nbdkit-curl-plugin", why = "..." }`: a package the consumer requires.
+    fn requirement(&mut self, value: &Value) -> Option<Spanned<RawRequirement>> {
+        let span = self.value_span(value);
+        let Some(table) = value.as_inline_table() else {
+            self.expected(
+                &Item::Value(value.clone()),
+                &span,
+                "a table such as { package = \"nbdkit-curl-plugin\", why = \"...\" }",
+            );
+            return None;
+        };
+        self.check_keys(table, REQUIREMENT_KEYS, "a consumer requirement");
+        let Some(package) = self.string(table, "package") else {
+            if table.get("package").is_none() {
+                self.push(
+                    Diagnostic::error("missing-key", "a consumer requirement without `package`")
+                        .at(&span, "add `package` here"),
+                );
+            }
+            return None;
+        };
+        let why = self.string(table, "why").map(|s| s.value).unwrap_or_default();
+        Some(Spanned::new(RawRequirement { package, why }, span))
     }
 
     fn need(&mut self, value: &Value) -> Option<Spanned<RawNeed>> {

@@ -4,10 +4,10 @@ use super::{apply_list, apply_list_by, origin};
 use crate::catalogue::{self, Catalogue};
 use crate::diagnostic::Diagnostic;
 use crate::policy::{
-    ArchPolicy, BuildReason, DriverBuild, FeatureSetting, LibvirtArch, ListName, Need, Removal, StorageBackend,
-    Subpackage, Valued,
+    ArchPolicy, BuildReason, Consumer, DriverBuild, FeatureSetting, LibvirtArch, ListName, Need, Removal, Requirement,
+    StorageBackend, Subpackage, Valued,
 };
-use crate::profile::{BuildMode, FeatureState, RawNeed, RawProfile, Selector, Settings, Spanned};
+use crate::profile::{BuildMode, FeatureState, RawNeed, RawProfile, RawRequirement, Selector, Settings, Spanned};
 use crate::source::Origin;
 use indexmap::IndexMap;
 use semver::Version;
@@ -38,8 +38,10 @@ struct LibvirtState {
 
 #[derive(Debug, Default)]
 struct ConsumerState {
+    description: Option<String>,
     arches: Option<Vec<Valued<String>>>,
     needs: Vec<Valued<RawNeed>>,
+    requires: Vec<Valued<RawRequirement>>,
 }
 
 fn selected(selector: &Selector, arch: &str, catalogue: &Catalogue) -> bool {
@@ -164,6 +166,14 @@ impl ArchState {
         }
         for consumer in &settings.consumers {
             let state = self.consumers.entry(consumer.name.value.clone()).or_default();
+            if consumer.description.is_some() {
+                state.description = consumer.description.clone();
+            }
+            if let Some(edit) = &consumer.requires {
+                let what = format!("the requirements of {}", consumer.name.value);
+                let _ =
+                    apply_list_by(&mut state.requires, edit, |r| r.package.value.clone(), &what, profile, diagnostics);
+            }
             if let Some(edit) = &consumer.arches {
                 let _ = apply_list(
                     state.arches.get_or_insert_with(Vec::new),
@@ -222,7 +232,7 @@ impl ArchState {
                 build
             })
             .collect();
-        let needs = self
+        let here: Vec<(String, ConsumerState)> = self
             .consumers
             .into_iter()
             .filter(|(_, c)| {
@@ -232,6 +242,25 @@ impl ArchState {
                     })
                 })
             })
+            .collect();
+        let consumers = here
+            .iter()
+            .map(|(name, c)| Consumer {
+                name: name.clone(),
+                description: c.description.clone(),
+                requires: c
+                    .requires
+                    .iter()
+                    .map(|r| Requirement {
+                        package: r.value.package.value.clone(),
+                        why: r.value.why.clone(),
+                        origin: r.origin.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let needs = here
+            .into_iter()
             .flat_map(|(consumer, c)| {
                 c.needs.into_iter().map(move |n| Need {
                     consumer: consumer.clone(),
@@ -257,6 +286,7 @@ impl ArchState {
             libguestfs_disabled: self.libguestfs_disabled,
             libvirt: self.libvirt.map(|l| LibvirtArch { disabled: l.disabled, backends: l.backends, origin: l.origin }),
             needs,
+            consumers,
             removals: self.removals,
         }
     }

@@ -161,8 +161,38 @@ impl Checker<'_> {
         {
             self.drivers(list);
         }
-        for list in [&settings.libguestfs_disabled, &settings.libvirt_disabled].into_iter().flatten() {
+        if let Some(list) = &settings.libguestfs_disabled {
             self.protocols(list);
+        }
+        if let Some(list) = &settings.libvirt_disabled {
+            for p in added(list) {
+                self.name(
+                    p,
+                    "unknown-protocol",
+                    "libvirt disk protocol",
+                    catalogue.libvirt.protocols.contains_key(&p.value),
+                    catalogue.libvirt.protocols.keys().map(String::as_str),
+                );
+            }
+        }
+        for (backend, _) in &settings.libvirt_backends {
+            self.name(
+                backend,
+                "unknown-backend",
+                "libvirt storage pool backend",
+                catalogue.libvirt.storage_backends.contains_key(&backend.value),
+                catalogue.libvirt.storage_backends.keys().map(String::as_str),
+            );
+        }
+        for sub in &settings.subpackages {
+            let modules = catalogue.module_names();
+            self.name(
+                &sub.module,
+                "unknown-module",
+                "qemu block module",
+                modules.contains(&sub.module.value.as_str()),
+                modules.iter().copied(),
+            );
         }
         for consumer in &settings.consumers {
             if let Some(arches) = &consumer.arches {

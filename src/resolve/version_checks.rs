@@ -20,6 +20,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
         .with_help("drivers and options added or removed after that are unknown to drvpolicy");
         diagnostics.push(d.at_origin(&policy.qemu.version.origin, "this version"));
     }
+    packages(policy, catalogue, diagnostics);
     // (code, driver, origin) -> arches, so that one warning names every arch it concerns.
     let mut per_driver: IndexMap<(&'static str, String, Origin), Vec<&str>> = IndexMap::new();
     for arch in &policy.arches {
@@ -82,5 +83,76 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
                 .with_help("rw already allows read-only opens: remove it from the ro whitelist"),
         };
         diagnostics.push(d.at_origin(&origin, "whitelisted here"));
+    }
+}
+
+/// What the profiles say of libguestfs, libvirt and the block subpackages, against the
+/// versions they name.
+fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<Origin> = Vec::new();
+    let mut once = |origin: &Origin| {
+        let new = !seen.contains(origin);
+        if new {
+            seen.push(origin.clone());
+        }
+        new
+    };
+    if let Some(version) = policy.libguestfs.version.as_ref().map(|v| &v.value) {
+        for arch in &policy.arches {
+            for entry in &arch.libguestfs_disabled {
+                if let Some(removed) = catalogue.libguestfs_removed(&entry.value, version)
+                    && once(&entry.origin)
+                {
+                    let d = Diagnostic::warning(
+                        "protocol-removed-upstream",
+                        format!(
+                            "libguestfs {version} has no `{}` protocol (removed upstream in {removed}): the patch has nothing to remove",
+                            entry.value
+                        ),
+                    )
+                    .with_help("drop it from disabled-protocols");
+                    diagnostics.push(d.at_origin(&entry.origin, "removed here"));
+                }
+            }
+        }
+    }
+    if let Some(version) = policy.libvirt.version.as_ref().map(|v| &v.value) {
+        for arch in &policy.arches {
+            for backend in arch.libvirt.iter().flat_map(|l| &l.backends) {
+                let Some(known) = catalogue.libvirt.storage_backends.get(&backend.name) else { continue };
+                if backend.enabled && !known.versions.matches(version) && once(&backend.origin) {
+                    let d = Diagnostic::warning(
+                        "backend-not-in-version",
+                        format!("libvirt {version} has no `{}` storage pool backend", backend.name),
+                    )
+                    .with_help(format!("libvirt has it in {}", known.versions));
+                    diagnostics.push(d.at_origin(&backend.origin, "built here"));
+                }
+            }
+        }
+    }
+    for arch in &policy.arches {
+        let modules = arch.feature("modules").is_some_and(|f| f.state == crate::profile::FeatureState::Enable);
+        for sub in &arch.subpackages {
+            let built = policy
+                .arches
+                .iter()
+                .any(|a| a.drivers.iter().any(|d| d.module.as_ref().is_some_and(|m| m.value == sub.module)));
+            let problem = match (modules, built) {
+                (false, _) => Some("qemu is not built with modules (`modules = \"enable\"` in [qemu.features])"),
+                (true, false) => Some("no arch builds a driver of this module"),
+                (true, true) => None,
+            };
+            if let Some(problem) = problem
+                && once(&sub.origin)
+            {
+                let d = Diagnostic::warning(
+                    "subpackage-without-module",
+                    format!("{} ships {}, but {problem}", sub.name, policy.module_file(&sub.module)),
+                )
+                .with_help("drop the subpackage, or build the module");
+                diagnostics.push(d.at_origin(&sub.origin, "declared here"));
+            }
+        }
     }
 }
