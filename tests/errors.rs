@@ -184,7 +184,7 @@ fn a_version_past_the_catalogue_is_a_warning() {
     let toml = GOOD_HEAD.replace("\"10.0.2\"", "\"11.2.0\"");
     show("new", &toml)
         .exits(0)
-        .stderr_has("warning[version-beyond-catalogue]: qemu 11.2.0 is newer than the catalogue, whose facts were read up to qemu 10.0.2")
+        .stderr_has("warning[version-beyond-catalogue]: qemu 11.2.0 is newer than the catalogue, whose facts were read up to qemu 10.1.0")
         .stderr_has("new.toml:8:11");
 }
 
