@@ -52,6 +52,18 @@ pub struct Qemu {
     pub module_dir: Option<Valued<String>>,
     /// Subpackages of earlier releases that this one obsoletes (`qemu-kvm-block-gluster`).
     pub obsoletes: Vec<Valued<String>>,
+    pub rpm: Rpm,
+}
+
+/// How the spec writes package relations (`[qemu.rpm]`).
+#[derive(Debug, Clone, Default)]
+pub struct Rpm {
+    /// The epoch-version-release subpackages are pinned to: `%{epoch}:%{version}-%{release}`.
+    pub evr: Option<Valued<String>>,
+    /// The constraint on obsoleted subpackages: `<= %{epoch}:%{version}`.
+    pub obsoletes: Option<Valued<String>>,
+    /// What every block subpackage requires at `evr`: `%{name}-common%{?_isa}`.
+    pub common: Option<Valued<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -341,8 +341,22 @@ impl LibguestfsProtocol {
 pub struct Libvirt {
     /// `<disk type='network'>` protocols by libvirt's name -> the qemu driver it opens.
     pub protocols: IndexMap<String, String>,
+    pub build: LibvirtBuild,
     /// Storage pool backends by name (`iscsi-direct`).
     pub storage_backends: IndexMap<String, StorageBackend>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LibvirtBuild {
+    /// The first libvirt built with meson.
+    meson_from: String,
+}
+
+impl LibvirtBuild {
+    pub fn meson(&self, version: &Version) -> bool {
+        crate::version::normalise(&self.meson_from).is_some_and(|from| *version >= from)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -354,6 +368,8 @@ pub struct StorageBackend {
     /// The meson option (`storage_rbd`) and the spec macro (`with_storage_rbd`).
     pub meson: String,
     pub spec_macro: String,
+    /// The meson option of the library the backend needs, passed along with it (`glusterfs`).
+    pub library: Option<String>,
     /// libvirt versions that have it.
     pub versions: VersionReq,
 }

@@ -1,7 +1,7 @@
 use super::{Context, Report, emit, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
-use drvpolicy::generate::{configure, libguestfs, spec};
+use drvpolicy::generate::{configure, libguestfs, libvirt, spec, subpackages};
 use drvpolicy::options::Dialect;
 use std::path::PathBuf;
 
@@ -42,6 +42,27 @@ pub enum Generate {
         #[command(flatten)]
         output: Output,
     },
+    /// The %package, %description and %files stanzas of the block-module subpackages, and the Obsoletes of dropped ones.
+    #[command(after_help = "Examples:\n  drvpolicy generate subpackages rhel-9.3\n  drvpolicy generate subpackages rhel-8.9 -o block-subpackages.inc")]
+    Subpackages {
+        profile: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// libvirt's storage pool backends: its build arguments for one arch, or spec macros.
+    #[command(
+        after_help = "Examples:\n  drvpolicy generate libvirt rhel-9.2 --arch x86_64\n  drvpolicy generate libvirt rhel-8.9 --format spec"
+    )]
+    Libvirt {
+        profile: String,
+        /// The architecture (`--format arguments`; defaults to a one-arch profile's arch).
+        #[arg(long)]
+        arch: Option<String>,
+        #[arg(long, value_enum, default_value = "arguments")]
+        format: LibvirtFormat,
+        #[command(flatten)]
+        output: Output,
+    },
     /// The protocols the libguestfs patch removes from add_drive and those it leaves.
     #[command(
         after_help = "Examples:\n  drvpolicy generate libguestfs rhel-7.3\n  drvpolicy generate libguestfs rhel-7.3 --format list"
@@ -57,6 +78,15 @@ pub enum Generate {
         #[command(flatten)]
         output: Output,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LibvirtFormat {
+    /// One arch's build arguments: meson `-Dstorage_X=enabled|disabled` (libvirt 6.7+), or
+    /// `--with-storage-X` / `--without-storage-X` before.
+    Arguments,
+    /// `%define with_storage_X 0|1` for every arch, with `%ifarch` where arches differ.
+    Spec,
 }
 
 #[derive(Debug, clap::Args)]
@@ -87,6 +117,32 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
             let (policy, warnings) = context.policy(&profile)?;
             let view = spec::view(&policy, style)?;
             let text = context.renderer()?.render("spec.j2", &view)?;
+            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+        }
+        Generate::Subpackages { profile, output } => {
+            let (policy, warnings) = context.policy(&profile)?;
+            let view = subpackages::view(&policy)?;
+            let text = context.renderer()?.render("subpackages.j2", &view)?;
+            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+        }
+        Generate::Libvirt { profile, arch, format, output } => {
+            let (policy, warnings) = context.policy(&profile)?;
+            let view = match format {
+                LibvirtFormat::Spec => libvirt::spec(&policy)?,
+                LibvirtFormat::Arguments => {
+                    let names = policy.arch_names();
+                    let arch = match (&arch, names.as_slice()) {
+                        (Some(arch), _) => super::arch(&policy, arch)?,
+                        (None, [only]) => super::arch(&policy, only)?,
+                        (None, _) => {
+                            let message = format!("profile `{}` builds several arches: pass --arch", policy.name);
+                            return Err(drvpolicy::diagnostic::unknown_arch(message, "", &names));
+                        }
+                    };
+                    libvirt::arguments(&policy, arch)?
+                }
+            };
+            let text = context.renderer()?.render("libvirt.j2", &view)?;
             Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
         }
         Generate::Libguestfs { profile, format, arch, output } => {

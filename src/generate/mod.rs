@@ -3,6 +3,8 @@
 
 pub mod configure;
 pub mod libguestfs;
+pub mod libvirt;
+pub mod subpackages;
 pub mod spec;
 
 use crate::diagnostic::{Diagnostic, Failure, Severity};

@@ -152,7 +152,7 @@ fn flag_of(text: &str) -> &str {
 
 /// Merges per-arch sequences of lines into one ordered list of (line, arches that have it),
 /// keeping each arch's order (`arch_order::merge`). Input items are (line, [arch]) in arch order.
-fn merge(items: Vec<(String, Vec<&str>)>) -> Vec<(String, Vec<&str>)> {
+pub(crate) fn merge(items: Vec<(String, Vec<&str>)>) -> Vec<(String, Vec<&str>)> {
     let mut sequences: Vec<(&str, Vec<String>)> = Vec::new();
     for (text, arches) in items {
         match sequences.last_mut() {
@@ -171,7 +171,7 @@ fn merge(items: Vec<(String, Vec<&str>)>) -> Vec<(String, Vec<&str>)> {
 }
 
 /// `%ifarch a b` or `%ifnarch c`, whichever names fewer arches of `scope`.
-fn condition(arches: &[&str], scope: &[&str]) -> String {
+pub(crate) fn condition(arches: &[&str], scope: &[&str]) -> String {
     match crate::arch_order::shortest(arches, scope) {
         (true, others) => format!("%ifnarch {}", others.join(" ")),
         (false, names) => format!("%ifarch {}", names.join(" ")),
@@ -180,7 +180,7 @@ fn condition(arches: &[&str], scope: &[&str]) -> String {
 
 /// Lines wrapped in the smallest conditionals: consecutive lines for the same arches share
 /// one block, and two adjacent blocks for complementary arches become `%if .. %else ..`.
-fn conditional_lines(items: &[(String, Vec<&str>)], scope: &[&str]) -> Vec<Line> {
+pub(crate) fn conditional_lines(items: &[(String, Vec<&str>)], scope: &[&str]) -> Vec<Line> {
     let mut blocks: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
     for (text, arches) in items {
         let mut arches = arches.clone();

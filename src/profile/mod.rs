@@ -59,6 +59,10 @@ pub struct RawProfile {
     pub qemu_main_package: Option<Spanned<String>>,
     pub qemu_module_dir: Option<Spanned<String>>,
     pub qemu_obsoletes: Option<SpannedList<String>>,
+    /// `[qemu.rpm]`: how the spec writes package relations.
+    pub rpm_evr: Option<Spanned<String>>,
+    pub rpm_obsoletes: Option<Spanned<String>>,
+    pub rpm_common: Option<Spanned<String>>,
     pub libguestfs_package: Option<Spanned<String>>,
     pub libguestfs_version: Option<Spanned<Version>>,
     pub libguestfs_patch: Option<Spanned<String>>,

@@ -24,7 +24,9 @@ const QEMU_KEYS: &[&str] = &[
     "module-dir",
     "obsoletes",
     "subpackages",
+    "rpm",
 ];
+const RPM_KEYS: &[&str] = &["evr", "obsoletes", "common"];
 const QEMU_ARCH_KEYS: &[&str] = &[
     "build",
     "features",
@@ -95,6 +97,9 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         qemu_main_package: None,
         qemu_module_dir: None,
         qemu_obsoletes: None,
+        rpm_evr: None,
+        rpm_obsoletes: None,
+        rpm_common: None,
         libguestfs_package: None,
         libguestfs_version: None,
         libguestfs_patch: None,
@@ -158,6 +163,12 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         profile.qemu_main_package = reader.string(q, "main-package");
         profile.qemu_module_dir = reader.string(q, "module-dir");
         profile.qemu_obsoletes = reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.string_value(v));
+        if let Some(rpm) = reader.table(q, "rpm") {
+            reader.check_keys(rpm, RPM_KEYS, "[qemu.rpm]");
+            profile.rpm_evr = reader.string(rpm, "evr");
+            profile.rpm_obsoletes = reader.string(rpm, "obsoletes");
+            profile.rpm_common = reader.string(rpm, "common");
+        }
         profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
         profile.custom_features = reader.custom_features(q);
         reader.qemu_settings(q, &mut profile.base);

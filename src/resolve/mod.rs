@@ -111,6 +111,7 @@ fn build_policy(
     let mut main_package = None;
     let mut module_dir = None;
     let mut obsoletes: Vec<Valued<String>> = Vec::new();
+    let mut rpm = crate::policy::Rpm::default();
 
     for profile in root_first {
         if let Some(p) = &profile.product {
@@ -124,9 +125,13 @@ fn build_policy(
             main_package = None;
             module_dir = None;
             obsoletes.clear();
+            rpm = crate::policy::Rpm::default();
         }
         set(&mut package, &profile.qemu_package);
         set(&mut main_package, &profile.qemu_main_package);
+        set(&mut rpm.evr, &profile.rpm_evr);
+        set(&mut rpm.obsoletes, &profile.rpm_obsoletes);
+        set(&mut rpm.common, &profile.rpm_common);
         set(&mut module_dir, &profile.qemu_module_dir);
         if let Some(edit) = &profile.qemu_obsoletes {
             let _ = apply_list(&mut obsoletes, edit, "[qemu] obsoletes", &profile.name, diagnostics);
@@ -193,7 +198,7 @@ fn build_policy(
         description: child.description.clone().unwrap_or_default(),
         parents: root_first.iter().rev().skip(1).map(|p| p.name.clone()).collect(),
         sources: child.sources.clone(),
-        qemu: Qemu { package, version, backports, custom_features, main_package, module_dir, obsoletes },
+        qemu: Qemu { package, version, backports, custom_features, main_package, module_dir, obsoletes, rpm },
         libguestfs,
         libguestfs_backend: libguestfs_backend
             .unwrap_or_else(|| Valued::new(LibguestfsBackend::Direct, Origin::Default)),

@@ -1,0 +1,130 @@
+//! `generate subpackages`: the spec stanzas RHEL and Fedora write by hand for block drivers
+//! built as modules (`%package block-rbd`, its `%description` and `%files`), `%ifarch` where
+//! only some arches build a module, and two macros for the main package's preamble: the
+//! `Requires:` of the subpackages it pulls in and the `Obsoletes:` of dropped ones.
+
+use super::spec::{self, Line};
+use crate::diagnostic::{Diagnostic, Result};
+use crate::policy::Policy;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct SubpackagesView {
+    pub profile: String,
+    pub package: String,
+    pub version: String,
+    /// `%global drvpolicy_requires_block_modules` body lines (with their conditionals).
+    pub requires: Vec<Line>,
+    /// `%global drvpolicy_obsoletes_block_modules` body lines.
+    pub obsoletes: Vec<String>,
+    pub stanzas: Vec<Stanza>,
+}
+
+/// One subpackage: `%package`, `%description` and `%files`, in a conditional if some arches
+/// do not build its module.
+#[derive(Debug, Serialize)]
+pub struct Stanza {
+    pub name: String,
+    /// What `%package`, `%description` and `%files` take: `block-rbd`, or `-n NAME`.
+    pub tag: String,
+    pub module: String,
+    pub drivers: Vec<String>,
+    pub summary: String,
+    pub description: String,
+    /// `Requires:` of the common package at the same version, if the profile names one.
+    pub requires: Option<String>,
+    pub file: String,
+    pub required: bool,
+    pub arches: Vec<String>,
+    /// `%ifarch ...` around the stanza, when not every arch has it.
+    pub condition: Option<String>,
+}
+
+/// `%{name}-block-rbd` for a subpackage of the qemu package, else the name itself.
+fn relative(name: &str, package: &str) -> String {
+    match name.strip_prefix(package).and_then(|rest| rest.strip_prefix('-')) {
+        Some(rest) => format!("%{{name}}-{rest}"),
+        None => name.to_string(),
+    }
+}
+
+pub fn view(policy: &Policy) -> Result<SubpackagesView> {
+    let package = policy.qemu.package.value.as_str();
+    let scope = policy.arch_names();
+    let evr = policy.qemu.rpm.evr.as_ref().map_or("%{version}-%{release}", |v| v.value.as_str());
+    let mut stanzas: Vec<Stanza> = Vec::new();
+    let mut requires: Vec<(String, Vec<&str>)> = Vec::new();
+    for arch in &policy.arches {
+        for sub in &arch.subpackages {
+            let drivers: Vec<String> = arch
+                .drivers
+                .iter()
+                .filter(|d| d.module.as_ref().is_some_and(|m| m.value == sub.module))
+                .map(|d| d.name.clone())
+                .collect();
+            if drivers.is_empty() {
+                continue;
+            }
+            if sub.required {
+                requires.push((format!("Requires: {} = {evr}", relative(&sub.name, package)), vec![arch.arch.as_str()]));
+            }
+            if let Some(stanza) = stanzas.iter_mut().find(|s| s.name == sub.name) {
+                stanza.arches.push(arch.arch.clone());
+                continue;
+            }
+            let tag = match sub.name.strip_prefix(package).and_then(|rest| rest.strip_prefix('-')) {
+                Some(rest) => rest.to_string(),
+                None => format!("-n {}", sub.name),
+            };
+            let (noun, list) = match drivers.as_slice() {
+                [one] => ("block driver", one.clone()),
+                many => ("block drivers", many.join(", ")),
+            };
+            stanzas.push(Stanza {
+                name: sub.name.clone(),
+                tag,
+                module: sub.module.clone(),
+                summary: format!("{package} {list} {noun} (module {})", sub.module),
+                description: format!(
+                    "The {list} {noun} of {package}, built as the loadable module {}. Install this package to open disks with {}.",
+                    sub.module,
+                    if drivers.len() == 1 { "it" } else { "them" }
+                ),
+                drivers,
+                requires: policy.qemu.rpm.common.as_ref().map(|c| format!("{} = {evr}", c.value)),
+                file: policy.module_file(&sub.module),
+                required: sub.required,
+                arches: vec![arch.arch.clone()],
+                condition: None,
+            });
+        }
+    }
+    if stanzas.is_empty() && policy.qemu.obsoletes.is_empty() {
+        return Err(Diagnostic::error(
+            "no-subpackages",
+            format!("profile `{}` names no block subpackages and obsoletes none", policy.name),
+        )
+        .with_help("declare them in [qemu.subpackages], with `modules = \"enable\"` in [qemu.features]")
+        .into());
+    }
+    for stanza in &mut stanzas {
+        if stanza.arches.len() != scope.len() {
+            let arches: Vec<&str> = stanza.arches.iter().map(String::as_str).collect();
+            stanza.condition = Some(spec::condition(&arches, &scope));
+        }
+    }
+    let obsoletes_version = policy.qemu.rpm.obsoletes.as_ref().map_or("< %{version}-%{release}", |v| v.value.as_str());
+    Ok(SubpackagesView {
+        profile: policy.name.clone(),
+        package: package.to_string(),
+        version: policy.qemu.version.value.to_string(),
+        requires: spec::conditional_lines(&spec::merge(requires), &scope),
+        obsoletes: policy
+            .qemu
+            .obsoletes
+            .iter()
+            .map(|o| format!("Obsoletes: {} {obsoletes_version}", relative(&o.value, package)))
+            .collect(),
+        stanzas,
+    })
+}
