@@ -196,21 +196,27 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
             },
         }
     }
-    if arch.whitelist_in_tools.value {
+    if arch.whitelist_in_tools.value || arch.whitelist_in_tools_set {
+        let on = arch.whitelist_in_tools.value;
         let option = &whitelist.in_tools;
         let origin = arch.whitelist_in_tools.origin.clone();
         match dialect {
             Dialect::Configure if option.configure_accepts(version, &backports) => {
-                out.push(option.flag.clone(), Setting::WhitelistInTools, origin)
+                let flag = if on { option.flag.clone() } else { option.flag.replacen("--enable-", "--disable-", 1) };
+                out.push(flag, Setting::WhitelistInTools, origin)
             }
             Dialect::Meson if option.meson_option(version).is_some() => out.push(
-                format!("-D{}=true", option.meson_option(version).unwrap_or_default()),
+                format!("-D{}={on}", option.meson_option(version).unwrap_or_default()),
                 Setting::WhitelistInTools,
                 origin,
             ),
             _ => out.error(
                 "unsupported-option",
-                format!("qemu {version} cannot apply the whitelists in the tools"),
+                if on {
+                    format!("qemu {version} cannot apply the whitelists in the tools")
+                } else {
+                    format!("qemu {version}'s configure has no {} option to turn off", option.flag)
+                },
                 origin,
                 Some(whitelist_help(option)),
             ),

@@ -87,6 +87,9 @@ pub struct Package {
 pub struct ArchPolicy {
     pub arch: String,
     pub build: Valued<BuildMode>,
+    /// A tools-only arch that runs a configure of its own without the others' options (RHEL 7)
+    /// rather than the same configure as every arch (RHEL 9).
+    pub bare_configure: bool,
     /// Build options set for this arch, in declaration order (inherited ones first).
     pub features: Vec<FeatureSetting>,
     /// Every registered driver that exists in this qemu version, in catalogue order.
@@ -94,6 +97,9 @@ pub struct ArchPolicy {
     pub rw_whitelist: Vec<Valued<String>>,
     pub ro_whitelist: Vec<Valued<String>>,
     pub whitelist_in_tools: Valued<bool>,
+    /// Whether a profile sets whitelist-in-tools itself, so that configure gets the flag
+    /// either way (RHEL 9 passes `--disable-block-drv-whitelist-in-tools`).
+    pub whitelist_in_tools_set: bool,
     pub acknowledged_compiled_out: Vec<Valued<String>>,
     /// Configure arguments outside the block-driver policy, passed as written (tools-only arches
     /// keep them: `--prefix` matters to every build).
@@ -119,6 +125,8 @@ pub struct Subpackage {
     pub name: String,
     /// Whether the main package requires it (a default install has it).
     pub required: bool,
+    /// False where the module is built but no package ships it (RHEL 9's tools-only ppc64le).
+    pub shipped: bool,
     pub origin: Origin,
 }
 

@@ -155,7 +155,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                     Some(ModuleView {
                         driver: d.name.clone(),
                         module: module.value.clone(),
-                        subpackage: sub.map(|s| s.name.clone()),
+                        subpackage: sub.filter(|s| s.shipped).map(|s| s.name.clone()),
                         required: sub.is_some_and(|s| s.required),
                         origin: sources.describe(sub.map_or(&module.origin, |s| &s.origin)),
                     })

@@ -126,7 +126,8 @@ fn libguestfs_list_is_the_rhel_7_2_patch() {
 fn meson_dialect_for_meson_built_qemu_only() {
     let run = Case::new(["generate", "configure", "debian-13", "--arch", "x86_64", "--dialect", "meson"]).run();
     run.exits(0);
-    assert_eq!(run.stdout, "", "blkio is `unavailable`: no flag, and Debian sets no whitelist");
+    // blkio is `unavailable`: no flag; Debian sets no whitelist; debian/rules:163 --enable-modules.
+    assert_eq!(run.stdout, "-Dmodules=enabled\n");
     let toml = "[profile]\nproduct = \"t\"\nrelease = \"1\"\narches = [\"x86_64\"]\n[qemu]\npackage = \"qemu\"\nversion = \"8.2.0\"\nrw-whitelist = [\"qcow2\", \"raw\"]\nro-whitelist = [\"vmdk\"]\nwhitelist-in-tools = true\n[qemu.features]\nrbd = \"disable\"\nlibssh = \"enable\"\n";
     let run = Case::new(["generate", "configure", "m", "--arch", "x86_64", "--dialect", "meson", "--one-line"])
         .profile("m", toml)

@@ -104,6 +104,17 @@ fn module(context: Context, driver: &str) -> Step {
             module.origin.clone(),
         );
     };
+    if !subpackage.shipped {
+        let what = if protocol_driver(driver) { "protocol" } else { "driver" };
+        return step(
+            Layer::Module,
+            Outcome::Refuse,
+            &QEMU,
+            format!("module {file} is built, but no package ships it on this arch, so qemu cannot load it"),
+            subpackage.origin.clone(),
+        )
+        .with_message(format!("Unknown {what} '{driver}'"));
+    }
     let main = context.policy.qemu.main_package.as_ref().map_or("the main package", |p| p.value.as_str());
     let packaged = if subpackage.required {
         format!("module {file} in {}, which {main} requires", subpackage.name)

@@ -43,7 +43,9 @@ pub enum Generate {
         output: Output,
     },
     /// The %package, %description and %files stanzas of the block-module subpackages, and the Obsoletes of dropped ones.
-    #[command(after_help = "Examples:\n  drvpolicy generate subpackages rhel-9.3\n  drvpolicy generate subpackages rhel-8.9 -o block-subpackages.inc")]
+    #[command(
+        after_help = "Examples:\n  drvpolicy generate subpackages rhel-9.3\n  drvpolicy generate subpackages rhel-8.9 -o block-subpackages.inc"
+    )]
     Subpackages {
         profile: String,
         #[command(flatten)]

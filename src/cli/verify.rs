@@ -30,6 +30,11 @@ pub struct Args {
     /// Read saved `qemu-img --help` output from FILE (`-` for standard input).
     #[arg(long, value_name = "FILE")]
     help_text: Option<PathBuf>,
+    /// Where the block modules are installed (default: the profile's module-dir, with
+    /// %{_libdir} for the arch: /usr/lib64/qemu-kvm on RHEL's x86_64). qemu-img lists modular
+    /// drivers whether or not their module is installed, so verify looks here too.
+    #[arg(long, value_name = "DIR")]
+    module_dir: Option<PathBuf>,
     /// `text`, or `json`: both lists, the differences and why.
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
@@ -44,7 +49,12 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         (None, None) => unreachable!("clap requires one of --qemu-img and --help-text"),
     };
     let list = verify::format_list(&help)?;
-    let view = verify::verify(&policy, arch, &list, help.source, context.sources());
+    let modular = arch.drivers.iter().any(|d| d.module.is_some());
+    let module_dir = args
+        .module_dir
+        .clone()
+        .or_else(|| modular.then(|| verify::default_module_dir(&policy, arch)).flatten().map(PathBuf::from));
+    let view = verify::verify(&policy, arch, &list, help.source, module_dir.as_deref(), context.sources());
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("verify.j2", &view)?,
         TextOrJson::Json => json(&view),

@@ -54,12 +54,28 @@ pub(super) fn profile_wide(old: &Policy, new: &Policy, filter: &Filter) -> Vec<(
     .flatten()
     .collect();
     qemu.extend(lists::set("backport", &old.backport_names(), &new.backport_names()));
+    let text = |v: &Option<crate::policy::Valued<String>>| v.as_ref().map(|v| v.value.clone());
+    qemu.extend(optional(
+        "main-package",
+        text(&old.qemu.main_package).as_deref(),
+        text(&new.qemu.main_package).as_deref(),
+    ));
+    qemu.extend(optional("module-dir", text(&old.qemu.module_dir).as_deref(), text(&new.qemu.module_dir).as_deref()));
+    qemu.extend(lists::set("obsoletes", &values(&old.qemu.obsoletes), &values(&new.qemu.obsoletes)));
 
     vec![
         (DiffLayer::Arches, arches),
         (DiffLayer::Qemu, qemu),
         (DiffLayer::Libvirt, package(&old.libvirt, &new.libvirt, false)),
-        (DiffLayer::Libguestfs, package(&old.libguestfs, &new.libguestfs, true)),
+        (DiffLayer::Libguestfs, {
+            let mut changes = package(&old.libguestfs, &new.libguestfs, true);
+            changes.extend(lists::scalar(
+                "backend",
+                old.libguestfs_backend.value.as_str(),
+                new.libguestfs_backend.value.as_str(),
+            ));
+            changes
+        }),
     ]
 }
 
@@ -81,7 +97,25 @@ fn named(field: &str, name: &str, value: String) -> Entry<String> {
 fn drivers(arch: &ArchPolicy) -> Vec<Entry<String>> {
     arch.drivers
         .iter()
-        .map(|d| named("driver", &d.name, if d.compiled_in { "compiled in" } else { "compiled out" }.to_string()))
+        .map(|d| {
+            let state = match (&d.module, d.compiled_in) {
+                (Some(module), true) => format!("module {}", module.value),
+                (None, true) => "compiled in".to_string(),
+                (_, false) => "compiled out".to_string(),
+            };
+            named("driver", &d.name, state)
+        })
+        .collect()
+}
+
+/// The block subpackages, keyed by module: the package, and whether the main package requires it.
+fn subpackages(arch: &ArchPolicy) -> Vec<Entry<String>> {
+    arch.subpackages
+        .iter()
+        .filter(|s| s.shipped)
+        .map(|s| {
+            named("subpackage", &s.module, format!("{} {}", s.name, if s.required { "required" } else { "optional" }))
+        })
         .collect()
 }
 
@@ -137,6 +171,7 @@ pub(super) fn per_arch(old: &ArchPolicy, new: &ArchPolicy) -> Vec<(DiffLayer, Ve
 
     vec![
         (DiffLayer::Build, build),
+        (DiffLayer::Subpackages, lists::keyed(subpackages(old), subpackages(new))),
         (DiffLayer::Features, lists::keyed(features(old), features(new))),
         (DiffLayer::RwWhitelist, lists::set("driver", &values(&old.rw_whitelist), &values(&new.rw_whitelist))),
         (DiffLayer::RoWhitelist, lists::set("driver", &values(&old.ro_whitelist), &values(&new.ro_whitelist))),

@@ -19,8 +19,10 @@ pub enum DiffLayer {
     Arches,
     /// qemu package, version and backports.
     Qemu,
-    /// Build mode (full or tools-only) and which drivers are compiled in.
+    /// Build mode (full or tools-only) and which drivers are compiled in or built as modules.
     Build,
+    /// The block subpackages that ship the modules, and whether the main package requires them.
+    Subpackages,
     /// Build options: `--enable-X` / `--disable-X` and their meson spellings.
     Features,
     /// `--block-drv-rw-whitelist` (compared as a set).
@@ -45,6 +47,7 @@ impl DiffLayer {
             DiffLayer::Arches => "arches",
             DiffLayer::Qemu => "qemu",
             DiffLayer::Build => "build",
+            DiffLayer::Subpackages => "subpackages",
             DiffLayer::Features => "features",
             DiffLayer::RwWhitelist => "rw-whitelist",
             DiffLayer::RoWhitelist => "ro-whitelist",

@@ -82,7 +82,10 @@ pub fn spec(policy: &Policy) -> Result<LibvirtView> {
     for arch in &policy.arches {
         for backend in arch.libvirt.iter().flat_map(|l| &l.backends) {
             let Some(known) = catalogue.libvirt.storage_backends.get(&backend.name) else { continue };
-            items.push((format!("%define {} {}", known.spec_macro, u8::from(backend.enabled)), vec![arch.arch.as_str()]));
+            items.push((
+                format!("%define {} {}", known.spec_macro, u8::from(backend.enabled)),
+                vec![arch.arch.as_str()],
+            ));
         }
     }
     let (package, version) = header(policy);

@@ -4,8 +4,8 @@
 pub mod configure;
 pub mod libguestfs;
 pub mod libvirt;
-pub mod subpackages;
 pub mod spec;
+pub mod subpackages;
 
 use crate::diagnostic::{Diagnostic, Failure, Severity};
 use crate::options::Problem;

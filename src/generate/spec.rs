@@ -102,10 +102,12 @@ pub fn view(policy: &Policy, style: SpecStyle) -> Result<SpecView> {
         globals.extend(conditional_lines(&merge(items), &scope));
     }
 
-    let modes = [BuildMode::Full, BuildMode::ToolsOnly];
+    // A tools-only arch with a bare configure (RHEL 7) gets a configure of its own; one that
+    // shares the configure (RHEL 9) is in the same section as the full arches.
+    let modes = [(BuildMode::Full, false), (BuildMode::ToolsOnly, true)];
     let groups: Vec<(BuildMode, Vec<&ArchArguments>)> = modes
         .iter()
-        .map(|m| (*m, per_arch.iter().filter(|(a, _)| a.build.value == *m).collect::<Vec<_>>()))
+        .map(|(m, bare)| (*m, per_arch.iter().filter(|(a, _)| a.bare_configure == *bare).collect::<Vec<_>>()))
         .filter(|(_, g)| !g.is_empty())
         .collect();
     let mut sections = Vec::new();

@@ -27,13 +27,13 @@ pub struct Stanza {
     pub name: String,
     /// What `%package`, `%description` and `%files` take: `block-rbd`, or `-n NAME`.
     pub tag: String,
-    pub module: String,
+    pub modules: Vec<String>,
     pub drivers: Vec<String>,
     pub summary: String,
     pub description: String,
     /// `Requires:` of the common package at the same version, if the profile names one.
     pub requires: Option<String>,
-    pub file: String,
+    pub files: Vec<String>,
     pub required: bool,
     pub arches: Vec<String>,
     /// `%ifarch ...` around the stanza, when not every arch has it.
@@ -55,7 +55,7 @@ pub fn view(policy: &Policy) -> Result<SubpackagesView> {
     let mut stanzas: Vec<Stanza> = Vec::new();
     let mut requires: Vec<(String, Vec<&str>)> = Vec::new();
     for arch in &policy.arches {
-        for sub in &arch.subpackages {
+        for sub in arch.subpackages.iter().filter(|s| s.shipped) {
             let drivers: Vec<String> = arch
                 .drivers
                 .iter()
@@ -66,10 +66,19 @@ pub fn view(policy: &Policy) -> Result<SubpackagesView> {
                 continue;
             }
             if sub.required {
-                requires.push((format!("Requires: {} = {evr}", relative(&sub.name, package)), vec![arch.arch.as_str()]));
+                requires
+                    .push((format!("Requires: {} = {evr}", relative(&sub.name, package)), vec![arch.arch.as_str()]));
             }
             if let Some(stanza) = stanzas.iter_mut().find(|s| s.name == sub.name) {
-                stanza.arches.push(arch.arch.clone());
+                // One package may ship several modules (Debian's qemu-block-extra).
+                if !stanza.modules.contains(&sub.module) {
+                    stanza.modules.push(sub.module.clone());
+                    stanza.files.push(policy.module_file(&sub.module));
+                    stanza.drivers.extend(drivers);
+                }
+                if !stanza.arches.contains(&arch.arch) {
+                    stanza.arches.push(arch.arch.clone());
+                }
                 continue;
             }
             let tag = match sub.name.strip_prefix(package).and_then(|rest| rest.strip_prefix('-')) {
@@ -83,7 +92,7 @@ pub fn view(policy: &Policy) -> Result<SubpackagesView> {
             stanzas.push(Stanza {
                 name: sub.name.clone(),
                 tag,
-                module: sub.module.clone(),
+                modules: vec![sub.module.clone()],
                 summary: format!("{package} {list} {noun} (module {})", sub.module),
                 description: format!(
                     "The {list} {noun} of {package}, built as the loadable module {}. Install this package to open disks with {}.",
@@ -92,7 +101,7 @@ pub fn view(policy: &Policy) -> Result<SubpackagesView> {
                 ),
                 drivers,
                 requires: policy.qemu.rpm.common.as_ref().map(|c| format!("{} = {evr}", c.value)),
-                file: policy.module_file(&sub.module),
+                files: vec![policy.module_file(&sub.module)],
                 required: sub.required,
                 arches: vec![arch.arch.clone()],
                 condition: None,

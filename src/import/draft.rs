@@ -162,7 +162,8 @@ struct Outcome {
     features: Vec<(String, FeatureState)>,
     rw: Vec<String>,
     ro: Vec<String>,
-    in_tools: bool,
+    /// `None`: no whitelist-in-tools flag.
+    in_tools: Option<bool>,
     extra: Vec<String>,
 }
 
@@ -179,7 +180,7 @@ fn target(arch: &ArchImport) -> Outcome {
         features: arch.features.iter().map(|f| (f.name.clone(), f.state)).collect(),
         rw: list(&arch.rw),
         ro: list(&arch.ro),
-        in_tools: full && arch.in_tools.as_ref().is_some_and(|b| b.value),
+        in_tools: arch.in_tools.as_ref().filter(|_| full).map(|b| b.value),
         extra: texts(&arch.extra),
     }
 }
@@ -205,7 +206,7 @@ fn apply_list(list: &mut Vec<String>, setting: Option<&ListSetting>) {
 fn resolves_to(draft: &Draft, arch: &str) -> Outcome {
     let mut features: Vec<(String, FeatureState, bool)> = Vec::new();
     let mut build = BuildMode::Full;
-    let (mut rw, mut ro, mut in_tools, mut extra) = (Vec::new(), Vec::new(), false, Vec::new());
+    let (mut rw, mut ro, mut in_tools, mut extra) = (Vec::new(), Vec::new(), None, Vec::new());
     let layers = std::iter::once((&draft.base, false))
         .chain(draft.overrides.iter().filter(|o| o.arches.iter().any(|a| a == arch)).map(|o| (&o.layer, true)));
     for (layer, from_arch) in layers {
@@ -222,14 +223,14 @@ fn resolves_to(draft: &Draft, arch: &str) -> Outcome {
         apply_list(&mut ro, layer.ro.as_ref().map(|l| &l.setting));
         apply_list(&mut extra, layer.extra.as_ref().map(|e| &e.setting));
         if let Some((value, _)) = &layer.in_tools {
-            in_tools = *value;
+            in_tools = Some(*value);
         }
     }
     if build == BuildMode::ToolsOnly {
         features.retain(|(_, _, from_arch)| *from_arch);
         rw.clear();
         ro.clear();
-        in_tools = false;
+        in_tools = None;
     }
     let features = features
         .into_iter()
@@ -364,11 +365,13 @@ fn shared(arches: &[ArchImport]) -> Draft {
         let passing: Vec<&ExtraArg> = arches.iter().flat_map(|a| &a.extra).collect();
         base.extra = Some(ExtraList::new(ListSetting::Replace(base_extra.clone()), &passing));
     }
-    let in_tools = |a: &ArchImport| a.in_tools.as_ref().is_some_and(|b| b.value);
-    let base_in_tools = most_common(full.iter().map(|a| in_tools(a))).unwrap_or(false);
-    if base_in_tools {
-        let from = provenance_of(full.iter().filter_map(|a| a.in_tools.as_ref()).filter(|b| b.value).map(|b| &b.from));
-        base.in_tools = Some((true, from));
+    // The flag as each arch passes it: `None` when it passes none.
+    let in_tools = |a: &ArchImport| a.in_tools.as_ref().map(|b| b.value);
+    let base_in_tools = most_common(full.iter().map(|a| in_tools(a))).unwrap_or(None);
+    if let Some(on) = base_in_tools {
+        let from =
+            provenance_of(full.iter().filter_map(|a| a.in_tools.as_ref()).filter(|b| b.value == on).map(|b| &b.from));
+        base.in_tools = Some((on, from));
     }
 
     let mut per_arch: Vec<(String, Layer)> = Vec::new();
@@ -399,7 +402,9 @@ fn shared(arches: &[ArchImport]) -> Draft {
                 }
             }
             if in_tools(arch) != base_in_tools {
-                layer.in_tools = Some((in_tools(arch), arch.in_tools.as_ref().map(|b| b.from.clone())));
+                // An arch without the flag where the others pass it: configure's default, off.
+                let on = in_tools(arch).unwrap_or(false);
+                layer.in_tools = Some((on, arch.in_tools.as_ref().map(|b| b.from.clone())));
             }
             layer
         };
@@ -423,8 +428,8 @@ fn explicit(arches: &[ArchImport]) -> Draft {
                 };
                 layer.rw = list(&a.rw);
                 layer.ro = list(&a.ro);
-                if let Some(b) = a.in_tools.as_ref().filter(|b| b.value) {
-                    layer.in_tools = Some((true, Some(b.from.clone())));
+                if let Some(b) = a.in_tools.as_ref() {
+                    layer.in_tools = Some((b.value, Some(b.from.clone())));
                 }
             }
             layer.extra = extra_change(&[], a);

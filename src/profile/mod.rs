@@ -5,7 +5,7 @@ mod parse;
 mod terms;
 
 pub use parse::parse_profile;
-pub use terms::{Access, BuildMode, FeatureState, LibguestfsBackend, Program};
+pub use terms::{Access, BuildMode, FeatureState, LibguestfsBackend, Program, ToolsConfigure};
 
 use crate::source::{FileId, Span};
 use semver::Version;
@@ -68,6 +68,8 @@ pub struct RawProfile {
     pub libguestfs_patch: Option<Spanned<String>>,
     pub libguestfs_backend: Option<Spanned<LibguestfsBackend>>,
     pub libvirt_package: Option<Spanned<String>>,
+    /// `[libvirt] inherit = false`: describe libvirt afresh instead of from the parent's.
+    pub libvirt_inherit: Option<Spanned<bool>>,
     pub libvirt_version: Option<Spanned<Version>>,
     pub base: Settings,
     pub overrides: Vec<ArchOverride>,
@@ -79,6 +81,8 @@ pub struct RawProfile {
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub build: Option<Spanned<BuildMode>>,
+    /// `tools-only-configure`: what configure a tools-only arch runs.
+    pub tools_configure: Option<Spanned<ToolsConfigure>>,
     pub features: Vec<(Spanned<String>, Spanned<FeatureState>)>,
     pub rw_whitelist: Option<SpannedList<String>>,
     pub ro_whitelist: Option<SpannedList<String>>,
@@ -98,12 +102,15 @@ pub struct Settings {
     pub consumers: Vec<RawConsumer>,
 }
 
-/// `block-rbd = { name = "qemu-kvm-block-rbd", required = true }`.
+/// `block-rbd = { name = "qemu-kvm-block-rbd", required = true }`, or `block-rbd = false`:
+/// built, but shipped by no package on these arches.
 #[derive(Debug, Clone)]
 pub struct RawSubpackage {
     pub module: Spanned<String>,
-    pub name: Spanned<String>,
+    /// `None` for `= false`.
+    pub name: Option<Spanned<String>>,
     pub required: Option<Spanned<bool>>,
+    pub span: Span,
 }
 
 /// A build option the catalogue does not know (downstream-only or not about block drivers).

@@ -20,6 +20,7 @@ const QEMU_KEYS: &[&str] = &[
     "whitelist-in-tools",
     "acknowledge-compiled-out",
     "extra-args",
+    "tools-only-configure",
     "main-package",
     "module-dir",
     "obsoletes",
@@ -35,11 +36,12 @@ const QEMU_ARCH_KEYS: &[&str] = &[
     "whitelist-in-tools",
     "acknowledge-compiled-out",
     "extra-args",
+    "tools-only-configure",
     "subpackages",
 ];
 const LIBGUESTFS_KEYS: &[&str] = &["package", "version", "patch", "backend", "disabled-protocols"];
 const LIBGUESTFS_ARCH_KEYS: &[&str] = &["disabled-protocols"];
-const LIBVIRT_KEYS: &[&str] = &["package", "version", "storage-backends", "disabled-protocols"];
+const LIBVIRT_KEYS: &[&str] = &["package", "version", "inherit", "storage-backends", "disabled-protocols"];
 const LIBVIRT_ARCH_KEYS: &[&str] = &["storage-backends", "disabled-protocols"];
 const SUBPACKAGE_KEYS: &[&str] = &["name", "required"];
 const ARCH_KEYS: &[&str] = &["qemu", "libguestfs", "libvirt", "consumers"];
@@ -105,6 +107,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         libguestfs_patch: None,
         libguestfs_backend: None,
         libvirt_package: None,
+        libvirt_inherit: None,
         libvirt_version: None,
         base: Settings::default(),
         overrides: Vec::new(),
@@ -189,6 +192,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
     }
     if let Some(v) = reader.table(root, "libvirt") {
         reader.check_keys(v, LIBVIRT_KEYS, "[libvirt]");
+        profile.libvirt_inherit = reader.boolean(v, "inherit");
         profile.libvirt_package = reader.string(v, "package");
         profile.libvirt_version = reader.package_version(v);
         reader.libvirt_settings(v, root.get("libvirt"), &mut profile.base);
@@ -461,8 +465,17 @@ impl Reader {
         let mut out = Vec::new();
         for (module, item) in table.iter() {
             let key = Spanned::new(module.to_string(), self.key_span(table, module));
+            let span = self.item_span(item).unwrap_or_else(|| key.span.clone());
+            if item.as_bool() == Some(false) {
+                out.push(RawSubpackage { module: key, name: None, required: None, span });
+                continue;
+            }
             let Some(def) = item.as_table_like() else {
-                self.expected(item, &key.span, "a table such as { name = \"qemu-kvm-block-rbd\", required = true }");
+                self.expected(
+                    item,
+                    &key.span,
+                    "a table such as { name = \"qemu-kvm-block-rbd\", required = true }, or `false` (shipped by no package here)",
+                );
                 continue;
             };
             self.check_keys(def, SUBPACKAGE_KEYS, &format!("subpackage of `{module}`"));
@@ -476,7 +489,7 @@ impl Reader {
                 continue;
             };
             let required = self.boolean(def, "required");
-            out.push(RawSubpackage { module: key, name, required });
+            out.push(RawSubpackage { module: key, name: Some(name), required, span });
         }
         out
     }
@@ -510,6 +523,18 @@ impl Reader {
         settings.acknowledge_compiled_out =
             self.list_edit(q, "acknowledge-compiled-out", "[qemu]", |r, v| r.string_value(v));
         settings.extra_args = self.list_edit(q, "extra-args", "[qemu]", |r, v| r.string_value(v));
+        if let Some(item) = q.get("tools-only-configure") {
+            match item.as_value() {
+                Some(v) => {
+                    settings.tools_configure =
+                        self.word(v, ToolsConfigure::parse, ToolsConfigure::NAMES, "tools-only configure")
+                }
+                None => {
+                    let fallback = self.key_span(q, "tools-only-configure");
+                    self.expected(item, &fallback, "a string");
+                }
+            }
+        }
         settings.subpackages = self.subpackages(q);
     }
 

@@ -97,3 +97,13 @@ vocabulary! {
         Direct = "direct",
     }
 }
+
+vocabulary! {
+    /// What configure a tools-only arch runs.
+    ToolsConfigure {
+        /// A bare configure: only what an arch selector sets, no whitelists (RHEL 7).
+        Bare = "bare",
+        /// The same configure as the other arches; only the tools are built and packaged (RHEL 9).
+        Shared = "shared",
+    }
+}

@@ -7,7 +7,9 @@ use crate::policy::{
     ArchPolicy, BuildReason, Consumer, DriverBuild, FeatureSetting, LibvirtArch, ListName, Need, Removal, Requirement,
     StorageBackend, Subpackage, Valued,
 };
-use crate::profile::{BuildMode, FeatureState, RawNeed, RawProfile, RawRequirement, Selector, Settings, Spanned};
+use crate::profile::{
+    BuildMode, FeatureState, RawNeed, RawProfile, RawRequirement, Selector, Settings, Spanned, ToolsConfigure,
+};
 use crate::source::Origin;
 use indexmap::IndexMap;
 use semver::Version;
@@ -15,6 +17,7 @@ use semver::Version;
 #[derive(Debug, Default)]
 pub(super) struct ArchState {
     build: Option<Valued<BuildMode>>,
+    tools_configure: Option<Valued<ToolsConfigure>>,
     /// Settings and whether an arch selector made them (a tools-only arch keeps only those).
     features: Vec<(FeatureSetting, bool)>,
     rw: Vec<Valued<String>>,
@@ -66,6 +69,10 @@ impl ArchState {
             self.extra_args.clear();
             self.subpackages.clear();
         }
+        if profile.libvirt_inherit.as_ref().is_some_and(|i| !i.value) {
+            self.libvirt = None;
+            self.removals.retain(|r| r.list != ListName::LibvirtDisabled);
+        }
         self.apply(&profile.base, false, &profile.name, diagnostics);
         let mut set_by_selector: Vec<&(Spanned<String>, Spanned<FeatureState>)> = Vec::new();
         for o in profile.overrides.iter().filter(|o| selected(&o.selector.value, arch, catalogue)) {
@@ -95,6 +102,9 @@ impl ArchState {
     fn apply(&mut self, settings: &Settings, from_arch: bool, profile: &str, diagnostics: &mut Vec<Diagnostic>) {
         if let Some(build) = &settings.build {
             self.build = Some(Valued::new(build.value, origin(&build.span)));
+        }
+        if let Some(configure) = &settings.tools_configure {
+            self.tools_configure = Some(Valued::new(configure.value, origin(&configure.span)));
         }
         for (name, state) in &settings.features {
             let setting = FeatureSetting {
@@ -131,15 +141,31 @@ impl ArchState {
             self.note_removals(ListName::LibguestfsDisabled, removed, &self.libguestfs_disabled.clone());
         }
         for sub in &settings.subpackages {
-            let required = sub.required.as_ref().is_some_and(|r| r.value);
-            let entry = Subpackage {
-                module: sub.module.value.clone(),
-                name: sub.name.value.clone(),
-                required,
-                origin: origin(&sub.name.span),
+            let existing = self.subpackages.iter().position(|s| s.module == sub.module.value);
+            let entry = match &sub.name {
+                Some(name) => Subpackage {
+                    module: sub.module.value.clone(),
+                    name: name.value.clone(),
+                    required: sub.required.as_ref().is_some_and(|r| r.value),
+                    shipped: true,
+                    origin: origin(&name.span),
+                },
+                // `= false`: the module stays what it is, and no package ships it here.
+                None => Subpackage {
+                    shipped: false,
+                    required: false,
+                    origin: origin(&sub.span),
+                    ..existing.map(|i| self.subpackages[i].clone()).unwrap_or_else(|| Subpackage {
+                        module: sub.module.value.clone(),
+                        name: String::new(),
+                        required: false,
+                        shipped: false,
+                        origin: origin(&sub.span),
+                    })
+                },
             };
-            match self.subpackages.iter_mut().find(|s| s.module == entry.module) {
-                Some(slot) => *slot = entry,
+            match existing {
+                Some(i) => self.subpackages[i] = entry,
                 None => self.subpackages.push(entry),
             }
         }
@@ -208,13 +234,17 @@ impl ArchState {
     ) -> ArchPolicy {
         let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
         let build = self.build.unwrap_or_else(|| Valued::new(BuildMode::Full, Origin::Default));
+        let mut in_tools_set = self.in_tools.is_some();
         let mut in_tools = self.in_tools.unwrap_or_else(|| Valued::new(false, Origin::Default));
-        if build.value == BuildMode::ToolsOnly {
+        let bare_configure = build.value == BuildMode::ToolsOnly
+            && self.tools_configure.as_ref().is_none_or(|c| c.value == ToolsConfigure::Bare);
+        if bare_configure {
             // A bare configure: only what an arch selector set for this arch, no whitelists.
             self.features.retain(|(_, from_arch)| *from_arch);
             self.rw.clear();
             self.ro.clear();
             in_tools = Valued::new(false, build.origin.clone());
+            in_tools_set = false;
         }
         let mut features: Vec<FeatureSetting> = self.features.into_iter().map(|(f, _)| f).collect();
         for f in &mut features {
@@ -275,11 +305,13 @@ impl ArchState {
         ArchPolicy {
             arch: arch.to_string(),
             build,
+            bare_configure,
             features,
             drivers,
             rw_whitelist: self.rw,
             ro_whitelist: self.ro,
             whitelist_in_tools: in_tools,
+            whitelist_in_tools_set: in_tools_set,
             acknowledged_compiled_out: self.acknowledged,
             extra_args: self.extra_args,
             subpackages: self.subpackages,

@@ -157,6 +157,9 @@ fn build_policy(
         set(&mut libguestfs.version, &profile.libguestfs_version);
         set(&mut libguestfs.patch, &profile.libguestfs_patch);
         set(&mut libguestfs_backend, &profile.libguestfs_backend);
+        if profile.libvirt_inherit.as_ref().is_some_and(|i| !i.value) {
+            libvirt = Package::default();
+        }
         set(&mut libvirt.package, &profile.libvirt_package);
         set(&mut libvirt.version, &profile.libvirt_version);
     }

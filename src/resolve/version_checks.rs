@@ -133,7 +133,7 @@ fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagno
     }
     for arch in &policy.arches {
         let modules = arch.feature("modules").is_some_and(|f| f.state == crate::profile::FeatureState::Enable);
-        for sub in &arch.subpackages {
+        for sub in arch.subpackages.iter().filter(|s| s.shipped) {
             let built = policy
                 .arches
                 .iter()

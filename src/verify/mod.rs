@@ -104,8 +104,22 @@ pub struct VerifyView {
     pub expected: Vec<String>,
     pub missing: Vec<Difference>,
     pub unexpected: Vec<Difference>,
+    /// Where the block modules were looked for, when qemu is built with modules.
+    pub module_dir: Option<String>,
+    /// The modular drivers qemu-img lists, and whether their module file is installed.
+    pub modules: Vec<ModuleState>,
     pub notes: Vec<String>,
     pub ok: bool,
+}
+
+/// One block module: the drivers it carries, its file, and the subpackage that ships it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleState {
+    pub module: String,
+    pub drivers: Vec<String>,
+    pub file: String,
+    pub subpackage: Option<String>,
+    pub installed: bool,
 }
 
 /// qemu-img's list is filtered by the rw whitelist from 4.0 when the tools apply the
@@ -123,12 +137,17 @@ fn whitelist_filters(policy: &Policy, arch: &ArchPolicy) -> bool {
 /// The drivers the profile says `qemu-img --help` lists on `arch`, in catalogue order.
 pub fn expected(policy: &Policy, arch: &ArchPolicy) -> Vec<String> {
     let version = &policy.qemu.version.value;
+    let backports = policy.backport_names();
     let catalogue = Catalogue::get();
     let filters = whitelist_filters(policy, arch);
     arch.drivers
         .iter()
         .filter(|d| d.compiled_in)
         .filter(|d| catalogue.driver(&d.name).is_some_and(|c| c.in_tools(version)))
+        // A module its version's table misses is neither listed nor loadable (blkio 7.2-8.0).
+        .filter(|d| {
+            d.module.is_none() || catalogue.driver(&d.name).is_some_and(|c| c.module_found(version, &backports).is_ok())
+        })
         .filter(|d| !filters || arch.in_rw(&d.name))
         .map(|d| d.name.clone())
         .collect()
@@ -215,12 +234,47 @@ fn why_unexpected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sour
     }
 }
 
-/// Compares qemu-img's list with the profile's drivers on `arch`.
+/// The module directory of `arch` with rpm's `%{_libdir}` and `%{name}` expanded
+/// (`/usr/lib64/qemu-kvm` on x86_64), if the profile names one.
+pub fn default_module_dir(policy: &Policy, arch: &ArchPolicy) -> Option<String> {
+    let dir = &policy.qemu.module_dir.as_ref()?.value;
+    // rpm's %{_libdir}: lib64 on the 64-bit arches.
+    let lib64 = ["x86_64", "aarch64", "ppc64", "ppc64le", "ppc64p7", "s390x", "riscv64"].contains(&arch.arch.as_str());
+    let libdir = if lib64 { "/usr/lib64" } else { "/usr/lib" };
+    Some(dir.replace("%{_libdir}", libdir).replace("%{name}", &policy.qemu.package.value))
+}
+
+/// Which modules of the listed drivers are installed in `dir`.
+fn module_states(policy: &Policy, arch: &ArchPolicy, listed: &[String], dir: &Path) -> Vec<ModuleState> {
+    let mut states: Vec<ModuleState> = Vec::new();
+    for build in arch.drivers.iter().filter(|d| listed.contains(&d.name)) {
+        let Some(module) = &build.module else { continue };
+        match states.iter_mut().find(|s| s.module == module.value) {
+            Some(state) => state.drivers.push(build.name.clone()),
+            None => {
+                let file = dir.join(format!("{}.so", module.value));
+                states.push(ModuleState {
+                    module: module.value.clone(),
+                    drivers: vec![build.name.clone()],
+                    installed: file.is_file(),
+                    file: file.display().to_string(),
+                    subpackage: arch.subpackage(&module.value).filter(|s| s.shipped).map(|s| s.name.clone()),
+                });
+            }
+        }
+    }
+    let _ = policy;
+    states
+}
+
+/// Compares qemu-img's list with the profile's drivers on `arch`; with `module_dir`, also
+/// which of the listed modular drivers have their module file installed there.
 pub fn verify(
     policy: &Policy,
     arch: &ArchPolicy,
     list: &FormatList,
     source: HelpSource,
+    module_dir: Option<&Path>,
     sources: &Sources,
 ) -> VerifyView {
     let version = &policy.qemu.version.value;
@@ -287,6 +341,18 @@ pub fn verify(
         notes
             .push("the profile applies the whitelists in the tools: qemu-img lists only rw-whitelisted drivers".into());
     }
+    let modules = match module_dir {
+        Some(dir) => {
+            if !dir.is_dir() {
+                notes.push(format!(
+                    "the module directory {} does not exist: no block module is installed",
+                    dir.display()
+                ));
+            }
+            module_states(policy, arch, &listed, dir)
+        }
+        None => Vec::new(),
+    };
     let ok = missing.is_empty() && unexpected.is_empty() && version_matches != Some(false);
     VerifyView {
         profile: policy.name.clone(),
@@ -302,6 +368,8 @@ pub fn verify(
         expected,
         missing,
         unexpected,
+        module_dir: module_dir.map(|d| d.display().to_string()),
+        modules,
         notes,
         ok,
     }
