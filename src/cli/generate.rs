@@ -48,6 +48,9 @@ pub enum Generate {
     )]
     Subpackages {
         profile: String,
+        /// The %global macros of the main package's Requires and Obsoletes instead, for the top of the spec.
+        #[arg(long)]
+        macros: bool,
         #[command(flatten)]
         output: Output,
     },
@@ -121,9 +124,10 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
             let text = context.renderer()?.render("spec.j2", &view)?;
             Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
         }
-        Generate::Subpackages { profile, output } => {
+        Generate::Subpackages { profile, macros, output } => {
             let (policy, warnings) = context.policy(&profile)?;
-            let view = subpackages::view(&policy)?;
+            let part = if macros { subpackages::Part::Macros } else { subpackages::Part::Packages };
+            let view = subpackages::view(&policy, part)?;
             let text = context.renderer()?.render("subpackages.j2", &view)?;
             Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
         }

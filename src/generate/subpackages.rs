@@ -10,6 +10,8 @@ use serde::Serialize;
 
 #[derive(Debug, Serialize)]
 pub struct SubpackagesView {
+    /// `macros`: the two %global macros, for the top of the spec; `packages`: the stanzas.
+    pub part: &'static str,
     pub profile: String,
     pub package: String,
     pub version: String,
@@ -48,14 +50,25 @@ fn relative(name: &str, package: &str) -> String {
     }
 }
 
-pub fn view(policy: &Policy) -> Result<SubpackagesView> {
+/// What to generate: the stanzas, or the macros that the main package's preamble expands
+/// (rpm expands a macro where it is used, so they go above the preamble).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Packages,
+    Macros,
+}
+
+pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
     let package = policy.qemu.package.value.as_str();
     let scope = policy.arch_names();
     let evr = policy.qemu.rpm.evr.as_ref().map_or("%{version}-%{release}", |v| v.value.as_str());
     let mut stanzas: Vec<Stanza> = Vec::new();
     let mut requires: Vec<(String, Vec<&str>)> = Vec::new();
     for arch in &policy.arches {
-        for sub in arch.subpackages.iter().filter(|s| s.shipped) {
+        // By name, as the real specs list them (block-blkio, block-curl, block-rbd).
+        let mut shipped: Vec<_> = arch.subpackages.iter().filter(|s| s.shipped).collect();
+        shipped.sort_by(|a, b| (&a.name, &a.module).cmp(&(&b.name, &b.module)));
+        for sub in shipped {
             let drivers: Vec<String> = arch
                 .drivers
                 .iter()
@@ -124,6 +137,10 @@ pub fn view(policy: &Policy) -> Result<SubpackagesView> {
     }
     let obsoletes_version = policy.qemu.rpm.obsoletes.as_ref().map_or("< %{version}-%{release}", |v| v.value.as_str());
     Ok(SubpackagesView {
+        part: match part {
+            Part::Packages => "packages",
+            Part::Macros => "macros",
+        },
         profile: policy.name.clone(),
         package: package.to_string(),
         version: policy.qemu.version.value.to_string(),
