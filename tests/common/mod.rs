@@ -113,10 +113,15 @@ impl Run {
 pub fn require_tool(tool: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|p| Path::new(&p).join(tool).is_file()));
+    require(found, &format!("{tool} is not installed"))
+}
+
+/// `found`, or else: in CI (`CI=true`) a failed test saying `missing`, outside it a skip.
+pub fn require(found: bool, missing: &str) -> bool {
     if !found {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!ci, "{tool} is not installed; CI must install it (see .ci/run)");
-        eprintln!("skipping: {tool} is not installed (outside CI)");
+        assert!(!ci, "{missing}; CI must provide it (see .ci/run)");
+        eprintln!("skipping: {missing} (outside CI)");
     }
     found
 }
