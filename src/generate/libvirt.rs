@@ -42,14 +42,25 @@ fn meson(policy: &Policy) -> bool {
     policy.libvirt.version.as_ref().is_none_or(|v| catalogue.libvirt.build.meson(&v.value))
 }
 
+/// The backends of `arch` that its libvirt version has: a backend libvirt removed (sheepdog in
+/// 8.8.0) has no option to pass, whatever the profile says of it.
+fn backends<'a>(policy: &Policy, arch: &'a ArchPolicy) -> Vec<(&'a crate::policy::StorageBackend, &'static crate::catalogue::StorageBackend)> {
+    let catalogue = Catalogue::get();
+    let version = policy.libvirt.version.as_ref().map(|v| &v.value);
+    arch.libvirt
+        .iter()
+        .flat_map(|l| &l.backends)
+        .filter_map(|b| catalogue.libvirt.storage_backends.get(&b.name).map(|known| (b, known)))
+        .filter(|(_, known)| version.is_none_or(|v| known.versions.matches(v)))
+        .collect()
+}
+
 /// The build arguments of `arch`'s storage backends, in the profile's order.
 pub fn arguments(policy: &Policy, arch: &ArchPolicy) -> Result<LibvirtView> {
     described(policy)?;
-    let catalogue = Catalogue::get();
     let meson = meson(policy);
     let mut arguments = Vec::new();
-    for backend in arch.libvirt.iter().flat_map(|l| &l.backends) {
-        let Some(known) = catalogue.libvirt.storage_backends.get(&backend.name) else { continue };
+    for (backend, known) in backends(policy, arch) {
         if meson {
             let state = if backend.enabled { "enabled" } else { "disabled" };
             arguments.push(format!("-D{}={state}", known.meson));
@@ -76,12 +87,10 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy) -> Result<LibvirtView> {
 /// `%define with_storage_X 0|1` for every arch, in the smallest `%ifarch` blocks.
 pub fn spec(policy: &Policy) -> Result<LibvirtView> {
     described(policy)?;
-    let catalogue = Catalogue::get();
     let scope: Vec<&str> = policy.arch_names();
     let mut items: Vec<(String, Vec<&str>)> = Vec::new();
     for arch in &policy.arches {
-        for backend in arch.libvirt.iter().flat_map(|l| &l.backends) {
-            let Some(known) = catalogue.libvirt.storage_backends.get(&backend.name) else { continue };
+        for (backend, known) in backends(policy, arch) {
             items.push((
                 format!("%define {} {}", known.spec_macro, u8::from(backend.enabled)),
                 vec![arch.arch.as_str()],

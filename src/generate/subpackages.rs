@@ -40,6 +40,10 @@ pub struct Stanza {
     pub arches: Vec<String>,
     /// `%ifarch ...` around the stanza, when not every arch has it.
     pub condition: Option<String>,
+    /// Opens the conditional (the stanza before had another one).
+    pub open: bool,
+    /// Closes it (the stanza after has another one).
+    pub close: bool,
 }
 
 /// `%{name}-block-rbd` for a subpackage of the qemu package, else the name itself.
@@ -118,6 +122,8 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
                 required: sub.required,
                 arches: vec![arch.arch.clone()],
                 condition: None,
+                open: false,
+                close: false,
             });
         }
     }
@@ -129,11 +135,20 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
         .with_help("declare them in [qemu.subpackages], with `modules = \"enable\"` in [qemu.features]")
         .into());
     }
+    stanzas.sort_by(|a, b| a.name.cmp(&b.name));
     for stanza in &mut stanzas {
         if stanza.arches.len() != scope.len() {
             let arches: Vec<&str> = stanza.arches.iter().map(String::as_str).collect();
             stanza.condition = Some(spec::condition(&arches, &scope));
         }
+    }
+    // Stanzas in a row under one condition share one %ifarch block.
+    for i in 0..stanzas.len() {
+        let before = i.checked_sub(1).and_then(|j| stanzas.get(j)).map(|s| s.condition.clone());
+        let after = stanzas.get(i + 1).map(|s| s.condition.clone());
+        let mine = stanzas[i].condition.clone();
+        stanzas[i].open = mine.is_some() && before != Some(mine.clone());
+        stanzas[i].close = mine.is_some() && after != Some(mine);
     }
     let obsoletes_version = policy.qemu.rpm.obsoletes.as_ref().map_or("< %{version}-%{release}", |v| v.value.as_str());
     Ok(SubpackagesView {
