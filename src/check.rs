@@ -19,6 +19,35 @@ use serde::Serialize;
 pub struct Checked {
     pub profile: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// What each consumer requires beyond qemu's drivers (nbdkit plugins): shown, not checked.
+    pub requirements: Vec<Requirements>,
+}
+
+/// One consumer's requirements of packages outside the model, over every arch it runs on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirements {
+    pub consumer: String,
+    pub packages: Vec<String>,
+}
+
+fn requirements(policy: &Policy) -> Vec<Requirements> {
+    let mut out: Vec<Requirements> = Vec::new();
+    for consumer in policy.arches.iter().flat_map(|a| &a.consumers) {
+        let entry = match out.iter_mut().position(|r| r.consumer == consumer.name) {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(Requirements { consumer: consumer.name.clone(), packages: Vec::new() });
+                out.last_mut().expect("just pushed")
+            }
+        };
+        for r in &consumer.requires {
+            if !entry.packages.contains(&r.package) {
+                entry.packages.push(r.package.clone());
+            }
+        }
+    }
+    out.retain(|r| !r.packages.is_empty());
+    out
 }
 
 /// How a check run ends: nothing to report, problems in the profiles, or a problem of the
@@ -36,6 +65,7 @@ const IO: &str = "io";
 
 /// Loads, resolves and checks `name`, collecting every problem instead of stopping at the first.
 pub fn check(store: &mut Store, name: &str) -> Checked {
+    let mut requirements_found = Vec::new();
     let mut diagnostics = match store.load_chain(name) {
         Err(failure) => failure.diagnostics,
         Ok(chain) => {
@@ -43,6 +73,7 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
             let mut diagnostics = attempt.diagnostics;
             if let Some(policy) = &attempt.policy {
                 diagnostics.extend(layer_checks(policy));
+                requirements_found = requirements(policy);
             }
             diagnostics
         }
@@ -53,7 +84,7 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
         let position = d.primary_span().map(|s| (sources.name(s.file).to_string(), s.range.start));
         (std::cmp::Reverse(d.severity), position.is_none(), position)
     });
-    Checked { profile: name.to_string(), diagnostics }
+    Checked { profile: name.to_string(), diagnostics, requirements: requirements_found }
 }
 
 /// The checks on a resolved policy that go through the layers of `access`.
@@ -333,6 +364,8 @@ pub struct ProfileView<D: Serialize> {
     pub errors: usize,
     pub warnings: usize,
     pub diagnostics: Vec<D>,
+    /// Packages the consumers require outside qemu's drivers: listed, not checked.
+    pub requirements: Vec<Requirements>,
 }
 
 /// One diagnostic for the text template: the rendered snippet, or a one-line reference when
@@ -366,6 +399,7 @@ fn view<D: Serialize>(
                 errors,
                 warnings,
                 diagnostics: c.diagnostics.iter().map(|d| each(c, d)).collect(),
+                requirements: c.requirements.clone(),
             }
         })
         .collect();

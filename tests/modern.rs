@@ -450,3 +450,36 @@ fn verify_reports_uninstalled_modules_by_package() {
     );
     assert_eq!(view["ok"], true, "a module not installed is not a mismatch");
 }
+
+/// modern.md 5: what a consumer requires outside qemu's drivers is shown by check, not checked.
+#[test]
+fn check_lists_what_consumers_require_outside_the_model() {
+    Case::new(["check", "rhel-9.3"]).run().exits(0).stdout_has(
+        "  virt-v2v also requires (outside qemu's drivers, not checked): qemu-img, nbdkit-server, nbdkit-curl-plugin",
+    );
+}
+
+/// modern.md 6: no whitelist makes the curl driver writable, so a need of https read-write is
+/// unmet even in the tools, which ignore the whitelists; the capability layer says why.
+#[test]
+fn a_need_to_write_https_is_never_met() {
+    let toml = r#"
+[profile]
+product = "t"
+release = "1"
+arches = ["x86_64"]
+
+[qemu]
+package = "qemu"
+version = "10.0.2"
+
+[consumers.uploader]
+needs = [{ driver = "https", access = "rw", program = "tools", why = "writes the disk back" }]
+"#;
+    Case::new(["check", "t"])
+        .profile("t", toml)
+        .run()
+        .exits(1)
+        .stdout_has("error[need-not-met]: uploader needs read-write `https` in the tools (qemu-img, qemu-io, qemu-nbd) on x86_64, but the capability layer gives only read-only access")
+        .stdout_has("= note: what the user sees: curl driver does not support writes");
+}

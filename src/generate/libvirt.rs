@@ -44,7 +44,10 @@ fn meson(policy: &Policy) -> bool {
 
 /// The backends of `arch` that its libvirt version has: a backend libvirt removed (sheepdog in
 /// 8.8.0) has no option to pass, whatever the profile says of it.
-fn backends<'a>(policy: &Policy, arch: &'a ArchPolicy) -> Vec<(&'a crate::policy::StorageBackend, &'static crate::catalogue::StorageBackend)> {
+fn backends<'a>(
+    policy: &Policy,
+    arch: &'a ArchPolicy,
+) -> Vec<(&'a crate::policy::StorageBackend, &'static crate::catalogue::StorageBackend)> {
     let catalogue = Catalogue::get();
     let version = policy.libvirt.version.as_ref().map(|v| &v.value);
     arch.libvirt
