@@ -580,17 +580,21 @@ impl Reader {
         out
     }
 
+    /// An inline table of a list (`needs`, `requires`), with its span; an error names `example`.
+    fn inline_table<'v>(&mut self, value: &'v Value, example: &str) -> Option<(&'v toml_edit::InlineTable, Span)> {
+        let span = self.value_span(value);
+        match value.as_inline_table() {
+            Some(table) => Some((table, span)),
+            None => {
+                self.expected(&Item::Value(value.clone()), &span, &format!("a table such as {example}"));
+                None
+            }
+        }
+    }
+
     /// `{ package = "nbdkit-curl-plugin", why = "..." }`: a package the consumer requires.
     fn requirement(&mut self, value: &Value) -> Option<Spanned<RawRequirement>> {
-        let span = self.value_span(value);
-        let Some(table) = value.as_inline_table() else {
-            self.expected(
-                &Item::Value(value.clone()),
-                &span,
-                "a table such as { package = \"nbdkit-curl-plugin\", why = \"...\" }",
-            );
-            return None;
-        };
+        let (table, span) = self.inline_table(value, "{ package = \"nbdkit-curl-plugin\", why = \"...\" }")?;
         self.check_keys(table, REQUIREMENT_KEYS, "a consumer requirement");
         let Some(package) = self.string(table, "package") else {
             if table.get("package").is_none() {
@@ -606,15 +610,8 @@ impl Reader {
     }
 
     fn need(&mut self, value: &Value) -> Option<Spanned<RawNeed>> {
-        let span = self.value_span(value);
-        let Some(table) = value.as_inline_table() else {
-            self.expected(
-                &Item::Value(value.clone()),
-                &span,
-                "a table such as { driver = \"https\", access = \"ro\", program = \"emulator\", why = \"...\" }",
-            );
-            return None;
-        };
+        let (table, span) =
+            self.inline_table(value, "{ driver = \"https\", access = \"ro\", program = \"emulator\", why = \"...\" }")?;
         self.check_keys(table, NEED_KEYS, "a consumer need");
         let missing = |r: &mut Self, key: &str| {
             r.push(
