@@ -1,4 +1,4 @@
-use super::{Context, Exit, Report, TextMarkdownJson, emit, json};
+use super::{Context, Exit, Report, TextMarkdownJson, choice, emit, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
@@ -22,13 +22,13 @@ pub struct Args {
     #[arg(long)]
     arch: Option<String>,
     /// Only this layer.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::parser::<DiffLayer>())]
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
     format: TextMarkdownJson,
     /// Instead: a unified diff of the generated texts (the profile name in their headers reads PROFILE on
     /// both sides). `configure` compares --arch, or every arch both profiles build.
-    #[arg(long, value_enum, conflicts_with_all = ["layer", "format"])]
+    #[arg(long, value_parser = choice::parser::<Generated>(), conflicts_with_all = ["layer", "format"])]
     generated: Option<Generated>,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]

@@ -1,4 +1,4 @@
-use super::{Context, Report, emit, json};
+use super::{Context, Report, choice, emit, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
 use drvpolicy::generate::{configure, libguestfs, spec};
@@ -22,7 +22,7 @@ pub enum Generate {
         #[arg(long)]
         arch: String,
         /// `configure` flags or meson `-D` options (qemu 6.0+).
-        #[arg(long, value_enum, default_value = "configure")]
+        #[arg(long, value_parser = choice::parser::<Dialect>(), default_value = "configure")]
         dialect: Dialect,
         /// All arguments on a single line.
         #[arg(long)]
@@ -37,7 +37,7 @@ pub enum Generate {
     Spec {
         profile: String,
         /// `inline` whitelists, or `globals`: %global block_drivers_rw_list / block_drivers_ro_list macros.
-        #[arg(long, value_enum, default_value = "inline")]
+        #[arg(long, value_parser = choice::parser::<SpecStyle>(), default_value = "inline")]
         style: SpecStyle,
         #[command(flatten)]
         output: Output,

@@ -1,4 +1,4 @@
-use super::{Context, Report, TextMarkdownJson, emit, json};
+use super::{Context, Report, TextMarkdownJson, choice, emit, json};
 use drvpolicy::diagnostic::{Failure, unknown_arch};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long)]
     arch: Option<String>,
     /// Only this layer.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::parser::<DiffLayer>())]
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
     format: TextMarkdownJson,

@@ -2,6 +2,7 @@
 //! and returns what to print and how to exit.
 
 mod check;
+mod choice;
 mod completions;
 mod diff;
 mod explain;

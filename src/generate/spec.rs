@@ -7,13 +7,24 @@ use crate::policy::{ArchPolicy, Policy};
 use crate::profile::BuildMode;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SpecStyle {
     /// Whitelists written inline in the configure arguments.
     Inline,
     /// Whitelists as `%global block_drivers_rw_list` / `block_drivers_ro_list` macros.
     Globals,
+}
+
+impl SpecStyle {
+    pub const ALL: [SpecStyle; 2] = [SpecStyle::Inline, SpecStyle::Globals];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecStyle::Inline => "inline",
+            SpecStyle::Globals => "globals",
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
