@@ -1,9 +1,8 @@
-use super::{Context, Exit, Report, TextMarkdownJson, choice, emit, json};
+use super::{Context, Exit, Output, Report, TextMarkdownJson, choice, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
 use drvpolicy::policy::Policy;
-use std::path::PathBuf;
 
 /// Show what changed between two profiles, per layer and arch.
 ///
@@ -30,9 +29,8 @@ pub struct Args {
     /// both sides). `configure` compares --arch, or every arch both profiles build.
     #[arg(long, value_parser = choice::parser::<Generated>(), conflicts_with_all = ["layer", "format"])]
     generated: Option<Generated>,
-    /// Write to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -70,7 +68,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         }
     };
     let exit = if differ { Exit::Findings } else { Exit::Ok };
-    Ok(Report { stdout: emit(text, args.output.as_ref())?, warnings, exit })
+    Ok(Report { stdout: args.output.emit(text)?, warnings, exit })
 }
 
 /// `--arch` must be built by one of the profiles, or by both to compare generated configure lines.

@@ -1,9 +1,8 @@
-use super::{Context, Report, choice, emit, json};
+use super::{Context, Output, Report, choice, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
 use drvpolicy::generate::{configure, libguestfs, spec};
 use drvpolicy::options::Dialect;
-use std::path::PathBuf;
 
 /// Generate configure arguments, spec-file snippets or libguestfs patch lists from a profile.
 #[derive(Debug, clap::Subcommand)]
@@ -59,13 +58,6 @@ pub enum Generate {
     },
 }
 
-#[derive(Debug, clap::Args)]
-pub struct Output {
-    /// Write to FILE (atomically: a temporary file, then rename) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
-}
-
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum LibguestfsFormat {
     Text,
@@ -81,13 +73,13 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
             let arch = super::arch(&policy, &arch)?;
             let view = configure::view(&policy, arch, dialect, one_line)?;
             let text = context.renderer()?.render("configure.j2", &view)?;
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Spec { profile, style, output } => {
             let (policy, warnings) = context.policy(&profile)?;
             let view = spec::view(&policy, style)?;
             let text = context.renderer()?.render("spec.j2", &view)?;
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Libguestfs { profile, format, arch, output } => {
             let (policy, warnings) = context.policy(&profile)?;
@@ -103,7 +95,7 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
                     .renderer()?
                     .render("libguestfs-list.j2", serde_json::json!({ "disabled": view.disabled_names()? }))?,
             };
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
     }
 }

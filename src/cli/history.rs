@@ -1,8 +1,7 @@
-use super::{Context, Report, TextMarkdownJson, choice, emit, json};
+use super::{Context, Output, Report, TextMarkdownJson, choice, json};
 use drvpolicy::diagnostic::{Failure, unknown_arch};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
-use std::path::PathBuf;
 
 /// A release series as a timeline of changes.
 ///
@@ -29,9 +28,8 @@ pub struct Args {
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
     format: TextMarkdownJson,
-    /// Write to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -67,5 +65,5 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         TextMarkdownJson::Markdown => context.renderer()?.render("history.md.j2", &timeline)?,
         TextMarkdownJson::Json => json(&timeline),
     };
-    Ok(Report::ok(emit(text, args.output.as_ref())?).with_warnings(warnings))
+    Ok(Report::ok(args.output.emit(text)?).with_warnings(warnings))
 }

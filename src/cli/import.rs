@@ -36,12 +36,12 @@ enum What {
 
 #[derive(Debug, clap::Args)]
 struct SpecArgs {
-    /// The spec file, a `generate spec` snippet, or a shell script (first line `#!` or name `*.sh`).
+    /// The spec file, a `generate spec` snippet, or a shell script (first line `#!` or name `*.sh`); `-` reads standard input.
     file: PathBuf,
     /// The profile name (default: the stem of --output, the name in a drvpolicy header, the file's stem).
     #[arg(long)]
     name: Option<String>,
-    /// Write the profile to FILE (atomically) instead of stdout; its stem is the profile name.
+    /// Write the profile to FILE (atomically) instead of stdout (`-`); its stem is the profile name.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// The arches, in order (default: ExclusiveArch/BuildArch, else the arches the %ifarch lines name).
@@ -85,10 +85,17 @@ fn set(text: &str) -> Result<(String, String), Failure> {
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
-    let What::Spec(args) = args.what;
-    let display = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+    let What::Spec(mut args) = args.what;
+    // `-o -` is standard output: no file, and no stem to name the profile.
+    args.output = args.output.filter(|p| !super::is_dash(p));
+    let (display, read) = if super::is_dash(&args.file) {
+        let mut bytes = Vec::new();
+        let read = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes);
+        ("<stdin>".to_string(), read)
+    } else {
+        (args.file.display().to_string(), std::fs::read(&args.file))
+    };
+    let bytes = read.map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut sets = indexmap::IndexMap::new();
     for s in &args.sets {

@@ -159,10 +159,15 @@ fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
                 let _ = write!(stderr, "{}", warning.render(sources));
             }
             let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-                return ExitCode::from(Exit::Error as u8);
+            match stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()) {
+                Ok(()) => ExitCode::from(report.exit as u8),
+                // The reader has what it wanted (`| head -1`): as ripgrep does, end quietly.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(Exit::Ok as u8),
+                Err(e) => {
+                    let _ = writeln!(stderr, "error[io]: cannot write to standard output: {e}");
+                    ExitCode::from(Exit::Error as u8)
+                }
             }
-            ExitCode::from(report.exit as u8)
         }
         Err(failure) => {
             for d in &failure.diagnostics {
@@ -173,9 +178,14 @@ fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
     }
 }
 
-/// Writes `text` to `output` atomically, or returns it for stdout.
+/// `-` as a file name: standard output for `-o`, standard input for what a command reads.
+pub fn is_dash(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes `text` to `output` atomically, or returns it for stdout (no `-o`, or `-o -`).
 pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
-    match output {
+    match output.filter(|p| !is_dash(p)) {
         Some(path) => {
             drvpolicy::output::write_atomic(path, text.as_bytes()).map_err(|e| {
                 Failure::single(Diagnostic::error("io", format!("cannot write {}: {e}", path.display())))
@@ -183,6 +193,20 @@ pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
             Ok(String::new())
         }
         None => Ok(text),
+    }
+}
+
+/// `-o FILE` of the commands that write text.
+#[derive(Debug, clap::Args)]
+pub struct Output {
+    /// Write to FILE (atomically: a temporary file, then a rename) instead of stdout; `-` is stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+impl Output {
+    pub fn emit(&self, text: String) -> Result<String, Failure> {
+        emit(text, self.output.as_ref())
     }
 }
 
