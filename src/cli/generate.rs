@@ -1,4 +1,4 @@
-use super::{Context, Output, Report, choice, json};
+use super::{Context, Output, Report, TextOrJson, choice, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
 use drvpolicy::generate::{configure, libguestfs, spec};
@@ -12,20 +12,32 @@ drvpolicy generate libguestfs rhel-7.3 --format list"
 )]
 pub enum Generate {
     /// The configure arguments of one arch, one per line with ` \` continuations.
+    ///
+    /// `--format json` gives them as an array of words in a versioned object, `-0` as words
+    /// each ended by a NUL byte (for `xargs -0`): the words a shell makes of them, quotes
+    /// removed; rpm macros in extra-args stay as written.
     #[command(
-        after_help = "Examples:\n  drvpolicy generate configure rhel-7.3 --arch x86_64\n  drvpolicy generate configure debian-13 --arch x86_64 --dialect meson --one-line"
+        after_help = "Examples:\n  drvpolicy generate configure rhel-7.3 --arch x86_64\n  drvpolicy generate configure debian-13 --dialect meson --one-line\n  \
+drvpolicy generate configure debian-13 -0 | xargs -0 ../configure --prefix=/usr"
     )]
     Configure {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
         profile: String,
-        /// The architecture (see `drvpolicy show PROFILE`).
+        /// The architecture (default: the only arch of a one-arch profile).
         #[arg(long)]
-        arch: String,
+        arch: Option<String>,
         /// `configure` flags or meson `-D` options (qemu 6.0+).
         #[arg(long, value_parser = choice::parser::<Dialect>(), default_value = "configure")]
         dialect: Dialect,
         /// All arguments on a single line.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["null", "format"])]
         one_line: bool,
+        /// Each argument (as the word configure gets) followed by a NUL byte.
+        #[arg(short = '0', long = "null", conflicts_with = "format")]
+        null: bool,
+        /// `text`: one argument a line, as a spec writes them; `json`: a versioned object.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
         #[command(flatten)]
         output: Output,
     },
@@ -34,6 +46,7 @@ pub enum Generate {
         after_help = "Examples:\n  drvpolicy generate spec rhel-7.3\n  drvpolicy generate spec rhel-7.2-rhev --style globals --output qemu-configure.inc"
     )]
     Spec {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
         profile: String,
         /// `inline` whitelists, or `globals`: %global block_drivers_rw_list / block_drivers_ro_list macros.
         #[arg(long, value_parser = choice::parser::<SpecStyle>(), default_value = "inline")]
@@ -46,6 +59,7 @@ pub enum Generate {
         after_help = "Examples:\n  drvpolicy generate libguestfs rhel-7.3\n  drvpolicy generate libguestfs rhel-7.3 --format list"
     )]
     Libguestfs {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
         profile: String,
         /// `text`, `list` (disabled protocols only, one a line), `markdown` or `json`.
         #[arg(long, value_enum, default_value = "text")]
@@ -68,11 +82,15 @@ pub enum LibguestfsFormat {
 
 pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> {
     match command {
-        Generate::Configure { profile, arch, dialect, one_line, output } => {
+        Generate::Configure { profile, arch, dialect, one_line, null, format, output } => {
             let (policy, warnings) = context.policy(&profile)?;
-            let arch = super::arch(&policy, &arch)?;
+            let arch = super::arch_or_default(&policy, arch.as_deref())?;
             let view = configure::view(&policy, arch, dialect, one_line)?;
-            let text = context.renderer()?.render("configure.j2", &view)?;
+            let text = match (format, null) {
+                (TextOrJson::Json, _) => json(&view.json()?),
+                (TextOrJson::Text, true) => view.words()?.iter().map(|w| format!("{w}\0")).collect(),
+                (TextOrJson::Text, false) => context.renderer()?.render("configure.j2", &view)?,
+            };
             Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Spec { profile, style, output } => {

@@ -217,6 +217,35 @@ pub fn json(value: &impl serde::Serialize) -> String {
     text
 }
 
+/// The help of every PROFILE argument.
+pub const PROFILE_HELP: &str =
+    "The profile: a name from `drvpolicy list` (shipped, or a NAME.toml in --profiles or DRVPOLICY_PROFILES)";
+
+/// The arch of `--arch`, or without it the only arch of a one-arch profile.
+pub fn arch_or_default<'p>(
+    policy: &'p Policy,
+    arch: Option<&str>,
+) -> Result<&'p drvpolicy::policy::ArchPolicy, Failure> {
+    match (arch, policy.arches.as_slice()) {
+        (Some(arch), _) => self::arch(policy, arch),
+        (None, [only]) => Ok(only),
+        (None, _) => Err(Failure::single(
+            Diagnostic::error("arch-needed", format!("`{}` builds several arches: pass --arch", policy.name))
+                .with_help(format!("the arches: {}", policy.arch_names().join(", "))),
+        )),
+    }
+}
+
+/// The host's arch as rpm names it (`ppc64le`, not Rust's `powerpc64`).
+pub fn host_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+        "powerpc64" => "ppc64",
+        "x86" => "i686",
+        other => other,
+    }
+}
+
 /// The arch named by `--arch`, checked against the profile.
 pub fn arch<'p>(policy: &'p Policy, arch: &str) -> Result<&'p drvpolicy::policy::ArchPolicy, Failure> {
     policy.arch(arch).ok_or_else(|| {
