@@ -18,11 +18,14 @@ use serde::Serialize;
 #[derive(Debug)]
 pub struct Checked {
     pub profile: String,
+    /// The profile loaded and resolved into a policy. One that did not is an error of the run
+    /// (exit 2), as in every other command; the problems of one that did are findings.
+    pub loaded: bool,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// How a check run ends: nothing to report, problems in the profiles, or a problem of the
-/// run itself (a profile file that cannot be read).
+/// run itself (a profile file that cannot be read, or that does not load).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -31,20 +34,17 @@ pub enum Status {
     Error,
 }
 
-/// The diagnostic code of an unreadable file (`store`): an error of the run, not a finding.
-const IO: &str = "io";
-
 /// Loads, resolves and checks `name`, collecting every problem instead of stopping at the first.
 pub fn check(store: &mut Store, name: &str) -> Checked {
-    let mut diagnostics = match store.load_chain(name) {
-        Err(failure) => failure.diagnostics,
+    let (loaded, mut diagnostics) = match store.load_chain(name) {
+        Err(failure) => (false, failure.diagnostics),
         Ok(chain) => {
             let attempt = resolve::attempt_chain(&chain);
             let mut diagnostics = attempt.diagnostics;
             if let Some(policy) = &attempt.policy {
                 diagnostics.extend(layer_checks(policy));
             }
-            diagnostics
+            (attempt.policy.is_some(), diagnostics)
         }
     };
     let sources = &store.sources;
@@ -53,7 +53,7 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
         let position = d.primary_span().map(|s| (sources.name(s.file).to_string(), s.range.start));
         (std::cmp::Reverse(d.severity), position.is_none(), position)
     });
-    Checked { profile: name.to_string(), diagnostics }
+    Checked { profile: name.to_string(), loaded, diagnostics }
 }
 
 /// The checks on a resolved policy that go through the layers of `access`.
@@ -66,7 +66,7 @@ fn layer_checks(policy: &Policy) -> Vec<Diagnostic> {
 /// The status of a run over `checked` profiles.
 pub fn status(checked: &[Checked], deny_warnings: bool) -> Status {
     let all = || checked.iter().flat_map(|c| &c.diagnostics);
-    if all().any(|d| d.code == IO) {
+    if checked.iter().any(|c| !c.loaded) {
         Status::Error
     } else if all().any(|d| d.is_error() || deny_warnings) {
         Status::Findings
@@ -291,6 +291,7 @@ pub struct CheckView<D: Serialize> {
 #[derive(Debug, Serialize)]
 pub struct ProfileView<D: Serialize> {
     pub profile: String,
+    pub loaded: bool,
     pub errors: usize,
     pub warnings: usize,
     pub diagnostics: Vec<D>,
@@ -324,6 +325,7 @@ fn view<D: Serialize>(
             let (errors, warnings) = counts(&c.diagnostics);
             ProfileView {
                 profile: c.profile.clone(),
+                loaded: c.loaded,
                 errors,
                 warnings,
                 diagnostics: c.diagnostics.iter().map(|d| each(c, d)).collect(),

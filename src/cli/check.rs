@@ -11,7 +11,9 @@ use drvpolicy::diagnostic::Failure;
 /// ways for one arch.
 ///
 /// Exit status: 0 no errors (and no warnings with --deny-warnings), 1 findings, 2 when a
-/// profile named on the command line does not exist or a profile file cannot be read.
+/// profile named on the command line does not exist, or a profile does not load (a file that
+/// cannot be read, invalid TOML, an unknown key or name, a missing parent): as in every
+/// command, a profile that does not load is an error, and its problems are still all listed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  drvpolicy check rhel-7.3\n  drvpolicy check --all --deny-warnings\n  \
 drvpolicy --profiles ./profiles check my-release --format json")]

@@ -7,6 +7,9 @@ use drvpolicy::history::{self, Listed};
 ///
 /// For each release what changed from the one before (in `diff`'s terms), and per driver the
 /// releases in which its access changed.
+///
+/// Exit status: 0 the timeline was written (changes are its content, not findings), 2 error
+/// (an unknown profile or product, a profile of the series that does not load).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "The series: with --product P, or one NAME that is a product (`rhel`, `rhel-rhev`), every profile \

@@ -27,7 +27,7 @@ enum What {
     ///
     /// Exit status: 0 every line read and the profile resolves, 1 the profile was written but
     /// something needs attention (lines not interpreted, a placeholder release, problems the
-    /// catalogue finds), 2 error.
+    /// catalogue finds, any warning but an import-note), 2 error.
     #[command(
         after_help = "Examples:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n  drvpolicy import spec build_configure.sh --qemu-version 2.3.0 --arches x86_64 --name ev-7.2 \\\n      --set have_rbd=enable --set have_gluster=enable --set @=\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --format json"
     )]
@@ -120,6 +120,9 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         (TextOrJson::Text, None) => written,
         (TextOrJson::Text, Some(_)) => context.renderer()?.render("import.txt.j2", &imported.view)?,
     };
-    let exit = if imported.findings { Exit::Findings } else { Exit::Ok };
+    // Warnings are findings, as in `check --deny-warnings` and `sync --check`; an import-note
+    // only says how the profile writes what it read.
+    let warned = imported.warnings.iter().any(|w| w.code != "import-note");
+    let exit = if imported.findings || warned { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout, warnings: imported.warnings, exit })
 }
