@@ -345,7 +345,13 @@ pub fn json_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) ->
     view(checked, deny_warnings, |_, d| d.to_json(sources))
 }
 
-pub fn text_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) -> CheckView<TextDiagnostic> {
+/// The view of `check.j2`; `colour` styles the rendered diagnostics for a terminal.
+pub fn text_view(
+    checked: &[Checked],
+    deny_warnings: bool,
+    sources: &Sources,
+    colour: bool,
+) -> CheckView<TextDiagnostic> {
     let mut shown: IndexMap<(&'static str, String, Option<Span>), String> = IndexMap::new();
     view(checked, deny_warnings, |c, d| {
         let key = (d.code, d.message.clone(), d.primary_span().cloned());
@@ -358,7 +364,7 @@ pub fn text_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) ->
             code: d.code,
             message: d.message.clone(),
             location: d.primary_span().map(|s| sources.location(s).to_string()),
-            rendered: if repeat_of.is_some() { String::new() } else { d.render(sources) },
+            rendered: if repeat_of.is_some() { String::new() } else { d.render_styled(sources, colour) },
             repeat_of,
         }
     })

@@ -3,6 +3,7 @@
 
 mod check;
 mod choice;
+mod colour;
 mod completions;
 mod diff;
 mod explain;
@@ -51,6 +52,9 @@ pub struct Cli {
     /// Take templates from DIR where a file of the same name exists.
     #[arg(long = "templates", value_name = "DIR", global = true)]
     templates: Option<PathBuf>,
+    /// Colours in diagnostics: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long = "color", value_name = "WHEN", value_enum, default_value = "auto", global = true)]
+    color: colour::When,
     #[command(subcommand)]
     command: Command,
 }
@@ -110,6 +114,7 @@ impl Report {
 pub struct Context {
     pub store: Store,
     templates: Option<PathBuf>,
+    pub colours: colour::Colours,
 }
 
 impl Context {
@@ -128,10 +133,17 @@ impl Context {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            colour::When::from_raw_args(std::env::args_os()).apply();
+            e.exit()
+        }
+    };
+    let colours = cli.color.apply();
     let mut context = match Store::new(&cli.profile_dirs) {
-        Ok(store) => Context { store, templates: cli.templates.clone() },
-        Err(failure) => return finish(Err(failure), &Sources::new()),
+        Ok(store) => Context { store, templates: cli.templates.clone(), colours },
+        Err(failure) => return finish(Err(failure), &Sources::new(), colours),
     };
     let result = match cli.command {
         Command::List(args) => list::run(&mut context, args),
@@ -148,15 +160,15 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
     };
-    finish(result, context.sources())
+    finish(result, context.sources(), context.colours)
 }
 
-fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
+fn finish(result: Result<Report, Failure>, sources: &Sources, colours: colour::Colours) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     match result {
         Ok(report) => {
             for warning in &report.warnings {
-                let _ = write!(stderr, "{}", warning.render(sources));
+                let _ = write!(stderr, "{}", warning.render_styled(sources, colours.stderr));
             }
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()) {
@@ -171,7 +183,7 @@ fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
         }
         Err(failure) => {
             for d in &failure.diagnostics {
-                let _ = write!(stderr, "{}", d.render(sources));
+                let _ = write!(stderr, "{}", d.render_styled(sources, colours.stderr));
             }
             ExitCode::from(Exit::Error as u8)
         }
