@@ -60,6 +60,14 @@ impl Store {
         self.found.contains_key(name)
     }
 
+    /// The file that replaces the shipped profile `name` on the search path, if one does.
+    pub fn shadowing(&self, name: &str) -> Option<&Path> {
+        match self.found.get(name)? {
+            Location::File(path) if SHIPPED.get_file(format!("{name}.toml")).is_some() => Some(path),
+            _ => None,
+        }
+    }
+
     /// Reads and parses one profile (once). A text that is not TOML fails here; other problems
     /// are in the profile's `problems`, for resolution to report with its own.
     pub fn load(&mut self, name: &str) -> Result<&RawProfile> {

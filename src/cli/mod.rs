@@ -42,11 +42,14 @@ pub enum Exit {
     about = "Per-release, per-architecture qemu block-driver policies: configure flags, spec snippets, libguestfs patch lists",
     long_about = "drvpolicy reads declarative profiles (TOML) that describe which qemu block drivers a release compiles in, \
 which it whitelists read-write or read-only, and which protocols libguestfs removes, and generates configure flags, \
-spec-file snippets and libguestfs patch lists from them.\n\nExit status: 0 ok, 1 findings or differences, 2 error.",
+spec-file snippets and libguestfs patch lists from them.\n\nProfiles: the shipped ones, then DRVPOLICY_PROFILES (a PATH-style \
+list of directories: an earlier one wins), then each --profiles DIR (a later one wins).\n\n\
+Exit status: 0 ok, 1 findings or differences, 2 error.",
     after_help = "Example:\n  drvpolicy generate spec rhel-7.3"
 )]
 pub struct Cli {
-    /// Also look for profiles in DIR (after the shipped ones; later directories win).
+    /// Also look for profiles in DIR (they win over the shipped ones and DRVPOLICY_PROFILES;
+    /// later directories win over earlier ones).
     #[arg(long = "profiles", value_name = "DIR", global = true)]
     profile_dirs: Vec<PathBuf>,
     /// Take templates from DIR where a file of the same name exists.
@@ -141,7 +144,11 @@ pub fn main() -> ExitCode {
         }
     };
     let colours = cli.color.apply();
-    let mut context = match Store::new(&cli.profile_dirs) {
+    let dirs = match search_path(std::env::var_os(PROFILES_VAR), &cli.profile_dirs) {
+        Ok(dirs) => dirs,
+        Err(failure) => return finish(Err(failure), &Sources::new(), colours),
+    };
+    let mut context = match Store::new(&dirs) {
         Ok(store) => Context { store, templates: cli.templates.clone(), colours },
         Err(failure) => return finish(Err(failure), &Sources::new(), colours),
     };
@@ -161,6 +168,25 @@ pub fn main() -> ExitCode {
         Command::Man(args) => completions::man(args),
     };
     finish(result, context.sources(), context.colours)
+}
+
+/// A PATH-style list of profile directories; as in PATH, an earlier one wins.
+const PROFILES_VAR: &str = "DRVPOLICY_PROFILES";
+
+/// The profile directories in the store's order (later wins): DRVPOLICY_PROFILES from its last
+/// entry to its first, then each --profiles. Empty entries are skipped.
+fn search_path(variable: Option<std::ffi::OsString>, options: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut dirs: Vec<PathBuf> =
+        variable.map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect()).unwrap_or_default();
+    if let Some(missing) = dirs.iter().find(|d| !d.is_dir()) {
+        let message = format!("{PROFILES_VAR} names {}, which is not a directory", missing.display());
+        return Err(Failure::single(
+            Diagnostic::error("io", message).with_help(format!("remove it from {PROFILES_VAR}, or create it")),
+        ));
+    }
+    dirs.reverse();
+    dirs.extend(options.iter().cloned());
+    Ok(dirs)
 }
 
 fn finish(result: Result<Report, Failure>, sources: &Sources, colours: colour::Colours) -> ExitCode {
