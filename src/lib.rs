@@ -26,6 +26,7 @@ pub mod resolve;
 pub mod show;
 pub mod source;
 pub mod store;
+pub mod suggest;
 pub mod sync;
 pub mod unified;
 pub mod verify;

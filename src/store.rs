@@ -1,7 +1,7 @@
 //! Where profiles come from: the shipped ones embedded in the binary, then each
 //! `--profiles DIR` in order, later ones winning for the same name.
 
-use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
+use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
 use crate::source::Sources;
 use include_dir::{Dir, include_dir};
@@ -94,9 +94,12 @@ impl Store {
 
     /// The error for a profile name that is not on the search path.
     pub fn unknown(&self, name: &str) -> Failure {
-        Failure::single(Diagnostic::error("unknown-profile", format!("no profile named `{name}`")).with_help(
-            did_you_mean(name, self.names()).unwrap_or_else(|| "`drvpolicy list` shows the profiles".to_string()),
-        ))
+        Failure::single(
+            Diagnostic::error("unknown-profile", format!("no profile named `{name}`")).with_help(
+                crate::suggest::did_you_mean_profile(name, self.names())
+                    .unwrap_or_else(|| "`drvpolicy list` shows the profiles".to_string()),
+            ),
+        )
     }
 
     /// Loads a profile and its parents, child first. Missing parents and cycles are errors
@@ -124,7 +127,7 @@ impl Store {
                     Diagnostic::error("missing-parent", message)
                         .at(&span, format!("no profile named `{current}`"))
                         .with_note(format!("chain: {}", names.join(" -> ")))
-                        .with_help_opt(did_you_mean(&current, self.names()))
+                        .with_help_opt(crate::suggest::did_you_mean_profile(&current, self.names()))
                 };
                 return Err(Failure::single(diagnostic));
             }
