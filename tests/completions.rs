@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "sync",
     "completions",
     "man",
+    "help",
 ];
 
 #[test]
@@ -54,22 +55,113 @@ fn man_page_of_a_command() {
     Case::new(["man", "chek"]).run().exits(2).stderr_has("did you mean `check`?");
 }
 
-#[test]
-fn help_of_these_commands_has_an_example() {
-    for args in [
-        &["list"][..],
-        &["show"],
-        &["generate", "configure"],
-        &["generate", "spec"],
-        &["generate", "libguestfs"],
-        &["check"],
-        &["verify"],
-        &["completions"],
-        &["man"],
-    ] {
-        let run = Case::new(args.iter().copied().chain(["--help"])).run();
+/// The commands listed under "Commands:" in a --help text.
+fn subcommands(help: &str) -> Vec<String> {
+    let Some(start) = help.find("\nCommands:\n") else { return Vec::new() };
+    help[start + "\nCommands:\n".len()..]
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// Every command path, the root (empty) first, found through the --help texts themselves.
+fn every_command() -> Vec<Vec<String>> {
+    let mut paths = vec![Vec::new()];
+    let mut i = 0;
+    while i < paths.len() {
+        let path = paths[i].clone();
+        let run = Case::new(path.iter().map(String::as_str).chain(["--help"])).run();
         run.exits(0);
-        assert!(run.stdout.contains("Example"), "no example in `{} --help`:\n{}", args.join(" "), run.stdout);
-        assert!(run.stdout.contains(&format!("drvpolicy {}", args[0])), "{}", run.stdout);
+        for sub in subcommands(&run.stdout) {
+            let mut next = path.clone();
+            next.push(sub);
+            paths.push(next);
+        }
+        i += 1;
     }
+    paths
+}
+
+#[test]
+fn every_help_ends_with_an_example_and_describes_every_argument() {
+    let paths = every_command();
+    // The top level, 15 commands and the nested ones (generate's, import's).
+    assert!(paths.len() >= 19, "{paths:?}");
+    assert!(paths.contains(&vec!["generate".to_string(), "spec".to_string()]));
+    assert!(paths.contains(&vec!["help".to_string()]));
+    for path in &paths {
+        let shown = format!("drvpolicy {} --help", path.join(" "));
+        let run = Case::new(path.iter().map(String::as_str).chain(["--help"])).run();
+        run.exits(0);
+        let help = run.stdout.trim_end();
+        let last = &help[help.rfind("\n\n").map_or(0, |i| i + 2)..];
+        assert!(
+            last.starts_with("Example:\n") || last.starts_with("Examples:\n"),
+            "{shown} does not end with an example:\n{help}"
+        );
+        let lines: Vec<&str> = last.lines().skip(1).collect();
+        for (i, example) in lines.iter().enumerate() {
+            let continued = i > 0 && lines[i - 1].ends_with('\\');
+            let command =
+                example.trim_start().starts_with("drvpolicy ") || example.trim_start().starts_with("qemu-img ");
+            assert!(continued || command, "{shown}: {example}");
+        }
+        // Every argument has a description (long help: the description is on the next lines).
+        if let Some(start) = help.find("\nArguments:\n") {
+            let section = &help[start + 12..];
+            let section = &section[..section.find("\n\nOptions:").unwrap_or(section.len())];
+            for block in section.split("\n\n") {
+                let mut lines = block.lines().filter(|l| !l.trim().is_empty());
+                let name = lines.next().unwrap_or_default();
+                let described = name.trim().contains("  ") || lines.next().is_some_and(|l| !l.trim().is_empty());
+                assert!(described, "{shown}: argument `{}` has no description", name.trim());
+            }
+        }
+        // `help PATH` prints the same.
+        let via_help = Case::new(["help"].into_iter().chain(path.iter().map(String::as_str))).run();
+        via_help.exits(0);
+        assert_eq!(via_help.stdout, run.stdout, "drvpolicy help {}", path.join(" "));
+    }
+}
+
+#[test]
+fn every_command_has_a_man_page_that_groff_reads_without_warnings() {
+    let groff = common::require_tool("groff");
+    for path in every_command() {
+        let run = Case::new(["man"].into_iter().chain(path.iter().map(String::as_str))).run();
+        run.exits(0);
+        let name = std::iter::once("drvpolicy").chain(path.iter().map(String::as_str)).collect::<Vec<_>>().join("-");
+        run.stdout_has(&format!(".TH {name} 1"));
+        assert!(!run.stdout.contains("EXTRA"), "man {}: a stray EXTRA heading", path.join(" "));
+        run.stdout_has(".SH EXAMPLES\n");
+        if groff {
+            let mut child = std::process::Command::new("groff")
+                .args(["-man", "-Tutf8", "-ww", "-z"])
+                .stdin(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), run.stdout.as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "groff on man {}: {}",
+                path.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    Case::new(["man", "generate", "spek"])
+        .run()
+        .exits(2)
+        .stderr_has("`drvpolicy generate` has no command `spek`")
+        .stderr_has("did you mean `spec`?");
+}
+
+#[test]
+fn help_has_its_own_help() {
+    let run = Case::new(["help", "--help"]).run();
+    run.exits(0).stdout_has("Usage: drvpolicy help [OPTIONS] [COMMAND]...").stdout_has("drvpolicy help generate spec");
+    Case::new(["help", "nonsense"]).run().exits(2).stderr_has("has no command `nonsense`");
 }

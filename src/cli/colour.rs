@@ -10,7 +10,9 @@ pub enum When {
     /// Colours on a terminal, unless NO_COLOR is set.
     #[default]
     Auto,
+    /// Colours wherever the output goes.
     Always,
+    /// No colours.
     Never,
 }
 

@@ -12,7 +12,7 @@ use drvpolicy::diagnostic::Failure;
     after_help = "Examples:\n  drvpolicy explain rhel-7.3 https --arch x86_64\n  drvpolicy explain rhel-7.3 curl"
 )]
 pub struct Args {
-    /// Profile name (see `drvpolicy list`).
+    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
     profile: String,
     /// A qemu block driver (`https`, `vpc`), a libguestfs protocol, or a build option (`curl`, `virtfs`).
     name: String,

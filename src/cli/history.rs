@@ -8,13 +8,15 @@ use drvpolicy::history::{self, Listed};
 /// For each release what changed from the one before (in `diff`'s terms), and per driver the
 /// releases in which its access changed.
 ///
+/// The series: with --product P, or one NAME that is a product (`rhel`, `rhel-rhev`), every
+/// profile of that product on the search path, ordered by release; with two or more profiles,
+/// those, in the order given.
+///
 /// Exit status: 0 the timeline was written (changes are its content, not findings), 2 error
 /// (an unknown profile or product, a profile of the series that does not load).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The series: with --product P, or one NAME that is a product (`rhel`, `rhel-rhev`), every profile \
-of that product on the search path, ordered by release; with two or more profiles, those, in the order given.\n\n\
-Examples:\n  drvpolicy history rhel\n  drvpolicy history rhel-7.1 rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy history --product rhel-rhev --layer access"
+    after_help = "Examples:\n  drvpolicy history rhel\n  drvpolicy history rhel-7.1 rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy history --product rhel-rhev --layer access"
 )]
 pub struct Args {
     /// Two or more profiles in release order, or one product name.

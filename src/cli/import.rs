@@ -4,10 +4,10 @@ use drvpolicy::import::Options;
 use std::path::PathBuf;
 
 /// Bootstrap a profile from a spec file or build script that runs qemu's configure.
+///
+/// See `drvpolicy import spec --help` for what it reads and its exit status.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Example:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n\nSee `drvpolicy import spec --help` for what it reads and its exit status."
-)]
+#[command(after_help = "Example:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml")]
 pub struct Args {
     #[command(subcommand)]
     what: What,

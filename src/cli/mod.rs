@@ -8,9 +8,11 @@ mod completions;
 mod diff;
 mod explain;
 mod generate;
+mod help;
 mod history;
 mod import;
 mod list;
+mod man;
 mod matrix;
 mod show;
 mod sync;
@@ -45,7 +47,8 @@ which it whitelists read-write or read-only, and which protocols libguestfs remo
 spec-file snippets and libguestfs patch lists from them.\n\nProfiles: the shipped ones, then DRVPOLICY_PROFILES (a PATH-style \
 list of directories: an earlier one wins), then each --profiles DIR (a later one wins).\n\n\
 Exit status: 0 ok, 1 findings or differences, 2 error.",
-    after_help = "Example:\n  drvpolicy generate spec rhel-7.3"
+    after_help = "Example:\n  drvpolicy generate spec rhel-7.3",
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     /// Also look for profiles in DIR (they win over the shipped ones and DRVPOLICY_PROFILES;
@@ -77,7 +80,8 @@ enum Command {
     Import(import::Args),
     Sync(sync::Args),
     Completions(completions::CompletionsArgs),
-    Man(completions::ManArgs),
+    Man(man::Args),
+    Help(help::Args),
 }
 
 /// `--format` of the commands that print for people or for machines.
@@ -165,7 +169,8 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::run(&mut context, args),
         Command::Sync(args) => sync::run(&mut context, args),
         Command::Completions(args) => completions::completions(args),
-        Command::Man(args) => completions::man(args),
+        Command::Man(args) => man::run(args),
+        Command::Help(args) => help::run(&context, args),
     };
     finish(result, context.sources(), context.colours)
 }

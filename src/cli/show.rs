@@ -5,7 +5,7 @@ use drvpolicy::diagnostic::Failure;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  drvpolicy show rhel-7.3 --arch x86_64")]
 pub struct Args {
-    /// Profile name (see `drvpolicy list`).
+    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
     profile: String,
     /// Only this architecture.
     #[arg(long)]
