@@ -20,21 +20,69 @@ const COMMANDS: &[&str] = &[
     "help",
 ];
 
-#[test]
-fn bash_completion_names_every_command() {
-    let run = Case::new(["completions", "bash"]).run();
-    run.exits(0).stdout_has("_drvpolicy()").stdout_has("complete -F _drvpolicy");
-    for command in COMMANDS {
-        run.stdout_has(&format!("drvpolicy,{command})"));
+/// What bash completes for `drvpolicy WORDS...` (the last word is the one being completed),
+/// through the script `drvpolicy completions bash` prints, run by the real bash with the
+/// binary on PATH.
+fn bash_completes(words: &[&str], env: &[(&str, &str)]) -> Vec<String> {
+    let script = r#"source <(drvpolicy completions bash)
+COMP_WORDS=(drvpolicy "$@"); COMP_CWORD=$#; COMP_TYPE=9
+_clap_complete_drvpolicy drvpolicy "${COMP_WORDS[$COMP_CWORD]}" "${COMP_WORDS[$((COMP_CWORD-1))]}"
+printf '%s\n' "${COMPREPLY[@]}""#;
+    let binary = assert_cmd::cargo::cargo_bin("drvpolicy");
+    let path = format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let mut command = std::process::Command::new("bash");
+    command.args(["-c", script, "complete"]).args(words).env("PATH", path).env_remove("DRVPOLICY_PROFILES");
+    for (k, v) in env {
+        command.env(k, v);
     }
-    // Options of a command are completed too.
-    run.stdout_has("--deny-warnings").stdout_has("--help-text");
+    let out = command.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
 }
 
 #[test]
-fn zsh_and_fish_completions() {
-    Case::new(["completions", "zsh"]).run().exits(0).stdout_has("#compdef drvpolicy").stdout_has("'check:");
-    Case::new(["completions", "fish"]).run().exits(0).stdout_has("complete -c drvpolicy").stdout_has("-a \"verify\"");
+fn bash_completes_commands_profile_names_arches_and_explain_names() {
+    if !common::require_tool("bash") {
+        return;
+    }
+    let commands = bash_completes(&[""], &[]);
+    for command in COMMANDS {
+        assert!(commands.iter().any(|c| c == command), "{command} not in {commands:?}");
+    }
+    assert_eq!(bash_completes(&["generate", "spec", "rhel-7.3"], &[]), ["rhel-7.3", "rhel-7.3-rhev"]);
+    assert_eq!(bash_completes(&["diff", "rhel-7.3", "deb"], &[]), ["debian-13"]);
+    // The arches of the profile on the line.
+    assert_eq!(bash_completes(&["explain", "rhel-7.3", "https", "--arch", ""], &[]), ["aarch64", "ppc64le", "x86_64"]);
+    assert_eq!(bash_completes(&["explain", "rhel-7.3", "ht"], &[]), ["http", "https"]);
+    assert_eq!(bash_completes(&["check", "--deny-w"], &[]), ["--deny-warnings"]);
+
+    // Profiles of DRVPOLICY_PROFILES and of --profiles on the line.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = "[profile]\nproduct = \"mine\"\nrelease = \"1\"\narches = [\"s390x\"]\n[qemu]\npackage = \"q\"\nversion = \"2.12.0\"\n";
+    std::fs::write(dir.path().join("mine-1.toml"), profile).unwrap();
+    let path = dir.path().display().to_string();
+    assert_eq!(bash_completes(&["show", "mi"], &[("DRVPOLICY_PROFILES", &path)]), ["mine-1"]);
+    assert_eq!(bash_completes(&["--profiles", &path, "show", "mi"], &[]), ["mine-1"]);
+    assert_eq!(bash_completes(&["--profiles", &path, "show", "mine-1", "--arch", ""], &[]), ["s390x"]);
+    assert!(bash_completes(&["show", "mi"], &[]).is_empty());
+}
+
+#[test]
+fn completions_print_the_registration_of_each_shell() {
+    let bash = Case::new(["completions", "bash"]).run();
+    bash.exits(0).stdout_has("_clap_complete_drvpolicy()").stdout_has("COMPLETE=\"bash\"");
+    // The same script as the environment protocol gives.
+    let env = Case::new(Vec::<&str>::new()).env("COMPLETE", "bash").run();
+    env.exits(0);
+    assert_eq!(
+        env.stdout.replace(&assert_cmd::cargo::cargo_bin("drvpolicy").display().to_string(), "drvpolicy"),
+        bash.stdout
+    );
+    Case::new(["completions", "zsh"]).run().exits(0).stdout_has("#compdef drvpolicy").stdout_has("COMPLETE=\"zsh\"");
+    Case::new(["completions", "fish"])
+        .run()
+        .exits(0)
+        .stdout_has("complete --keep-order --exclusive --command drvpolicy");
     Case::new(["completions", "powershell"]).run().exits(2);
 }
 

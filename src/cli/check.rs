@@ -20,7 +20,7 @@ drvpolicy --profiles ./profiles check my-release --format json")]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["profiles", "all"]))]
 pub struct Args {
     /// Profiles to check (see `drvpolicy list`).
-    #[arg(conflicts_with = "all")]
+    #[arg(value_name = "PROFILE", conflicts_with = "all", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profiles: Vec<String>,
     /// Check every profile on the search path.
     #[arg(long)]

@@ -35,22 +35,13 @@ impl When {
     }
 
     /// `--color` from arguments that clap refused or answered itself (`--help`), so that its
-    /// message follows the option too. clap stops at the first argument it does not know, so
-    /// this looks only for `--color WHEN` and `--color=WHEN` (before a `--`).
-    pub fn from_raw_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> When {
-        let args: Vec<String> = args.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
-        let mut when = When::Auto;
-        for (i, arg) in args.iter().enumerate().take_while(|(_, a)| *a != "--") {
-            let value = match arg.strip_prefix("--color") {
-                Some("") => args.get(i + 1).map(String::as_str),
-                Some(rest) => rest.strip_prefix('='),
-                None => None,
-            };
-            if let Some(parsed) = value.and_then(|v| <When as clap::ValueEnum>::from_str(v, false).ok()) {
-                when = parsed;
-            }
-        }
-        when
+    /// message follows the option too.
+    pub fn from_raw_args(args: &[String]) -> When {
+        super::raw_values(args, "--color")
+            .iter()
+            .rev()
+            .find_map(|v| <When as clap::ValueEnum>::from_str(v, false).ok())
+            .unwrap_or_default()
     }
 }
 
@@ -62,15 +53,15 @@ fn on(stream: &impl RawStream) -> bool {
 mod tests {
     use super::*;
 
-    fn args(words: &[&str]) -> Vec<std::ffi::OsString> {
-        words.iter().map(Into::into).collect()
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
     }
 
     #[test]
     fn color_is_found_wherever_it_stands() {
-        assert_eq!(When::from_raw_args(args(&["drvpolicy", "--color", "never", "list", "--help"])), When::Never);
-        assert_eq!(When::from_raw_args(args(&["drvpolicy", "check", "--bogus", "--color=always"])), When::Always);
-        assert_eq!(When::from_raw_args(args(&["drvpolicy", "show", "x", "--help"])), When::Auto);
-        assert_eq!(When::from_raw_args(args(&["drvpolicy", "--color", "nonsense"])), When::Auto);
+        assert_eq!(When::from_raw_args(&args(&["drvpolicy", "--color", "never", "list", "--help"])), When::Never);
+        assert_eq!(When::from_raw_args(&args(&["drvpolicy", "check", "--bogus", "--color=always"])), When::Always);
+        assert_eq!(When::from_raw_args(&args(&["drvpolicy", "show", "x", "--help"])), When::Auto);
+        assert_eq!(When::from_raw_args(&args(&["drvpolicy", "--color", "nonsense"])), When::Auto);
     }
 }

@@ -1,8 +1,16 @@
-use super::{Cli, Report};
-use clap::CommandFactory;
+//! `drvpolicy completions SHELL`: the shell's registration script for clap_complete's dynamic
+//! completion, the same that `COMPLETE=SHELL drvpolicy` prints. The shell calls drvpolicy back
+//! for each completion, so profile names come from the search path of the moment.
+
+use super::Report;
+use clap_complete::env::Shells;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 
-/// Print a shell completion script for drvpolicy.
+/// Print the shell code that completes drvpolicy's commands, options, profile names, arches and
+/// explain names.
+///
+/// The script calls `drvpolicy` (found on PATH) for each completion. Regenerate it when
+/// drvpolicy is upgraded: the protocol between the two may change.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  drvpolicy completions bash > /etc/bash_completion.d/drvpolicy\n  \
 drvpolicy completions zsh > \"${fpath[1]}/_drvpolicy\"\n  drvpolicy completions fish > ~/.config/fish/completions/drvpolicy.fish")]
@@ -19,22 +27,17 @@ enum Shell {
     Fish,
 }
 
-fn generated(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<String, Failure> {
-    let mut buffer = Vec::new();
-    write(&mut buffer).map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot generate: {e}"))))?;
-    String::from_utf8(buffer).map_err(|e| Failure::single(Diagnostic::error("io", format!("not UTF-8: {e}"))))
-}
-
 pub fn completions(args: CompletionsArgs) -> Result<Report, Failure> {
-    let mut command = Cli::command();
-    let shell = match args.shell {
-        Shell::Bash => clap_complete::Shell::Bash,
-        Shell::Zsh => clap_complete::Shell::Zsh,
-        Shell::Fish => clap_complete::Shell::Fish,
+    let name = match args.shell {
+        Shell::Bash => "bash",
+        Shell::Zsh => "zsh",
+        Shell::Fish => "fish",
     };
-    let text = generated(|out| {
-        clap_complete::generate(shell, &mut command, "drvpolicy", out);
-        Ok(())
-    })?;
-    Ok(Report::ok(text))
+    let shells = Shells::builtins();
+    let shell = shells.completer(name).ok_or_else(|| Diagnostic::error("io", format!("no completer for {name}")))?;
+    let mut out = Vec::new();
+    shell
+        .write_registration("COMPLETE", "drvpolicy", "drvpolicy", "drvpolicy", &mut out)
+        .map_err(|e| Diagnostic::error("io", format!("cannot write the script: {e}")))?;
+    Ok(Report::ok(String::from_utf8_lossy(&out).into_owned()))
 }

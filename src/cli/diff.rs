@@ -13,12 +13,14 @@ use drvpolicy::policy::Policy;
     after_help = "Examples:\n  drvpolicy diff rhel-7.1 rhel-7.2\n  drvpolicy diff rhel-7.3 rhel-7.3-rhev --layer access --arch x86_64\n  drvpolicy diff rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy diff rhel-7.1 rhel-7.2 --generated spec"
 )]
 pub struct Args {
-    /// The old profile.
+    /// The old profile (a name from `drvpolicy list`).
+    #[arg(value_name = "OLD", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     old: String,
     /// The new profile.
+    #[arg(value_name = "NEW", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     new: String,
     /// Only this architecture (built by either profile).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
     arch: Option<String>,
     /// Only this layer.
     #[arg(long, value_parser = choice::parser::<DiffLayer>())]

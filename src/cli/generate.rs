@@ -21,10 +21,10 @@ pub enum Generate {
 drvpolicy generate configure debian-13 -0 | xargs -0 ../configure --prefix=/usr"
     )]
     Configure {
-        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
         /// The architecture (default: the only arch of a one-arch profile).
-        #[arg(long)]
+        #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
         arch: Option<String>,
         /// `configure` flags or meson `-D` options (qemu 6.0+).
         #[arg(long, value_parser = choice::parser::<Dialect>(), default_value = "configure")]
@@ -46,7 +46,7 @@ drvpolicy generate configure debian-13 -0 | xargs -0 ../configure --prefix=/usr"
         after_help = "Examples:\n  drvpolicy generate spec rhel-7.3\n  drvpolicy generate spec rhel-7.2-rhev --style globals --output qemu-configure.inc"
     )]
     Spec {
-        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
         /// `inline` whitelists, or `globals`: %global block_drivers_rw_list / block_drivers_ro_list macros.
         #[arg(long, value_parser = choice::parser::<SpecStyle>(), default_value = "inline")]
@@ -59,13 +59,13 @@ drvpolicy generate configure debian-13 -0 | xargs -0 ../configure --prefix=/usr"
         after_help = "Examples:\n  drvpolicy generate libguestfs rhel-7.3\n  drvpolicy generate libguestfs rhel-7.3 --format list"
     )]
     Libguestfs {
-        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
         /// `text`, `list` (disabled protocols only, one a line), `markdown` or `json`.
         #[arg(long, value_enum, default_value = "text")]
         format: LibguestfsFormat,
         /// Only this architecture (needed by `--format list` when arches differ).
-        #[arg(long)]
+        #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
         arch: Option<String>,
         #[command(flatten)]
         output: Output,

@@ -20,13 +20,13 @@ use drvpolicy::history::{self, Listed};
 )]
 pub struct Args {
     /// Two or more profiles in release order, or one product name.
-    #[arg(value_name = "PROFILE", required_unless_present = "product", conflicts_with = "product")]
+    #[arg(value_name = "PROFILE", required_unless_present = "product", conflicts_with = "product", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profiles: Vec<String>,
     /// Every profile of this product, ordered by release.
     #[arg(long)]
     product: Option<String>,
     /// Only this architecture (built by some profile of the series).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
     arch: Option<String>,
     /// Only this layer.
     #[arg(long, value_parser = choice::parser::<DiffLayer>())]

@@ -4,6 +4,7 @@
 mod check;
 mod choice;
 mod colour;
+mod complete;
 mod completions;
 mod diff;
 mod explain;
@@ -18,7 +19,7 @@ mod show;
 mod sync;
 mod verify;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::render::Renderer;
@@ -140,10 +141,13 @@ impl Context {
 }
 
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash drvpolicy` prints the shell's registration script; the shell then calls
+    // back with the line to complete. Either way this answers and exits.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            colour::When::from_raw_args(std::env::args_os()).apply();
+            colour::When::from_raw_args(&raw_args()).apply();
             e.exit()
         }
     };
@@ -173,6 +177,26 @@ pub fn main() -> ExitCode {
         Command::Help(args) => help::run(&context, args),
     };
     finish(result, context.sources(), context.colours)
+}
+
+/// The command line as given, for what must be known before or without clap's parse.
+fn raw_args() -> Vec<String> {
+    std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect()
+}
+
+/// The values of `option` in `args` (`--option VALUE` or `--option=VALUE`, before a `--`).
+/// clap stops at the first argument it does not know, and shell completion gives it an
+/// incomplete line: these two cases read the line themselves, for one option each.
+fn raw_values(args: &[String], option: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    for (i, arg) in args.iter().enumerate().take_while(|(_, a)| *a != "--") {
+        match arg.strip_prefix(option) {
+            Some("") => values.extend(args.get(i + 1).cloned()),
+            Some(rest) => values.extend(rest.strip_prefix('=').map(str::to_string)),
+            None => {}
+        }
+    }
+    values
 }
 
 /// A PATH-style list of profile directories; as in PATH, an earlier one wins.

@@ -5,10 +5,10 @@ use drvpolicy::diagnostic::Failure;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  drvpolicy show rhel-7.3 --arch x86_64")]
 pub struct Args {
-    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
+    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profile: String,
     /// Only this architecture.
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
     arch: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,

@@ -18,6 +18,7 @@ pub struct Args {
     /// The spec file holding the markers.
     spec: PathBuf,
     /// The profile the region is generated from (the begin marker must name it).
+    #[arg(value_name = "PROFILE", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profile: String,
     /// Change nothing: print a unified diff and exit 1 when a region is stale.
     #[arg(long)]

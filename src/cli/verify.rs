@@ -19,11 +19,11 @@ use std::path::PathBuf;
 qemu-img --help > help.txt; drvpolicy verify rhel-7.3 --arch x86_64 --help-text help.txt --format json")]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["qemu_img", "help_text"]))]
 pub struct Args {
-    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP)]
+    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profile: String,
     /// The architecture the binary was built for (default: this host's, when the profile
     /// builds it; else the only arch of a one-arch profile).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
     arch: Option<String>,
     /// Run PATH --help (a non-zero exit is fine if the list is there: qemu 1.x exits 1).
     #[arg(long, value_name = "PATH")]
