@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod arch_order;
+pub mod can;
 pub mod catalogue;
 pub mod check;
 pub mod diagnostic;

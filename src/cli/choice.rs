@@ -6,6 +6,7 @@ use drvpolicy::diff::DiffLayer;
 use drvpolicy::diff::generated::Generated;
 use drvpolicy::generate::spec::SpecStyle;
 use drvpolicy::options::Dialect;
+use drvpolicy::profile::Program;
 
 pub trait Choice: Copy + Send + Sync + 'static {
     fn all() -> &'static [Self];
@@ -92,6 +93,23 @@ impl Choice for DiffLayer {
     }
 }
 
+impl Choice for Program {
+    fn all() -> &'static [Self] {
+        Program::ALL
+    }
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+    fn help(self) -> &'static str {
+        match self {
+            Program::Emulator => "qemu-kvm / qemu-system-*: the whitelists apply",
+            Program::Tools => "qemu-img, qemu-io, qemu-nbd",
+            Program::Libvirt => "libvirt",
+            Program::Libguestfs => "libguestfs add_drive",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +130,6 @@ mod tests {
         round_trip::<SpecStyle>();
         round_trip::<Generated>();
         round_trip::<DiffLayer>();
+        round_trip::<Program>();
     }
 }

@@ -1,6 +1,7 @@
 //! Command-line interface: one file per command; each turns arguments into library calls
 //! and returns what to print and how to exit.
 
+mod can;
 mod check;
 mod choice;
 mod colour;
@@ -17,6 +18,7 @@ mod man;
 mod matrix;
 mod show;
 mod sync;
+mod templates;
 mod verify;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -77,9 +79,11 @@ enum Command {
     Diff(diff::Args),
     History(history::Args),
     Check(check::Args),
+    Can(can::Args),
     Verify(verify::Args),
     Import(import::Args),
     Sync(sync::Args),
+    Templates(templates::Args),
     Completions(completions::CompletionsArgs),
     Man(man::Args),
     Help(help::Args),
@@ -169,9 +173,11 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&mut context, args),
         Command::History(args) => history::run(&mut context, args),
         Command::Check(args) => check::run(&mut context, args),
+        Command::Can(args) => can::run(&mut context, args),
         Command::Verify(args) => verify::run(&mut context, args),
         Command::Import(args) => import::run(&mut context, args),
         Command::Sync(args) => sync::run(&mut context, args),
+        Command::Templates(args) => templates::run(&context, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => man::run(args),
         Command::Help(args) => help::run(&context, args),
