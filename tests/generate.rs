@@ -19,7 +19,7 @@ fn snapshots_of_every_generator_for_every_shipped_profile() {
             run.exits(0);
             insta::assert_snapshot!(format!("configure-{profile}-{arch}"), run.stdout);
         }
-        for style in ["inline", "globals"] {
+        for style in ["inline", "globals", "macros"] {
             let run = Case::new(["generate", "spec", &profile, "--style", style]).run();
             run.exits(0);
             insta::assert_snapshot!(format!("spec-{style}-{profile}"), run.stdout);

@@ -113,7 +113,9 @@ extra-args = ["--prefix=%{_prefix}", '--extra-cflags="%{optflags} -fPIE"', "--wi
 rw-whitelist = ["qcow2", "raw"]
 features = { curl = "enable" }
 
-[arch."ppc64le,s390x".qemu]
+# Every arch but these two, so that the spec's `%ifnarch x86_64 aarch64` reads back as the
+# [qemu] value that most arches have (a named `[arch."ppc64le,s390x"]` is `%ifarch`).
+[arch."!x86_64,aarch64".qemu]
 ro-whitelist = ["vmdk"]
 
 [arch.aarch64.qemu]

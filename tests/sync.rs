@@ -40,7 +40,7 @@ fn check_prints_a_diff_and_exits_1_when_stale_and_changes_nothing() {
     let run = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3", "--check"]).file("qemu-kvm.spec", SPEC).run();
     run.exits(1);
     assert_eq!(run.file("qemu-kvm.spec"), SPEC, "--check must not write");
-    assert!(run.stdout.starts_with("--- a/qemu-kvm.spec\n+++ b/qemu-kvm.spec\n@@ -13,9 +13,38 @@\n"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("--- a/qemu-kvm.spec\n+++ b/qemu-kvm.spec\n@@ -13,9 +13,39 @@\n"), "{}", run.stdout);
     insta::assert_snapshot!("sync-check-diff", run.stdout);
 
     let fresh = with_region(&generated("rhel-7.3", "inline"));

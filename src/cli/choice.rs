@@ -49,6 +49,9 @@ impl Choice for SpecStyle {
         match self {
             SpecStyle::Inline => "whitelists written inline in the configure arguments",
             SpecStyle::Globals => "whitelists as %global block_drivers_rw_list / block_drivers_ro_list macros",
+            SpecStyle::Macros => {
+                "no configure run: %global drvpolicy_block_args and drvpolicy_tools_only per arch, for the spec's own"
+            }
         }
     }
 }

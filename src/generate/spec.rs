@@ -1,6 +1,14 @@
-//! `generate spec`: one snippet for every arch of a profile, with `%ifarch`/`%ifnarch`
-//! around what differs, and a second configure for tools-only arches as RHEL does.
+//! `generate spec`: one snippet for every arch of a profile, with `%ifarch`/`%ifnarch` around
+//! what differs, and a second configure for tools-only arches as RHEL does; or, in the macros
+//! style, per-arch `%global` macros that the spec's own configure run takes.
+//!
+//! Conditionals follow the profile's intent: a block for the arches a `!x86_64` selector
+//! chooses is `%ifnarch x86_64` (an arch added later falls into it, as the profile says);
+//! any other block names its arches (`%ifarch ppc64le aarch64`), so an arch added later never
+//! falls silently into a branch. Every arch gets exactly the arguments of `generate configure`:
+//! where the arches' orders conflict or an argument repeats, each arch gets its own block.
 
+use crate::catalogue::Catalogue;
 use crate::diagnostic::Result;
 use crate::options::{Dialect, Setting};
 use crate::policy::{ArchPolicy, Policy};
@@ -14,16 +22,24 @@ pub enum SpecStyle {
     Inline,
     /// Whitelists as `%global block_drivers_rw_list` / `block_drivers_ro_list` macros.
     Globals,
+    /// No configure run: `%global drvpolicy_block_args` (every argument but extra-args) and
+    /// `%global drvpolicy_tools_only`, per arch, for the spec's own configure run.
+    Macros,
 }
 
 impl SpecStyle {
-    pub const ALL: [SpecStyle; 2] = [SpecStyle::Inline, SpecStyle::Globals];
+    pub const ALL: [SpecStyle; 3] = [SpecStyle::Inline, SpecStyle::Globals, SpecStyle::Macros];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SpecStyle::Inline => "inline",
             SpecStyle::Globals => "globals",
+            SpecStyle::Macros => "macros",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<SpecStyle> {
+        SpecStyle::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -33,9 +49,11 @@ pub struct SpecView {
     pub package: String,
     pub version: String,
     pub style: SpecStyle,
+    /// Every arch of the profile, recorded in the snippet so that it imports back as it was.
     pub arches: Vec<String>,
-    /// `%global` lines (globals style), with their own conditionals.
+    /// `%global` lines (globals and macros styles), with their own conditionals.
     pub globals: Vec<Line>,
+    /// The configure runs (none in the macros style).
     pub sections: Vec<Section>,
 }
 
@@ -44,8 +62,10 @@ pub struct SpecView {
 pub struct Section {
     pub build: String,
     pub arches: Vec<String>,
-    /// `%ifarch ...` / `%else` before the command, if the section is conditional.
+    /// `%ifarch ...`, `%ifnarch ...` or `%else` before the command, if the section is conditional.
     pub open: Option<String>,
+    /// `%endif` follows the section.
+    pub close: bool,
     /// `./configure`, continued when arguments follow.
     pub command: Line,
     pub lines: Vec<Line>,
@@ -60,90 +80,123 @@ pub struct Line {
     pub text: String,
     /// Ends in ` \`.
     pub continued: bool,
+    /// The item this content line writes (for continuations), by position.
+    #[serde(skip)]
+    item: Option<usize>,
 }
 
 impl Line {
     fn directive(text: String) -> Line {
-        Line { directive: Some(text.clone()), text, continued: false }
+        Line { directive: Some(text.clone()), text, continued: false, item: None }
     }
 
-    fn content(text: String) -> Line {
-        Line { directive: None, text, continued: false }
+    fn content(text: String, item: usize) -> Line {
+        Line { directive: None, text, continued: false, item: Some(item) }
     }
 }
 
-/// An arch and its configure arguments as the spec writes them.
-type ArchArguments<'a> = (&'a ArchPolicy, Vec<String>);
+/// A line of the snippet and the arches that have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item<'a> {
+    text: String,
+    arches: Vec<&'a str>,
+}
 
 const COMMAND: &str = "./configure";
 const RW_MACRO: &str = "block_drivers_rw_list";
 const RO_MACRO: &str = "block_drivers_ro_list";
+pub const BLOCK_ARGS_MACRO: &str = "drvpolicy_block_args";
+pub const TOOLS_ONLY_MACRO: &str = "drvpolicy_tools_only";
 
 pub fn view(policy: &Policy, style: SpecStyle) -> Result<SpecView> {
     let all: Vec<&str> = policy.arch_names();
+    let intent = Intent::of(policy);
     let mut per_arch: Vec<(&ArchPolicy, Vec<String>)> = Vec::new();
-    let mut rw_values: Vec<(String, Option<String>)> = Vec::new();
-    let mut ro_values: Vec<(String, Option<String>)> = Vec::new();
+    let mut rw_values: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut ro_values: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut macro_lines: Vec<(&str, Vec<String>)> = Vec::new();
     for arch in &policy.arches {
         let arguments = super::configure::arguments(policy, arch, Dialect::Configure)?;
-        let texts = arguments
-            .iter()
-            .map(|a| match (style, &a.setting) {
+        let mut texts = Vec::new();
+        for argument in &arguments {
+            let value = || argument.text.split_once('=').map_or(String::new(), |(_, v)| v.to_string());
+            match (style, &argument.setting) {
                 (SpecStyle::Globals, Setting::RwWhitelist) => {
-                    rw_values.push((arch.arch.clone(), a.text.split_once('=').map(|(_, v)| v.to_string())));
-                    format!("{}=%{{{RW_MACRO}}}", flag_of(&a.text))
+                    rw_values.push((&arch.arch, vec![format!("%global {RW_MACRO} {}", value())]));
+                    texts.push(format!("{}=%{{{RW_MACRO}}}", flag_of(&argument.text)));
                 }
                 (SpecStyle::Globals, Setting::RoWhitelist) => {
-                    ro_values.push((arch.arch.clone(), a.text.split_once('=').map(|(_, v)| v.to_string())));
-                    format!("{}=%{{{RO_MACRO}}}", flag_of(&a.text))
+                    ro_values.push((&arch.arch, vec![format!("%global {RO_MACRO} {}", value())]));
+                    texts.push(format!("{}=%{{{RO_MACRO}}}", flag_of(&argument.text)));
                 }
-                _ => a.text.clone(),
-            })
-            .collect();
+                (SpecStyle::Macros, Setting::Extra) => {}
+                _ => texts.push(argument.text.clone()),
+            }
+        }
+        if style == SpecStyle::Macros {
+            // One line each: a macro body that continues over lines reads differently in
+            // rpm 4.11 (RHEL 7) and in rpm 4.17 and later.
+            let args = if texts.is_empty() { "%{nil}".to_string() } else { texts.join(" ") };
+            let tools_only = u8::from(arch.build.value == BuildMode::ToolsOnly);
+            macro_lines.push((
+                &arch.arch,
+                vec![format!("%global {BLOCK_ARGS_MACRO} {args}"), format!("%global {TOOLS_ONLY_MACRO} {tools_only}")],
+            ));
+        }
         per_arch.push((arch, texts));
     }
 
     let mut globals = Vec::new();
-    for (name, values) in [(RW_MACRO, &rw_values), (RO_MACRO, &ro_values)] {
-        let items: Vec<(String, Vec<&str>)> = values
-            .iter()
-            .map(|(a, v)| (format!("%global {name} {}", v.clone().unwrap_or_default()), vec![a.as_str()]))
-            .collect();
-        let scope: Vec<&str> = values.iter().map(|(a, _)| a.as_str()).collect();
-        globals.extend(conditional_lines(&merge(items), &scope));
+    for values in [&rw_values, &ro_values, &macro_lines] {
+        let scope: Vec<&str> = values.iter().map(|(a, _)| *a).collect();
+        let items = items(values);
+        globals.extend(conditional_lines(&items, &scope, &intent));
     }
 
-    let modes = [BuildMode::Full, BuildMode::ToolsOnly];
-    let groups: Vec<(BuildMode, Vec<&ArchArguments>)> = modes
-        .iter()
-        .map(|m| (*m, per_arch.iter().filter(|(a, _)| a.build.value == *m).collect::<Vec<_>>()))
-        .filter(|(_, g)| !g.is_empty())
-        .collect();
     let mut sections = Vec::new();
-    for (index, (mode, group)) in groups.iter().enumerate() {
-        let arches: Vec<&str> = group.iter().map(|(a, _)| a.arch.as_str()).collect();
-        let open = match (groups.len(), index) {
-            (1, _) => None,
-            (_, 0) => Some(condition(&arches, &all)),
-            _ => Some("%else".to_string()),
-        };
-        let sequences: Vec<(String, Vec<&str>)> = merge(
-            group.iter().flat_map(|(a, texts)| texts.iter().map(|t| (t.clone(), vec![a.arch.as_str()]))).collect(),
-        );
-        let mut lines = vec![Line::content(COMMAND.to_string())];
-        lines.extend(conditional_lines(&sequences, &arches));
-        let mut items = vec![(COMMAND.to_string(), arches.clone())];
-        items.extend(sequences);
-        let terminator = continue_lines(&mut lines, &items);
-        let command = lines.remove(0);
-        sections.push(Section {
-            build: mode.to_string(),
-            arches: arches.iter().map(|s| s.to_string()).collect(),
-            open,
-            command,
-            lines,
-            terminator,
-        });
+    if style != SpecStyle::Macros {
+        let groups: Vec<(BuildMode, Vec<&(&ArchPolicy, Vec<String>)>)> = [BuildMode::Full, BuildMode::ToolsOnly]
+            .into_iter()
+            .map(|m| (m, per_arch.iter().filter(|(a, _)| a.build.value == m).collect::<Vec<_>>()))
+            .filter(|(_, g)| !g.is_empty())
+            .collect();
+        let conditions: Vec<Option<Condition>> = groups
+            .iter()
+            .map(|(_, g)| {
+                let arches: Vec<&str> = g.iter().map(|(a, _)| a.arch.as_str()).collect();
+                (arches.len() < all.len()).then(|| intent.condition(&arches, &all))
+            })
+            .collect();
+        let else_fits = matches!(conditions.as_slice(), [Some(a), Some(b)] if a.else_is(b));
+        for (index, (mode, group)) in groups.iter().enumerate() {
+            let arches: Vec<&str> = group.iter().map(|(a, _)| a.arch.as_str()).collect();
+            let open = match (&conditions[index], index, else_fits) {
+                (None, _, _) => None,
+                (Some(_), 1, true) => Some("%else".to_string()),
+                (Some(condition), _, _) => Some(condition.directive()),
+            };
+            let close = conditions[index].is_some() && !(index == 0 && else_fits);
+            let sequences: Vec<(&str, Vec<String>)> =
+                group.iter().map(|(a, texts)| (a.arch.as_str(), texts.clone())).collect();
+            let mut items = vec![Item { text: COMMAND.to_string(), arches: arches.clone() }];
+            items.extend(self::items(&sequences));
+            let mut lines = vec![Line::content(COMMAND.to_string(), 0)];
+            lines.extend(conditional_lines(&items[1..], &arches, &intent).into_iter().map(|mut line| {
+                line.item = line.item.map(|i| i + 1);
+                line
+            }));
+            let terminator = continue_lines(&mut lines, &items);
+            let command = lines.remove(0);
+            sections.push(Section {
+                build: mode.to_string(),
+                arches: arches.iter().map(|s| s.to_string()).collect(),
+                open,
+                close,
+                command,
+                lines,
+                terminator,
+            });
+        }
     }
 
     Ok(SpecView {
@@ -161,63 +214,151 @@ fn flag_of(text: &str) -> &str {
     text.split_once('=').map_or(text, |(f, _)| f)
 }
 
-/// Merges per-arch sequences of lines into one ordered list of (line, arches that have it),
-/// keeping each arch's order (`arch_order::merge`). Input items are (line, [arch]) in arch order.
-fn merge(items: Vec<(String, Vec<&str>)>) -> Vec<(String, Vec<&str>)> {
-    let mut sequences: Vec<(&str, Vec<String>)> = Vec::new();
-    for (text, arches) in items {
-        match sequences.last_mut() {
-            Some((arch, texts)) if *arch == arches[0] => texts.push(text),
-            _ => sequences.push((arches[0], vec![text])),
-        }
-    }
+/// One order for the arches' lines, each with the arches that have it (`arch_order::merge`);
+/// where that order would change what an arch gets (its lines in another order, or a line it
+/// repeats), one block per distinct sequence instead.
+fn items<'a>(sequences: &[(&'a str, Vec<String>)]) -> Vec<Item<'a>> {
     let texts: Vec<Vec<String>> = sequences.iter().map(|(_, t)| t.clone()).collect();
-    crate::arch_order::merge(&texts)
+    let merged: Vec<Item> = crate::arch_order::merge(&texts)
         .into_iter()
         .map(|text| {
             let arches = sequences.iter().filter(|(_, t)| t.contains(&text)).map(|(a, _)| *a).collect();
-            (text, arches)
+            Item { text, arches }
         })
+        .collect();
+    let faithful = sequences
+        .iter()
+        .all(|(arch, texts)| merged.iter().filter(|i| i.arches.contains(arch)).map(|i| &i.text).eq(texts.iter()));
+    if faithful {
+        return merged;
+    }
+    let mut groups: Vec<(Vec<&str>, &Vec<String>)> = Vec::new();
+    for (arch, texts) in sequences {
+        match groups.iter_mut().find(|(_, t)| *t == texts) {
+            Some((arches, _)) => arches.push(arch),
+            None => groups.push((vec![arch], texts)),
+        }
+    }
+    groups
+        .into_iter()
+        .flat_map(|(arches, texts)| texts.iter().map(move |t| Item { text: t.clone(), arches: arches.clone() }))
         .collect()
 }
 
-/// `%ifarch a b` or `%ifnarch c`, whichever names fewer arches of `scope`.
-fn condition(arches: &[&str], scope: &[&str]) -> String {
-    match crate::arch_order::shortest(arches, scope) {
-        (true, others) => format!("%ifnarch {}", others.join(" ")),
-        (false, names) => format!("%ifarch {}", names.join(" ")),
+/// An rpm arch conditional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Condition {
+    /// `%ifarch NAMES`: these arches and no other.
+    Named(Vec<String>),
+    /// `%ifnarch NAMES`: every arch but these, where the profile gives an arch it does not name
+    /// what this block has.
+    AllBut(Vec<String>),
+}
+
+impl Condition {
+    fn directive(&self) -> String {
+        match self {
+            Condition::Named(names) => format!("%ifarch {}", names.join(" ")),
+            Condition::AllBut(names) => format!("%ifnarch {}", names.join(" ")),
+        }
+    }
+
+    /// Whether `%else` after this condition means exactly `other`.
+    fn else_is(&self, other: &Condition) -> bool {
+        let same = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+        match (self, other) {
+            (Condition::Named(a), Condition::AllBut(b)) | (Condition::AllBut(a), Condition::Named(b)) => same(a, b),
+            _ => false,
+        }
     }
 }
 
-/// Lines wrapped in the smallest conditionals: consecutive lines for the same arches share
-/// one block, and two adjacent blocks for complementary arches become `%if .. %else ..`.
-fn conditional_lines(items: &[(String, Vec<&str>)], scope: &[&str]) -> Vec<Line> {
-    let mut blocks: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
-    for (text, arches) in items {
-        let mut arches = arches.clone();
+/// How the profile treats arches: an arch that no selector singles out (no `[arch.X]` names
+/// it, every `[arch."!Y"]` takes it) gets what an arch added to the profile later would get.
+struct Intent<'a> {
+    selectors: &'a [crate::profile::Selector],
+    /// Every arch a selector names, groups expanded: those behave apart.
+    named: Vec<String>,
+}
+
+impl<'a> Intent<'a> {
+    fn of(policy: &'a Policy) -> Intent<'a> {
+        let catalogue = Catalogue::get();
+        let mut named: Vec<String> = Vec::new();
+        for name in policy.selectors.iter().flat_map(|s| &s.names) {
+            for arch in catalogue.arch_group(name).map_or_else(|| vec![name.clone()], <[String]>::to_vec) {
+                if !named.contains(&arch) {
+                    named.push(arch);
+                }
+            }
+        }
+        Intent { selectors: &policy.selectors, named }
+    }
+
+    /// No selector singles `arch` out.
+    fn is_default(&self, arch: &str) -> bool {
+        let catalogue = Catalogue::get();
+        self.selectors.iter().all(|s| s.matches(arch, |g| catalogue.arch_group(g)) == s.negated)
+    }
+
+    /// The conditional for `arches` out of `scope`: `%ifnarch` with every other arch (and every
+    /// arch a selector names) when the block holds the arches that no selector singles out, so
+    /// that an arch added later gets it as the profile would give it; else `%ifarch` with the
+    /// names.
+    fn condition(&self, arches: &[&str], scope: &[&str]) -> Condition {
+        let defaults: Vec<&str> = scope.iter().copied().filter(|a| self.is_default(a)).collect();
+        if !defaults.is_empty() && defaults.iter().all(|d| arches.contains(d)) {
+            let mut others: Vec<String> = scope.iter().filter(|a| !arches.contains(a)).map(|a| a.to_string()).collect();
+            for name in &self.named {
+                if !others.contains(name) && !arches.contains(&name.as_str()) {
+                    others.push(name.clone());
+                }
+            }
+            if !others.is_empty() {
+                return Condition::AllBut(others);
+            }
+        }
+        Condition::Named(scope.iter().filter(|a| arches.contains(a)).map(|a| a.to_string()).collect())
+    }
+}
+
+/// Lines wrapped in conditionals: consecutive lines for the same arches share one block, and
+/// two adjacent blocks for complementary arches become `%if.. %else ..` where `%else` means
+/// what the second block's arches are (see `Condition::else_is`). Content lines carry the
+/// position of their item.
+fn conditional_lines(items: &[Item], scope: &[&str], intent: &Intent) -> Vec<Line> {
+    let mut blocks: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let mut arches = item.arches.clone();
         arches.sort_by_key(|a| scope.iter().position(|s| s == a));
         match blocks.last_mut() {
-            Some((set, texts)) if *set == arches => texts.push(text),
-            _ => blocks.push((arches, vec![text.as_str()])),
+            Some((set, indices)) if *set == arches => indices.push(index),
+            _ => blocks.push((arches, vec![index])),
         }
     }
+    let content = |indices: &[usize]| -> Vec<Line> {
+        indices.iter().map(|i| Line::content(items[*i].text.clone(), *i)).collect()
+    };
     let mut lines = Vec::new();
     let mut i = 0;
     while i < blocks.len() {
-        let (set, texts) = &blocks[i];
+        let (set, indices) = &blocks[i];
         if set.len() == scope.len() {
-            lines.extend(texts.iter().map(|t| Line::content(t.to_string())));
+            lines.extend(content(indices));
             i += 1;
             continue;
         }
-        lines.push(Line::directive(condition(set, scope)));
-        lines.extend(texts.iter().map(|t| Line::content(t.to_string())));
-        let complement = blocks
-            .get(i + 1)
-            .filter(|(other, _)| other.len() + set.len() == scope.len() && other.iter().all(|a| !set.contains(a)));
-        if let Some((_, other_texts)) = complement {
+        let condition = intent.condition(set, scope);
+        lines.push(Line::directive(condition.directive()));
+        lines.extend(content(indices));
+        let complement = blocks.get(i + 1).filter(|(other, _)| {
+            other.len() + set.len() == scope.len()
+                && other.iter().all(|a| !set.contains(a))
+                && condition.else_is(&intent.condition(other, scope))
+        });
+        if let Some((_, other)) = complement {
             lines.push(Line::directive("%else".to_string()));
-            lines.extend(other_texts.iter().map(|t| Line::content(t.to_string())));
+            lines.extend(content(other));
             i += 1;
         }
         lines.push(Line::directive("%endif".to_string()));
@@ -226,22 +367,21 @@ fn conditional_lines(items: &[(String, Vec<&str>)], scope: &[&str]) -> Vec<Line>
     lines
 }
 
-/// Sets ` \` on every argument line but each arch's last. Returns true when no such choice
-/// exists (one line is last for one arch and not for another): then every line continues
-/// and the template ends the command with a comment line.
-fn continue_lines(lines: &mut [Line], items: &[(String, Vec<&str>)]) -> bool {
-    let last_for = |arch: &str| items.iter().rev().find(|(_, a)| a.contains(&arch)).map(|(t, _)| t.as_str());
-    let mut terminator = false;
-    for (text, have) in items {
-        let last_count = have.iter().filter(|a| last_for(a) == Some(text.as_str())).count();
-        if last_count != 0 && last_count != have.len() {
-            terminator = true;
+/// Sets ` \` on every line but each arch's last. Returns true when no such choice exists (one
+/// line is last for one arch and not for another): then every line continues and the template
+/// ends the command with a comment line.
+fn continue_lines(lines: &mut [Line], items: &[Item]) -> bool {
+    let last_for = |arch: &str| items.iter().rposition(|i| i.arches.contains(&arch));
+    let is_last = |index: usize, arch: &&str| last_for(arch) == Some(index);
+    let terminator = items.iter().enumerate().any(|(index, item)| {
+        let last = item.arches.iter().filter(|a| is_last(index, a)).count();
+        last != 0 && last != item.arches.len()
+    });
+    for line in lines.iter_mut() {
+        if let Some(index) = line.item {
+            let last_everywhere = items[index].arches.iter().all(|a| is_last(index, a));
+            line.continued = terminator || !last_everywhere;
         }
-    }
-    for line in lines.iter_mut().filter(|l| l.directive.is_none()) {
-        let have = items.iter().find(|(t, _)| *t == line.text).map(|(_, a)| a.clone()).unwrap_or_default();
-        let is_last_everywhere = !have.is_empty() && have.iter().all(|a| last_for(a) == Some(line.text.as_str()));
-        line.continued = terminator || !is_last_everywhere;
     }
     terminator
 }
@@ -249,56 +389,130 @@ fn continue_lines(lines: &mut [Line], items: &[(String, Vec<&str>)]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Selector;
 
-    #[test]
-    fn merge_keeps_each_arch_order() {
-        let items = vec![
-            ("a".to_string(), vec!["x86_64"]),
-            ("b".to_string(), vec!["x86_64"]),
-            ("c".to_string(), vec!["x86_64"]),
-            ("a".to_string(), vec!["aarch64"]),
-            ("z".to_string(), vec!["aarch64"]),
-            ("c".to_string(), vec!["aarch64"]),
-        ];
-        let merged = merge(items);
-        let texts: Vec<&str> = merged.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(texts, ["a", "b", "z", "c"]);
-        assert_eq!(merged[0].1, ["x86_64", "aarch64"]);
-        assert_eq!(merged[2].1, ["aarch64"]);
+    fn item<'a>(text: &str, arches: &[&'a str]) -> Item<'a> {
+        Item { text: text.to_string(), arches: arches.to_vec() }
+    }
+
+    fn texts(lines: &[Line]) -> Vec<&str> {
+        lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    fn selectors(texts: &[&str]) -> Vec<Selector> {
+        texts.iter().map(|s| Selector::parse(s).unwrap()).collect()
+    }
+
+    fn with(selectors: &[Selector]) -> Intent<'_> {
+        let named = selectors.iter().flat_map(|s| s.names.clone()).collect();
+        Intent { selectors, named }
     }
 
     #[test]
-    fn conditions_name_the_smaller_side() {
+    fn merged_items_keep_each_arch_order() {
+        let sequences = vec![
+            ("x86_64", vec!["a".to_string(), "b".into(), "c".into()]),
+            ("aarch64", vec!["a".to_string(), "z".into(), "c".into()]),
+        ];
+        let merged = items(&sequences);
+        assert_eq!(
+            merged,
+            [
+                item("a", &["x86_64", "aarch64"]),
+                item("b", &["x86_64"]),
+                item("z", &["aarch64"]),
+                item("c", &["x86_64", "aarch64"])
+            ]
+        );
+    }
+
+    #[test]
+    fn conflicting_orders_and_repeats_get_a_block_per_sequence() {
+        let swapped =
+            vec![("x86_64", vec!["a".to_string(), "b".into()]), ("aarch64", vec!["b".to_string(), "a".into()])];
+        assert_eq!(
+            items(&swapped),
+            [item("a", &["x86_64"]), item("b", &["x86_64"]), item("b", &["aarch64"]), item("a", &["aarch64"])]
+        );
+        let repeated = vec![
+            ("x86_64", vec!["a".to_string(), "a".into()]),
+            ("ppc64le", vec!["a".to_string(), "a".into()]),
+            ("aarch64", vec!["a".to_string()]),
+        ];
+        assert_eq!(
+            items(&repeated),
+            [item("a", &["x86_64", "ppc64le"]), item("a", &["x86_64", "ppc64le"]), item("a", &["aarch64"])]
+        );
+    }
+
+    #[test]
+    fn the_block_of_arches_no_selector_singles_out_is_ifnarch_and_named_arches_ifarch() {
         let scope = ["x86_64", "ppc64le", "aarch64"];
-        assert_eq!(condition(&["x86_64"], &scope), "%ifarch x86_64");
-        assert_eq!(condition(&["ppc64le", "aarch64"], &scope), "%ifnarch x86_64");
+        let negated = selectors(&["!x86_64"]);
+        let intent = with(&negated);
+        assert_eq!(intent.condition(&["ppc64le", "aarch64"], &scope).directive(), "%ifnarch x86_64");
+        assert_eq!(intent.condition(&["x86_64"], &scope).directive(), "%ifarch x86_64");
+        // `[arch.x86_64]`: the others get what an arch added later gets.
+        let named = selectors(&["x86_64"]);
+        assert_eq!(with(&named).condition(&["ppc64le", "aarch64"], &scope).directive(), "%ifnarch x86_64");
+        // Both named: an arch added later gets neither block.
+        let both = selectors(&["x86_64", "ppc64le,aarch64"]);
+        let intent = with(&both);
+        assert_eq!(intent.condition(&["ppc64le", "aarch64"], &scope).directive(), "%ifarch ppc64le aarch64");
+        assert_eq!(intent.condition(&["x86_64"], &scope).directive(), "%ifarch x86_64");
+        // Without selectors two arches of three are named, though `%ifnarch` would be shorter.
+        assert_eq!(with(&[]).condition(&["x86_64", "aarch64"], &scope).directive(), "%ifarch x86_64 aarch64");
+        // A block without the default arches is named.
+        let one = selectors(&["aarch64"]);
+        assert_eq!(with(&one).condition(&["aarch64"], &scope).directive(), "%ifarch aarch64");
+        assert_eq!(with(&one).condition(&["x86_64", "ppc64le"], &scope).directive(), "%ifnarch aarch64");
     }
 
     #[test]
-    fn complementary_blocks_become_if_else() {
+    fn ifnarch_also_leaves_out_what_a_selector_names_beyond_the_profile() {
+        // `!s390x` in a profile without s390x: an s390x added later is not a default arch.
         let scope = ["x86_64", "aarch64"];
-        let items = vec![
-            ("--rw=a,b".to_string(), vec!["x86_64"]),
-            ("--rw=a".to_string(), vec!["aarch64"]),
-            ("--ro=c".to_string(), vec!["x86_64", "aarch64"]),
-        ];
-        let lines = conditional_lines(&items, &scope);
-        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["%ifarch x86_64", "--rw=a,b", "%else", "--rw=a", "%endif", "--ro=c"]);
+        let negated = selectors(&["!s390x", "aarch64"]);
+        assert_eq!(with(&negated).condition(&["x86_64"], &scope).directive(), "%ifnarch aarch64 s390x");
+    }
+
+    #[test]
+    fn else_only_where_it_means_the_other_block() {
+        let scope = ["x86_64", "aarch64"];
+        let items = vec![item("--rw=a,b", &["x86_64"]), item("--rw=a", &["aarch64"]), item("--ro=c", &scope)];
+        let negated = selectors(&["!x86_64"]);
+        let lines = conditional_lines(&items, &scope, &with(&negated));
+        assert_eq!(texts(&lines), ["%ifarch x86_64", "--rw=a,b", "%else", "--rw=a", "%endif", "--ro=c"]);
+        // When both are named, an arch added later gets neither line.
+        let named = selectors(&["x86_64", "aarch64"]);
+        let lines = conditional_lines(&items, &scope, &with(&named));
+        assert_eq!(
+            texts(&lines),
+            ["%ifarch x86_64", "--rw=a,b", "%endif", "%ifarch aarch64", "--rw=a", "%endif", "--ro=c"]
+        );
     }
 
     #[test]
     fn a_last_line_for_some_arches_only_needs_a_terminator() {
         let scope = ["x86_64", "aarch64"];
-        let items = vec![("--a".to_string(), vec!["x86_64", "aarch64"]), ("--b".to_string(), vec!["x86_64"])];
-        let mut lines = conditional_lines(&items, &scope);
+        let items = vec![item("--a", &scope), item("--b", &["x86_64"])];
+        let mut lines: Vec<Line> = conditional_lines(&items, &scope, &with(&[]));
         assert!(continue_lines(&mut lines, &items));
         assert!(lines.iter().filter(|l| l.directive.is_none()).all(|l| l.continued));
 
-        let items = vec![("--b".to_string(), vec!["x86_64"]), ("--a".to_string(), vec!["x86_64", "aarch64"])];
-        let mut lines = conditional_lines(&items, &scope);
+        let items = vec![item("--b", &["x86_64"]), item("--a", &scope)];
+        let mut lines: Vec<Line> = conditional_lines(&items, &scope, &with(&[]));
         assert!(!continue_lines(&mut lines, &items));
         let last = lines.iter().rev().find(|l| l.directive.is_none()).unwrap();
         assert!(!last.continued);
+    }
+
+    #[test]
+    fn a_repeated_line_continues_where_it_is_not_last() {
+        let scope = ["x86_64"];
+        let items = vec![item("--a", &scope), item("--a", &scope)];
+        let mut lines: Vec<Line> = conditional_lines(&items, &scope, &with(&[]));
+        assert!(!continue_lines(&mut lines, &items));
+        assert_eq!(lines.iter().map(|l| l.continued).collect::<Vec<_>>(), [true, false]);
     }
 }

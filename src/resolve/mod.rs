@@ -182,6 +182,7 @@ fn build_policy(
         libguestfs,
         libvirt,
         arches: arch_policies,
+        selectors: root_first.iter().flat_map(|p| p.overrides.iter().map(|o| o.selector.value.clone())).collect(),
     })
 }
 
