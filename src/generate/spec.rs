@@ -102,6 +102,9 @@ struct Item<'a> {
     arches: Vec<&'a str>,
 }
 
+/// An arch and its configure arguments as the spec writes them.
+type ArchArguments<'a> = (&'a ArchPolicy, Vec<String>);
+
 const COMMAND: &str = "./configure";
 const RW_MACRO: &str = "block_drivers_rw_list";
 const RO_MACRO: &str = "block_drivers_ro_list";
@@ -111,7 +114,7 @@ pub const TOOLS_ONLY_MACRO: &str = "drvpolicy_tools_only";
 pub fn view(policy: &Policy, style: SpecStyle) -> Result<SpecView> {
     let all: Vec<&str> = policy.arch_names();
     let intent = Intent::of(policy);
-    let mut per_arch: Vec<(&ArchPolicy, Vec<String>)> = Vec::new();
+    let mut per_arch: Vec<ArchArguments> = Vec::new();
     let mut rw_values: Vec<(&str, Vec<String>)> = Vec::new();
     let mut ro_values: Vec<(&str, Vec<String>)> = Vec::new();
     let mut macro_lines: Vec<(&str, Vec<String>)> = Vec::new();
@@ -155,7 +158,7 @@ pub fn view(policy: &Policy, style: SpecStyle) -> Result<SpecView> {
 
     let mut sections = Vec::new();
     if style != SpecStyle::Macros {
-        let groups: Vec<(BuildMode, Vec<&(&ArchPolicy, Vec<String>)>)> = [BuildMode::Full, BuildMode::ToolsOnly]
+        let groups: Vec<(BuildMode, Vec<&ArchArguments>)> = [BuildMode::Full, BuildMode::ToolsOnly]
             .into_iter()
             .map(|m| (m, per_arch.iter().filter(|(a, _)| a.build.value == m).collect::<Vec<_>>()))
             .filter(|(_, g)| !g.is_empty())
