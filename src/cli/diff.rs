@@ -1,4 +1,4 @@
-use super::{Context, Exit, Output, Report, TextMarkdownJson, choice, json};
+use super::{Context, Exit, Output, Report, choice, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
@@ -10,7 +10,7 @@ use drvpolicy::policy::Policy;
 /// as diff(1): 0 no differences, 1 differences, 2 error.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  drvpolicy diff rhel-7.1 rhel-7.2\n  drvpolicy diff rhel-7.3 rhel-7.3-rhev --layer access --arch x86_64\n  drvpolicy diff rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy diff rhel-7.1 rhel-7.2 --generated spec"
+    after_help = "Examples:\n  drvpolicy diff rhel-7.1 rhel-7.2\n  drvpolicy diff rhel-7.3 rhel-7.3-rhev --layer access --arch x86_64\n  drvpolicy diff rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy diff rhel-7.2 rhel-7.3 --format rpm-changelog\n  drvpolicy diff rhel-7.1 rhel-7.2 --generated spec"
 )]
 pub struct Args {
     /// The old profile (a name from `drvpolicy list`).
@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, value_parser = choice::parser::<DiffLayer>())]
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
-    format: TextMarkdownJson,
+    format: Format,
     /// Instead: a unified diff of the generated texts (the profile name in their headers reads PROFILE on
     /// both sides). `configure` compares --arch, or every arch both profiles build.
     #[arg(long, value_parser = choice::parser::<Generated>(), conflicts_with_all = ["layer", "format"])]
@@ -62,15 +62,27 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             let filter = Filter { layer: args.layer, arch: args.arch.clone() };
             let changes = diff::compare_with(&old, &new, &filter);
             let text = match args.format {
-                TextMarkdownJson::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
-                TextMarkdownJson::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
-                TextMarkdownJson::Json => json(&changes),
+                Format::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
+                Format::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
+                Format::RpmChangelog => context.renderer()?.render("diff.rpm-changelog.j2", &changes)?,
+                Format::Json => json(&changes),
             };
             (text, !changes.is_empty())
         }
     };
     let exit = if differ { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout: args.output.emit(text)?, warnings, exit })
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// In the manner of Linux's scripts/diffconfig.
+    Text,
+    /// For changelogs and reviews.
+    Markdown,
+    /// `- ` lines for a spec's %changelog entry, as rpm keeps them (`%` doubled).
+    RpmChangelog,
+    Json,
 }
 
 /// `--arch` must be built by one of the profiles, or by both to compare generated configure lines.
