@@ -47,6 +47,8 @@ pub struct Qemu {
     pub backports: Vec<Valued<String>>,
     /// Options the catalogue does not know, declared by profiles.
     pub custom_features: Vec<CustomFeature>,
+    /// `[qemu] build-requires`: the BuildRequires spelling the profile chose (a known one).
+    pub build_requires: Option<Valued<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

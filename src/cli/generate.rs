@@ -1,7 +1,7 @@
 use super::{Context, Output, Report, TextOrJson, choice, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
-use drvpolicy::generate::{configure, libguestfs, spec};
+use drvpolicy::generate::{buildrequires, configure, libguestfs, spec};
 use drvpolicy::options::Dialect;
 
 /// Generate configure arguments, spec-file snippets or libguestfs patch lists from a profile.
@@ -54,6 +54,22 @@ drvpolicy generate configure debian-13 -0 | xargs -0 ../configure --prefix=/usr"
         #[command(flatten)]
         output: Output,
     },
+    /// The BuildRequires lines of the build options the profile builds, per arch, in the
+    /// distro's spelling.
+    ///
+    /// The spelling is `build-requires` in the profile's [qemu] (rhel7, rhel8, rhel9, fedora),
+    /// else the one for its product and release. The packages are those the real specs name
+    /// (src/catalogue/buildrequires.toml); a build option the spelling has no package for is a
+    /// warning and a comment line. The lines go in the spec's preamble.
+    #[command(
+        after_help = "Examples:\n  drvpolicy generate buildrequires rhel-7.3\n  drvpolicy generate buildrequires rhel-7.6-rhev -o buildrequires.inc"
+    )]
+    Buildrequires {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
+        profile: String,
+        #[command(flatten)]
+        output: Output,
+    },
     /// The protocols the libguestfs patch removes from add_drive and those it leaves.
     #[command(
         after_help = "Examples:\n  drvpolicy generate libguestfs rhel-7.3\n  drvpolicy generate libguestfs rhel-7.3 --format list"
@@ -97,6 +113,13 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
             let (policy, warnings) = context.policy(&profile)?;
             let view = spec::view(&policy, style)?;
             let text = context.renderer()?.render("spec.j2", &view)?;
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
+        }
+        Generate::Buildrequires { profile, output } => {
+            let (policy, mut warnings) = context.policy(&profile)?;
+            let (view, more) = buildrequires::view(&policy, context.sources())?;
+            warnings.extend(more);
+            let text = context.renderer()?.render("buildrequires.j2", &view)?;
             Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Libguestfs { profile, format, arch, output } => {

@@ -20,6 +20,7 @@ const QEMU_KEYS: &[&str] = &[
     "whitelist-in-tools",
     "acknowledge-compiled-out",
     "extra-args",
+    "build-requires",
 ];
 const QEMU_ARCH_KEYS: &[&str] = &[
     "build",
@@ -83,6 +84,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         qemu_package: None,
         qemu_version: None,
         qemu_inherit: None,
+        build_requires: None,
         backports: None,
         custom_features: Vec::new(),
         libguestfs_package: None,
@@ -143,6 +145,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             }
         }
         profile.qemu_inherit = reader.boolean(q, "inherit");
+        profile.build_requires = reader.string(q, "build-requires");
         profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
         profile.custom_features = reader.custom_features(q);
         reader.qemu_settings(q, &mut profile.base);

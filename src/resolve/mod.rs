@@ -103,6 +103,7 @@ fn build_policy(
     let mut version = None;
     let mut backports: Vec<Valued<String>> = Vec::new();
     let mut custom_features: Vec<crate::policy::CustomFeature> = Vec::new();
+    let mut build_requires: Option<Valued<String>> = None;
     let mut arches: Vec<Valued<String>> = Vec::new();
     let mut libguestfs = Package::default();
     let mut libvirt = Package::default();
@@ -116,8 +117,27 @@ fn build_policy(
             version = None;
             backports.clear();
             custom_features.clear();
+            build_requires = None;
         }
         set(&mut package, &profile.qemu_package);
+        if let Some(spelling) = &profile.build_requires {
+            let table = crate::catalogue::buildrequires::BuildRequires::get();
+            match table.spelling(&spelling.value) {
+                Some(_) => build_requires = Some(Valued::new(spelling.value.clone(), origin(&spelling.span))),
+                None => diagnostics.push(
+                    Diagnostic::error(
+                        "unknown-spelling",
+                        format!("`{}` is not a BuildRequires spelling drvpolicy knows", spelling.value),
+                    )
+                    .at(&spelling.span, "not a spelling of the BuildRequires table")
+                    .with_help(
+                        crate::diagnostic::did_you_mean(&spelling.value, table.names()).unwrap_or_else(|| {
+                            format!("the spellings: {}", table.names().collect::<Vec<_>>().join(", "))
+                        }),
+                    ),
+                ),
+            }
+        }
         set(&mut version, &profile.qemu_version);
         if let Some(edit) = &profile.backports {
             let _ = apply_list(&mut backports, edit, "[qemu] backports", &profile.name, diagnostics);
@@ -178,7 +198,7 @@ fn build_policy(
         description: child.description.clone().unwrap_or_default(),
         parents: root_first.iter().rev().skip(1).map(|p| p.name.clone()).collect(),
         sources: child.sources.clone(),
-        qemu: Qemu { package, version, backports, custom_features },
+        qemu: Qemu { package, version, backports, custom_features, build_requires },
         libguestfs,
         libvirt,
         arches: arch_policies,
