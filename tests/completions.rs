@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "verify",
     "import",
     "sync",
+    "can",
+    "templates",
     "completions",
     "man",
     "help",
