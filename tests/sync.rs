@@ -40,7 +40,7 @@ fn check_prints_a_diff_and_exits_1_when_stale_and_changes_nothing() {
     let run = Case::new(["sync", "qemu-kvm.spec", "rhel-7.3", "--check"]).file("qemu-kvm.spec", SPEC).run();
     run.exits(1);
     assert_eq!(run.file("qemu-kvm.spec"), SPEC, "--check must not write");
-    assert!(run.stdout.starts_with("--- a/qemu-kvm.spec\n+++ b/qemu-kvm.spec\n@@ -13,9 +13,39 @@\n"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("--- a/qemu-kvm.spec\n+++ b/qemu-kvm.spec\n@@ -13,9 +13,45 @@\n"), "{}", run.stdout);
     insta::assert_snapshot!("sync-check-diff", run.stdout);
 
     let fresh = with_region(&generated("rhel-7.3", "inline"));
@@ -332,7 +332,7 @@ fn one_spec_holds_the_regions_of_several_profiles_and_the_markers_name_them() {
     run.exits(0);
     assert_eq!(
         run.stdout,
-        "qemu-kvm.spec:24-38: the rhel-7.3 region (buildrequires) is up to date\nqemu-kvm.spec:78-112: the rhel-7.3 region (inline) is up to date\n"
+        "qemu-kvm.spec:24-38: the rhel-7.3 region (buildrequires) is up to date\nqemu-kvm.spec:80-120: the rhel-7.3 region (inline) is up to date\n"
     );
 }
 
@@ -348,7 +348,7 @@ fn check_takes_several_files_and_reports_each() {
         .run();
     // An error in one file is exit 2; the others are still checked and reported.
     run.exits(2)
-        .stdout_has("fresh.spec:15-49: the rhel-7.3 region (inline) is up to date\n")
+        .stdout_has("fresh.spec:15-55: the rhel-7.3 region (inline) is up to date\n")
         .stdout_has("--- a/stale.spec\n+++ b/stale.spec\n")
         .stderr_has("error[unbalanced-markers]: broken.spec:3: this region has no `# drvpolicy:end`")
         .stderr_has("error[io]: cannot read missing.spec");

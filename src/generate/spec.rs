@@ -104,15 +104,15 @@ pub fn view(policy: &Policy, style: SpecStyle) -> Result<SpecView> {
                 _ => texts.push(argument.text.clone()),
             }
         }
+        // Every style: the spec's make targets and %files follow the profile with it.
+        let tools_only = format!("%global {TOOLS_ONLY_MACRO} {}", u8::from(arch.build.value == BuildMode::ToolsOnly));
         if style == SpecStyle::Macros {
             // One line each: a macro body that continues over lines reads differently in
             // rpm 4.11 (RHEL 7) and in rpm 4.17 and later.
             let args = if texts.is_empty() { "%{nil}".to_string() } else { texts.join(" ") };
-            let tools_only = u8::from(arch.build.value == BuildMode::ToolsOnly);
-            macro_lines.push((
-                &arch.arch,
-                vec![format!("%global {BLOCK_ARGS_MACRO} {args}"), format!("%global {TOOLS_ONLY_MACRO} {tools_only}")],
-            ));
+            macro_lines.push((&arch.arch, vec![format!("%global {BLOCK_ARGS_MACRO} {args}"), tools_only]));
+        } else {
+            macro_lines.push((&arch.arch, vec![tools_only]));
         }
         per_arch.push((arch, texts));
     }

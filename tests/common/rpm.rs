@@ -92,25 +92,28 @@ fn expected(
 /// its arches, runs its %build with a shell and a stub configure, and asserts that configure
 /// gets exactly what `generate configure --arch` passes it. The macros style goes into the
 /// preamble, and the %build passes the arch's extra-args and `%{drvpolicy_block_args}` to a
-/// configure of its own, and marks `%if %{drvpolicy_tools_only}`. Returns the expansions checked.
+/// configure of its own; after the snippet of every style, `%if %{drvpolicy_tools_only}` runs a
+/// marker on the tools-only arches only. Returns the expansions checked.
 pub fn check_spec_styles(dir: &Path, profile_dirs: &[std::path::PathBuf], name: &str) -> usize {
     let expected = expected(dir, profile_dirs, name);
     let mut checked = 0;
     for style in ["inline", "globals", "macros"] {
         let snippet = drvpolicy(profile_dirs, &["generate", "spec", name, "--style", style]);
         for (arch, arguments, extra, tools_only) in &expected {
+            // What a spec's make targets would do: follow drvpolicy_tools_only.
+            let marker = "%if %{drvpolicy_tools_only}\n./configure --tools-only-marker\n%endif\n";
             let spec = if style == "macros" {
                 let extra: Vec<String> = extra.iter().map(|e| format!("{e} ")).collect();
                 format!(
-                    "{SPEC_HEAD}{snippet}\n{SPEC_BODY}./configure {}%{{drvpolicy_block_args}}\n%if %{{drvpolicy_tools_only}}\n./configure --tools-only-marker\n%endif\n%install\n",
+                    "{SPEC_HEAD}{snippet}\n{SPEC_BODY}./configure {}%{{drvpolicy_block_args}}\n{marker}%install\n",
                     extra.concat()
                 )
             } else {
-                format!("{SPEC_HEAD}{SPEC_BODY}{snippet}\n%install\n")
+                format!("{SPEC_HEAD}{SPEC_BODY}{snippet}\n{marker}%install\n")
             };
             let got = configure_arguments(dir, &spec, arch, "%build\n", &[]);
             let mut want = arguments.clone();
-            if style == "macros" && *tools_only {
+            if *tools_only {
                 want.push("--tools-only-marker".to_string());
             }
             assert_eq!(&got, &want, "{name} {style} on {arch}:\n{snippet}");
