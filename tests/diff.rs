@@ -466,9 +466,13 @@ fn rpm_changelog_doubles_percent_signs_that_profiles_bring() {
     };
     let run = Case::new(["diff", "t-1", "t-2", "--format", "rpm-changelog"])
         .profile("t-1", &profile("Disable protocols (%{name})"))
-        .profile("t-2", &profile("Disable 100% of them"))
+        .profile("t-2", &profile("Disable 100% of them\\n* Mon Jan 01 2024 not an entry"))
         .run();
     run.exits(1).stdout_has("%%{name}").stdout_has("100%% of them");
+    assert!(run.stdout.lines().all(|l| l.starts_with("- ")), "{}", run.stdout);
     let text = changelog_text(&spec_with_changelog(&run.stdout));
-    assert!(text.contains("patch: Disable protocols (%{name}) -> Disable 100% of them"), "{text}");
+    assert!(
+        text.contains("patch: Disable protocols (%{name}) -> Disable 100% of them * Mon Jan 01 2024 not an entry"),
+        "{text}"
+    );
 }
