@@ -18,6 +18,9 @@ use serde::Serialize;
 #[derive(Debug)]
 pub struct Checked {
     pub profile: String,
+    /// The profile loaded and resolved into a policy. One that did not is an error of the run
+    /// (exit 2), as in every other command; the problems of one that did are findings.
+    pub loaded: bool,
     pub diagnostics: Vec<Diagnostic>,
     /// What each consumer requires beyond qemu's drivers (nbdkit plugins): shown, not checked.
     pub requirements: Vec<Requirements>,
@@ -51,7 +54,7 @@ fn requirements(policy: &Policy) -> Vec<Requirements> {
 }
 
 /// How a check run ends: nothing to report, problems in the profiles, or a problem of the
-/// run itself (a profile file that cannot be read).
+/// run itself (a profile file that cannot be read, or that does not load).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -60,14 +63,11 @@ pub enum Status {
     Error,
 }
 
-/// The diagnostic code of an unreadable file (`store`): an error of the run, not a finding.
-const IO: &str = "io";
-
 /// Loads, resolves and checks `name`, collecting every problem instead of stopping at the first.
 pub fn check(store: &mut Store, name: &str) -> Checked {
     let mut requirements_found = Vec::new();
-    let mut diagnostics = match store.load_chain(name) {
-        Err(failure) => failure.diagnostics,
+    let (loaded, mut diagnostics) = match store.load_chain(name) {
+        Err(failure) => (false, failure.diagnostics),
         Ok(chain) => {
             let attempt = resolve::attempt_chain(&chain);
             let mut diagnostics = attempt.diagnostics;
@@ -75,7 +75,7 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
                 diagnostics.extend(layer_checks(policy));
                 requirements_found = requirements(policy);
             }
-            diagnostics
+            (attempt.policy.is_some(), diagnostics)
         }
     };
     let sources = &store.sources;
@@ -84,7 +84,7 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
         let position = d.primary_span().map(|s| (sources.name(s.file).to_string(), s.range.start));
         (std::cmp::Reverse(d.severity), position.is_none(), position)
     });
-    Checked { profile: name.to_string(), diagnostics, requirements: requirements_found }
+    Checked { profile: name.to_string(), loaded, diagnostics, requirements: requirements_found }
 }
 
 /// The checks on a resolved policy that go through the layers of `access`.
@@ -97,7 +97,7 @@ fn layer_checks(policy: &Policy) -> Vec<Diagnostic> {
 /// The status of a run over `checked` profiles.
 pub fn status(checked: &[Checked], deny_warnings: bool) -> Status {
     let all = || checked.iter().flat_map(|c| &c.diagnostics);
-    if all().any(|d| d.code == IO) {
+    if checked.iter().any(|c| !c.loaded) {
         Status::Error
     } else if all().any(|d| d.is_error() || deny_warnings) {
         Status::Findings
@@ -361,6 +361,7 @@ pub struct CheckView<D: Serialize> {
 #[derive(Debug, Serialize)]
 pub struct ProfileView<D: Serialize> {
     pub profile: String,
+    pub loaded: bool,
     pub errors: usize,
     pub warnings: usize,
     pub diagnostics: Vec<D>,
@@ -396,6 +397,7 @@ fn view<D: Serialize>(
             let (errors, warnings) = counts(&c.diagnostics);
             ProfileView {
                 profile: c.profile.clone(),
+                loaded: c.loaded,
                 errors,
                 warnings,
                 diagnostics: c.diagnostics.iter().map(|d| each(c, d)).collect(),
@@ -416,7 +418,13 @@ pub fn json_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) ->
     view(checked, deny_warnings, |_, d| d.to_json(sources))
 }
 
-pub fn text_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) -> CheckView<TextDiagnostic> {
+/// The view of `check.j2`; `colour` styles the rendered diagnostics for a terminal.
+pub fn text_view(
+    checked: &[Checked],
+    deny_warnings: bool,
+    sources: &Sources,
+    colour: bool,
+) -> CheckView<TextDiagnostic> {
     let mut shown: IndexMap<(&'static str, String, Option<Span>), String> = IndexMap::new();
     view(checked, deny_warnings, |c, d| {
         let key = (d.code, d.message.clone(), d.primary_span().cloned());
@@ -429,7 +437,7 @@ pub fn text_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) ->
             code: d.code,
             message: d.message.clone(),
             location: d.primary_span().map(|s| sources.location(s).to_string()),
-            rendered: if repeat_of.is_some() { String::new() } else { d.render(sources) },
+            rendered: if repeat_of.is_some() { String::new() } else { d.render_styled(sources, colour) },
             repeat_of,
         }
     })

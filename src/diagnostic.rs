@@ -88,6 +88,12 @@ impl Diagnostic {
 
     /// Rendered with the source snippet, file:line:col and a caret under the span.
     pub fn render(&self, sources: &Sources) -> String {
+        self.render_styled(sources, false)
+    }
+
+    /// `render`, with codespan's terminal colours (ANSI escapes, written by termcolor) when
+    /// `colour`: for a terminal that the caller decided wants them.
+    pub fn render_styled(&self, sources: &Sources, colour: bool) -> String {
         let severity = match self.severity {
             Severity::Error => cs::Severity::Error,
             Severity::Warning => cs::Severity::Warning,
@@ -108,8 +114,14 @@ impl Diagnostic {
             )
             .with_notes(notes);
         let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
-        term::emit_into_string(&config, sources.files(), &diagnostic)
-            .unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message))
+        let rendered = if colour {
+            let mut out = term::termcolor::Ansi::new(Vec::new());
+            term::emit_to_write_style(&mut out, &config, sources.files(), &diagnostic)
+                .map(|()| String::from_utf8_lossy(&out.into_inner()).into_owned())
+        } else {
+            term::emit_into_string(&config, sources.files(), &diagnostic)
+        };
+        rendered.unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message))
     }
 
     /// JSON for `--format json`.

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod arch_order;
+pub mod can;
 pub mod catalogue;
 pub mod check;
 pub mod diagnostic;
@@ -26,6 +27,7 @@ pub mod resolve;
 pub mod show;
 pub mod source;
 pub mod store;
+pub mod suggest;
 pub mod sync;
 pub mod unified;
 pub mod verify;

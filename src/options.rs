@@ -9,13 +9,24 @@ use crate::source::Origin;
 use semver::Version;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// `./configure --enable-X` flags.
     Configure,
     /// meson `-DX=enabled` options (qemu 6.0 and later).
     Meson,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 2] = [Dialect::Configure, Dialect::Meson];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Configure => "configure",
+            Dialect::Meson => "meson",
+        }
+    }
 }
 
 /// What an argument sets.

@@ -1,6 +1,7 @@
 //! Writing results: all or nothing, through a temporary file beside the target.
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 /// Writes `contents` to `path` atomically: a reader sees the old file or the new one, never
@@ -21,7 +22,12 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new().prefix(".drvpolicy-").tempfile_in(dir)?;
+    // A new file gets the mode any new file gets under the umask (0644 for 022), not
+    // tempfile's private 0600: a spec or profile is read by builds running as other users.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".drvpolicy-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)?;
     temp.write_all(contents)?;
     temp.as_file().sync_all()?;
     if let Ok(meta) = std::fs::metadata(&target) {
@@ -56,7 +62,6 @@ mod tests {
 
     #[test]
     fn replaces_a_file_whole_and_keeps_its_mode() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.inc");
         std::fs::write(&path, "old").unwrap();
@@ -66,6 +71,18 @@ mod tests {
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
+    }
+
+    #[test]
+    fn a_new_file_gets_the_mode_of_the_umask() {
+        // The umask of this process, read without changing it.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let umask = status.lines().find_map(|l| l.strip_prefix("Umask:")).unwrap().trim();
+        let umask = u32::from_str_radix(umask, 8).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.toml");
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o666 & !umask);
     }
 
     #[test]

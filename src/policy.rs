@@ -36,6 +36,9 @@ pub struct Policy {
     pub libguestfs_backend: Valued<LibguestfsBackend>,
     pub libvirt: Package,
     pub arches: Vec<ArchPolicy>,
+    /// The arch selectors of the profile and its parents, root first: how the profile names
+    /// the arches it treats apart (`!x86_64`: every arch but x86_64, including later ones).
+    pub selectors: Vec<crate::profile::Selector>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +49,8 @@ pub struct Qemu {
     pub backports: Vec<Valued<String>>,
     /// Options the catalogue does not know, declared by profiles.
     pub custom_features: Vec<CustomFeature>,
+    /// `[qemu] build-requires`: the BuildRequires spelling the profile chose (a known one).
+    pub build_requires: Option<Valued<String>>,
     /// The package whose `Requires:` pull in the required block subpackages (`qemu-kvm`).
     pub main_package: Option<Valued<String>>,
     /// Where the block modules are installed (`%{_libdir}/qemu-kvm`).

@@ -229,10 +229,13 @@ pub struct ListEntry {
     pub arches: Vec<String>,
     pub parent: Option<String>,
     pub description: String,
+    /// The file of this profile when it replaces a shipped profile of the same name.
+    pub shadows_shipped: Option<String>,
 }
 
-/// Profiles ordered by product, then release as a version, then name.
-pub fn list(policies: &[Policy]) -> Vec<ListEntry> {
+/// Profiles ordered by product, then release as a version, then name; `shadowing` gives the
+/// file of a profile that replaces a shipped one.
+pub fn list(policies: &[Policy], shadowing: impl Fn(&str) -> Option<String>) -> Vec<ListEntry> {
     let mut sorted: Vec<&Policy> = policies.iter().collect();
     sorted.sort_by(|a, b| (&a.product, &a.release, &a.name).cmp(&(&b.product, &b.release, &b.name)));
     sorted
@@ -245,6 +248,7 @@ pub fn list(policies: &[Policy]) -> Vec<ListEntry> {
             arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
             parent: p.parents.first().cloned(),
             description: p.description.clone(),
+            shadows_shipped: shadowing(&p.name),
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 //! Where profiles come from: the shipped ones embedded in the binary, then each
 //! `--profiles DIR` in order, later ones winning for the same name.
 
-use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
+use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
 use crate::source::Sources;
 use include_dir::{Dir, include_dir};
@@ -60,6 +60,14 @@ impl Store {
         self.found.contains_key(name)
     }
 
+    /// The file that replaces the shipped profile `name` on the search path, if one does.
+    pub fn shadowing(&self, name: &str) -> Option<&Path> {
+        match self.found.get(name)? {
+            Location::File(path) if SHIPPED.get_file(format!("{name}.toml")).is_some() => Some(path),
+            _ => None,
+        }
+    }
+
     /// Reads and parses one profile (once). A text that is not TOML fails here; other problems
     /// are in the profile's `problems`, for resolution to report with its own.
     pub fn load(&mut self, name: &str) -> Result<&RawProfile> {
@@ -86,9 +94,12 @@ impl Store {
 
     /// The error for a profile name that is not on the search path.
     pub fn unknown(&self, name: &str) -> Failure {
-        Failure::single(Diagnostic::error("unknown-profile", format!("no profile named `{name}`")).with_help(
-            did_you_mean(name, self.names()).unwrap_or_else(|| "`drvpolicy list` shows the profiles".to_string()),
-        ))
+        Failure::single(
+            Diagnostic::error("unknown-profile", format!("no profile named `{name}`")).with_help(
+                crate::suggest::did_you_mean_profile(name, self.names())
+                    .unwrap_or_else(|| "`drvpolicy list` shows the profiles".to_string()),
+            ),
+        )
     }
 
     /// Loads a profile and its parents, child first. Missing parents and cycles are errors
@@ -116,7 +127,7 @@ impl Store {
                     Diagnostic::error("missing-parent", message)
                         .at(&span, format!("no profile named `{current}`"))
                         .with_note(format!("chain: {}", names.join(" -> ")))
-                        .with_help_opt(did_you_mean(&current, self.names()))
+                        .with_help_opt(crate::suggest::did_you_mean_profile(&current, self.names()))
                 };
                 return Err(Failure::single(diagnostic));
             }

@@ -1,7 +1,9 @@
-//! `sync`: keeps the generated region of a spec file current. A region is the lines between
-//! `# drvpolicy:begin PROFILE [style=inline|globals]` and `# drvpolicy:end`; only those
-//! lines change. The file is handled as bytes, so that everything outside the regions,
-//! line endings and a missing final newline included, stays exactly as it was.
+//! `sync`: keeps the generated regions of a spec file current. A region is the lines between
+//! `# drvpolicy:begin PROFILE [style=inline|globals|macros|buildrequires]` and
+//! `# drvpolicy:end`; only those lines change. One spec may hold regions of several profiles
+//! (a `%if %{rhev}` spec of qemu-kvm and qemu-kvm-rhev), each generated from the profile its
+//! marker names. The file is handled as bytes, so that everything outside the regions, line
+//! endings and a missing final newline included, stays exactly as it was.
 
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::generate::spec::SpecStyle;
@@ -12,11 +14,52 @@ use std::ops::Range;
 const BEGIN: &str = "# drvpolicy:begin";
 const END: &str = "# drvpolicy:end";
 
+/// What a region holds: a `generate spec` snippet of a style, or `generate buildrequires`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Inline,
+    Globals,
+    Macros,
+    BuildRequires,
+}
+
+impl Kind {
+    const NAMES: [&str; 4] = ["inline", "globals", "macros", "buildrequires"];
+
+    fn parse(text: &str) -> Option<Kind> {
+        match text {
+            "buildrequires" => Some(Kind::BuildRequires),
+            other => SpecStyle::parse(other).map(Kind::from),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Inline => "inline",
+            Kind::Globals => "globals",
+            Kind::Macros => "macros",
+            Kind::BuildRequires => "buildrequires",
+        }
+    }
+}
+
+impl From<SpecStyle> for Kind {
+    fn from(style: SpecStyle) -> Kind {
+        match style {
+            SpecStyle::Inline => Kind::Inline,
+            SpecStyle::Globals => Kind::Globals,
+            SpecStyle::Macros => Kind::Macros,
+        }
+    }
+}
+
 /// One generated region of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Region {
     pub profile: String,
-    pub style: SpecStyle,
+    #[serde(rename = "style")]
+    pub kind: Kind,
     /// 1-based line numbers of the markers.
     pub begin_line: usize,
     pub end_line: usize,
@@ -26,6 +69,9 @@ pub struct Region {
     /// The begin marker's line ending, used for the generated lines.
     #[serde(skip)]
     pub crlf: bool,
+    /// The profile name in the begin marker, for diagnostics.
+    #[serde(skip)]
+    pub name_span: Option<Span>,
 }
 
 struct Line<'a> {
@@ -77,10 +123,10 @@ impl Problems<'_> {
     }
 }
 
-/// The regions of `bytes` for `profile`. Missing or unbalanced markers, a marker naming
-/// another profile or an unknown style are errors. `file` gives spans for the diagnostics
-/// (only when the file is UTF-8, so that byte offsets match the text).
-pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, profile: &str) -> Result<Vec<Region>> {
+/// The regions of `bytes`, or with `only` those of that profile. Missing or unbalanced
+/// markers, an unknown style, or no region of `only` are errors. `file` gives spans for the
+/// diagnostics (only when the file is UTF-8, so that byte offsets match the text).
+pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str>) -> Result<Vec<Region>> {
     let problems = Problems { file, name };
     let mut out = Vec::new();
     let mut open: Option<Region> = None;
@@ -100,51 +146,49 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, profile: &str) ->
                     "bad-marker",
                     &line,
                     "the begin marker names no profile".into(),
-                    format!("expected `# drvpolicy:begin {profile}`").as_str(),
+                    &format!("expected `# drvpolicy:begin {}`", only.unwrap_or("PROFILE")),
                 ));
             };
-            if named != profile {
-                return Err(problems.error(
-                    "other-profile",
-                    &line,
-                    format!("this region is generated from `{named}`, not `{profile}`"),
-                    &format!("run `drvpolicy sync {name} {named}`, or change the marker"),
-                ));
-            }
-            let mut style = SpecStyle::Inline;
+            let mut kind = Kind::Inline;
             for word in words {
                 match word.split_once('=') {
-                    Some(("style", "inline")) => style = SpecStyle::Inline,
-                    Some(("style", "globals")) => style = SpecStyle::Globals,
-                    Some(("style", other)) => {
-                        let mut failure = problems.error(
-                            "bad-marker",
-                            &line,
-                            format!("unknown style `{other}`"),
-                            "inline or globals",
-                        );
-                        if let Some(hint) = did_you_mean(other, ["inline", "globals"]) {
-                            failure.diagnostics[0].help = Some(format!("{hint} (the file is left as it was)"));
+                    Some(("style", value)) => match Kind::parse(value) {
+                        Some(k) => kind = k,
+                        None => {
+                            let mut failure = problems.error(
+                                "bad-marker",
+                                &line,
+                                format!("unknown style `{value}`"),
+                                &Kind::NAMES.join(", "),
+                            );
+                            if let Some(hint) = did_you_mean(value, Kind::NAMES) {
+                                failure.diagnostics[0].help = Some(format!("{hint} (the file is left as it was)"));
+                            }
+                            return Err(failure);
                         }
-                        return Err(failure);
-                    }
+                    },
                     _ => {
                         return Err(problems.error(
                             "bad-marker",
                             &line,
                             format!("`{word}` is not a setting of the begin marker"),
-                            "expected style=inline or style=globals",
+                            "expected style=inline, globals, macros or buildrequires",
                         ));
                     }
                 }
             }
+            let name_span = file.and_then(|f| {
+                let at = line.text.find(named)?;
+                Some(Span::new(f, line.range.start + at..line.range.start + at + named.len()))
+            });
             open = Some(Region {
-                profile: profile.to_string(),
-                style,
+                profile: named.to_string(),
+                kind,
                 begin_line: line.number,
                 end_line: 0,
                 content: line.range.end..line.range.end,
                 crlf: line.crlf,
+                name_span,
             });
         } else if marker(&line.text, END).is_some() {
             let Some(mut region) = open.take() else {
@@ -171,13 +215,40 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, profile: &str) ->
         ));
     }
     if out.is_empty() {
+        let marker = format!("{BEGIN} {}", only.unwrap_or("PROFILE"));
         return Err(Failure::single(
-            Diagnostic::error("no-markers", format!("{name} has no `{BEGIN} {profile}` marker")).with_help(format!(
-                "put `{BEGIN} {profile}` and `{END}` lines where the generated lines go (the file is left as it was)"
+            Diagnostic::error("no-markers", format!("{name} has no `{marker}` marker")).with_help(format!(
+                "put `{marker}` and `{END}` lines where the generated lines go (the file is left as it was)"
             )),
         ));
     }
+    if let Some(profile) = only {
+        let named: Vec<&str> = out.iter().map(|r| r.profile.as_str()).collect();
+        if !named.contains(&profile) {
+            let mut diagnostic = Diagnostic::error(
+                "other-profile",
+                format!("{name} has no region of `{profile}`: its regions are generated from {}", quoted(&named)),
+            );
+            if let Some(span) = &out[0].name_span {
+                diagnostic = diagnostic.at(span, "this region names another profile");
+            }
+            return Err(Failure::single(diagnostic.with_help(format!(
+                "run `drvpolicy sync {name}` to sync every region, or change the marker (the file is left as it was)"
+            ))));
+        }
+        out.retain(|r| r.profile == profile);
+    }
     Ok(out)
+}
+
+fn quoted(names: &[&str]) -> String {
+    let mut unique: Vec<&str> = Vec::new();
+    for name in names {
+        if !unique.contains(name) {
+            unique.push(name);
+        }
+    }
+    unique.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// The file with each region's lines replaced, and which regions changed.
@@ -211,13 +282,12 @@ pub fn diff(old: &[u8], new: &[u8], old_name: &str, new_name: &str) -> crate::un
     crate::unified::unified(old_name, new_name, &String::from_utf8_lossy(old), &String::from_utf8_lossy(new))
 }
 
-/// What `sync` did or would do, for people (`sync.txt.j2`) and machines.
+/// What `sync` did or would do to one file, for people (`sync.txt.j2`) and machines.
 #[derive(Debug, Serialize)]
 pub struct SyncView {
     pub file: String,
-    pub profile: String,
     pub check: bool,
-    /// Some region differs from what the profile generates.
+    /// Some region differs from what its profile generates.
     pub stale: bool,
     /// The file is to be rewritten (never with `check`).
     pub written: bool,
@@ -228,24 +298,37 @@ pub struct SyncView {
 
 #[derive(Debug, Serialize)]
 pub struct RegionView {
+    pub profile: String,
     pub begin_line: usize,
     pub end_line: usize,
-    pub style: SpecStyle,
+    pub style: Kind,
     pub stale: bool,
 }
 
-/// The regions of `spec` (the file `file`) regenerated from `policy`: the view and the new bytes.
-pub fn regenerate(
+/// The regions of `spec` (the file `file`) regenerated, each from its profile's policy
+/// (`policy` gives it by name; every region's profile must be there): the view and the new bytes.
+pub fn regenerate<'p>(
     spec: &[u8],
     regions: &[Region],
-    policy: &crate::policy::Policy,
+    policy: impl Fn(&str) -> &'p crate::policy::Policy,
     renderer: &crate::render::Renderer,
+    sources: &crate::source::Sources,
     file: &str,
     check: bool,
 ) -> Result<(SyncView, Vec<u8>)> {
     let mut generated = Vec::new();
     for region in regions {
-        generated.push(renderer.render("spec.j2", crate::generate::spec::view(policy, region.style)?)?);
+        let policy = policy(&region.profile);
+        let text = match region.kind {
+            Kind::BuildRequires => {
+                let (view, _) = crate::generate::buildrequires::view(policy, sources)?;
+                renderer.render("buildrequires.j2", view)?
+            }
+            Kind::Inline => renderer.render("spec.j2", crate::generate::spec::view(policy, SpecStyle::Inline)?)?,
+            Kind::Globals => renderer.render("spec.j2", crate::generate::spec::view(policy, SpecStyle::Globals)?)?,
+            Kind::Macros => renderer.render("spec.j2", crate::generate::spec::view(policy, SpecStyle::Macros)?)?,
+        };
+        generated.push(text);
     }
     let plan = plan(spec, regions, &generated);
     let stale = plan.stale.iter().any(|s| *s);
@@ -257,14 +340,19 @@ pub fn regenerate(
     };
     let view = SyncView {
         file: file.to_string(),
-        profile: policy.name.clone(),
         check,
         stale,
         written: stale && !check,
         regions: regions
             .iter()
             .zip(&plan.stale)
-            .map(|(r, s)| RegionView { begin_line: r.begin_line, end_line: r.end_line, style: r.style, stale: *s })
+            .map(|(r, s)| RegionView {
+                profile: r.profile.clone(),
+                begin_line: r.begin_line,
+                end_line: r.end_line,
+                style: r.kind,
+                stale: *s,
+            })
             .collect(),
         diff,
     };
@@ -280,15 +368,15 @@ mod tests {
 
     #[test]
     fn regions_are_found_with_their_style_and_line_ending() {
-        let r = regions(SPEC, None, "q.spec", "rhel-7.3").unwrap();
+        let r = regions(SPEC, None, "q.spec", Some("rhel-7.3")).unwrap();
         assert_eq!(r.len(), 1);
-        assert_eq!((r[0].begin_line, r[0].end_line, r[0].style, r[0].crlf), (3, 5, SpecStyle::Globals, true));
+        assert_eq!((r[0].begin_line, r[0].end_line, r[0].kind, r[0].crlf), (3, 5, Kind::Globals, true));
         assert_eq!(&SPEC[r[0].content.clone()], b"old\r\n");
     }
 
     #[test]
     fn only_the_region_changes() {
-        let r = regions(SPEC, None, "q.spec", "rhel-7.3").unwrap();
+        let r = regions(SPEC, None, "q.spec", Some("rhel-7.3")).unwrap();
         let plan = plan(SPEC, &r, &["new 1\nnew 2\n".to_string()]);
         assert_eq!(plan.stale, [true]);
         assert_eq!(
@@ -297,7 +385,7 @@ mod tests {
         );
         let again = super::plan(
             &plan.bytes,
-            &regions(&plan.bytes, None, "q.spec", "rhel-7.3").unwrap(),
+            &regions(&plan.bytes, None, "q.spec", Some("rhel-7.3")).unwrap(),
             &["new 1\nnew 2\n".into()],
         );
         assert_eq!(again.stale, [false]);
@@ -306,7 +394,7 @@ mod tests {
 
     #[test]
     fn bad_markers_are_errors() {
-        let code = |bytes: &[u8]| regions(bytes, None, "q.spec", "rhel-7.3").unwrap_err().diagnostics[0].code;
+        let code = |bytes: &[u8]| regions(bytes, None, "q.spec", Some("rhel-7.3")).unwrap_err().diagnostics[0].code;
         assert_eq!(code(b"no markers\n"), "no-markers");
         assert_eq!(code(b"# drvpolicy:begin rhel-7.3\nx\n"), "unbalanced-markers");
         assert_eq!(code(b"# drvpolicy:end\n"), "unbalanced-markers");
@@ -319,6 +407,21 @@ mod tests {
         assert_eq!(code(b"# drvpolicy:begin\n# drvpolicy:end\n"), "bad-marker");
         // Not markers: other words after the prefix.
         assert_eq!(code(b"# drvpolicy:beginning\n"), "no-markers");
+    }
+
+    #[test]
+    fn regions_of_several_profiles_each_name_theirs() {
+        let spec = b"%if %{rhev}\n# drvpolicy:begin rhel-7.3-rhev style=macros\n# drvpolicy:end\n%else\n# drvpolicy:begin rhel-7.3\n# drvpolicy:end\n%endif\n# drvpolicy:begin rhel-7.3 style=buildrequires\n# drvpolicy:end\n";
+        let all = regions(spec, None, "q.spec", None).unwrap();
+        let named: Vec<(&str, Kind)> = all.iter().map(|r| (r.profile.as_str(), r.kind)).collect();
+        assert_eq!(
+            named,
+            [("rhel-7.3-rhev", Kind::Macros), ("rhel-7.3", Kind::Inline), ("rhel-7.3", Kind::BuildRequires)]
+        );
+        let only = regions(spec, None, "q.spec", Some("rhel-7.3")).unwrap();
+        assert_eq!(only.iter().map(|r| r.begin_line).collect::<Vec<_>>(), [5, 8]);
+        let other = regions(spec, None, "q.spec", Some("rhel-7.2")).unwrap_err();
+        assert_eq!(other.diagnostics[0].code, "other-profile");
     }
 
     #[test]

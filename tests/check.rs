@@ -71,22 +71,22 @@ fn a_need_in_no_whitelist_names_the_ro_whitelist_and_the_error_users_see() {
 
 #[test]
 fn the_loader_rejects_an_unknown_driver_with_a_suggestion() {
-    let d = finds("unknown-driver", 1, "unknown-driver", "error", 10, 33);
+    let d = finds("unknown-driver", 2, "unknown-driver", "error", 10, 33);
     assert_eq!(d["help"], "did you mean `rbd`?");
 }
 
 #[test]
-fn invalid_toml_is_a_finding_of_check() {
+fn invalid_toml_is_reported_and_an_error_of_the_run() {
     let run =
         Case::new(["check", "broken"]).profile("broken", "[profile]\nrelease = \"1\"\narches = [\"x86_64\"\n").run();
-    run.exits(1).stdout_has("error[toml-syntax]").stdout_has("broken.toml:3:");
+    run.exits(2).stdout_has("error[toml-syntax]").stdout_has("broken.toml:3:");
 }
 
 #[test]
 fn a_missing_parent_is_reported_at_inherits() {
     let run =
         Case::new(["check", "child"]).profile("child", "[profile]\nrelease = \"1\"\ninherits = \"rhel-7.33\"\n").run();
-    run.exits(1)
+    run.exits(2)
         .stdout_has("error[missing-parent]")
         .stdout_has("child.toml:3:12")
         .stdout_has("did you mean `rhel-7.3`?");

@@ -383,7 +383,7 @@ fn output_writes_the_file() {
 #[test]
 fn snapshots_of_every_format() {
     for (old, new) in [("rhel-7.1", "rhel-7.2"), ("rhel-7.2", "rhel-7.3"), ("rhel-7.3", "rhel-7.3-rhev")] {
-        for format in ["text", "markdown", "json"] {
+        for format in ["text", "markdown", "json", "rpm-changelog"] {
             let run = Case::new(["diff", old, new, "--format", format]).run();
             run.exits(1);
             insta::assert_snapshot!(format!("diff_{old}_{new}_{format}"), run.stdout);
@@ -396,7 +396,7 @@ fn snapshots_of_every_format() {
     ];
     for pair in series.iter().flat_map(|s| s.windows(2)) {
         let (old, new) = (pair[0], pair[1]);
-        for format in ["text", "markdown", "json"] {
+        for format in ["text", "markdown", "json", "rpm-changelog"] {
             let run = Case::new(["diff", old, new, "--format", format]).run();
             assert!(run.code <= 1, "{old} {new}: {}", run.stderr);
             insta::assert_snapshot!(format!("diff_series_{old}_{new}_{format}"), run.stdout);
@@ -414,4 +414,65 @@ fn arch_goes_with_generated_configure_only() {
         .exits(2)
         .stderr_has("--arch goes with --generated configure only");
     Case::new(["diff", "rhel-7.1", "rhel-7.2", "--generated", "configure", "--arch", "x86_64"]).run().exits(1);
+}
+
+/// The %changelog text rpm reads back from `spec` (its first entry), with the real rpmspec.
+fn changelog_text(spec: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.spec");
+    std::fs::write(&path, spec).unwrap();
+    let out =
+        std::process::Command::new("rpmspec").args(["-q", "--qf", "%{CHANGELOGTEXT}"]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn spec_with_changelog(entry: &str) -> String {
+    format!(
+        "Name: c\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\n%description\nd\n\n%changelog\n* Mon Jan 01 2024 A Packager <a@example.com> - 1-1\n{entry}"
+    )
+}
+
+#[test]
+fn rpm_changelog_lines_are_what_rpm_keeps() {
+    if !common::require_tool("rpmspec") {
+        return;
+    }
+    for (old, new) in [("rhel-7.1", "rhel-7.2"), ("rhel-7.3", "rhel-7.3-rhev"), ("rhel-7.3", "rhel-7.3")] {
+        let run = Case::new(["diff", old, new, "--format", "rpm-changelog"]).run();
+        run.exits(if old == new { 0 } else { 1 });
+        assert!(run.stdout.lines().all(|l| l.starts_with("- ")), "{}", run.stdout);
+        assert_eq!(changelog_text(&spec_with_changelog(&run.stdout)), run.stdout.trim_end(), "{old} {new}");
+    }
+    let run = Case::new(["diff", "rhel-7.1", "rhel-7.2", "--format", "rpm-changelog", "--layer", "ro-whitelist"]).run();
+    assert_eq!(
+        run.stdout,
+        "- qemu block drivers: rhel-7.1 (qemu-kvm 1.5.3) -> rhel-7.2 (qemu-kvm 1.5.3)\n- x86_64: ro-whitelist: added ssh\n- x86_64: ro-whitelist: added https\n"
+    );
+    // Today's markdown would lose its headings there.
+    let markdown = Case::new(["diff", "rhel-7.1", "rhel-7.2", "--format", "markdown"]).run();
+    assert_ne!(changelog_text(&spec_with_changelog(&markdown.stdout)), markdown.stdout.trim_end());
+}
+
+#[test]
+fn rpm_changelog_doubles_percent_signs_that_profiles_bring() {
+    if !common::require_tool("rpmspec") {
+        return;
+    }
+    let profile = |patch: &str| {
+        format!(
+            "[profile]\nproduct = \"t\"\nrelease = \"1\"\narches = [\"x86_64\"]\n[qemu]\npackage = \"q\"\nversion = \"2.12.0\"\n[libguestfs]\nversion = \"1.40.2\"\npatch = \"{patch}\"\n"
+        )
+    };
+    let run = Case::new(["diff", "t-1", "t-2", "--format", "rpm-changelog"])
+        .profile("t-1", &profile("Disable protocols (%{name})"))
+        .profile("t-2", &profile("Disable 100% of them\\n* Mon Jan 01 2024 not an entry"))
+        .run();
+    run.exits(1).stdout_has("%%{name}").stdout_has("100%% of them");
+    assert!(run.stdout.lines().all(|l| l.starts_with("- ")), "{}", run.stdout);
+    let text = changelog_text(&spec_with_changelog(&run.stdout));
+    assert!(
+        text.contains("patch: Disable protocols (%{name}) -> Disable 100% of them * Mon Jan 01 2024 not an entry"),
+        "{text}"
+    );
 }

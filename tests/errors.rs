@@ -125,6 +125,26 @@ fn a_ro_whitelist_without_the_option_is_an_error() {
 }
 
 #[test]
+fn a_profile_name_suggests_the_same_name_in_another_case_then_the_nearest_release() {
+    let run = Case::new(["show", "RHEL-7.3"]).run();
+    run.exits(2);
+    assert_eq!(
+        run.stderr,
+        "error[unknown-profile]: no profile named `RHEL-7.3`\n = help: did you mean `rhel-7.3`?\n\n"
+    );
+    let run = Case::new(["generate", "spec", "rhel-7.8"]).run();
+    run.exits(2);
+    assert_eq!(
+        run.stderr,
+        "error[unknown-profile]: no profile named `rhel-7.8`\n = help: did you mean `rhel-7.7`?\n\n"
+    );
+    Case::new(["diff", "rhel-7.3", "rhel-7.4-rhev"]).run().exits(2).stderr_has("did you mean `rhel-7.3-rhev`?");
+    // The same rule for a parent.
+    let child = "[profile]\nproduct = \"t\"\nrelease = \"1\"\ninherits = \"rhel-7.8\"\n";
+    Case::new(["show", "child"]).profile("child", child).run().exits(2).stderr_has("did you mean `rhel-7.7`?");
+}
+
+#[test]
 fn unknown_profile_and_arch_on_the_command_line() {
     Case::new(["show", "rhel-7.33"])
         .run()

@@ -19,7 +19,7 @@ fn snapshots_of_every_generator_for_every_shipped_profile() {
             run.exits(0);
             insta::assert_snapshot!(format!("configure-{profile}-{arch}"), run.stdout);
         }
-        for style in ["inline", "globals"] {
+        for style in ["inline", "globals", "macros"] {
             let run = Case::new(["generate", "spec", &profile, "--style", style]).run();
             run.exits(0);
             insta::assert_snapshot!(format!("spec-{style}-{profile}"), run.stdout);
@@ -260,5 +260,65 @@ fn inherit_false_starts_the_qemu_section_afresh() {
     assert_eq!(
         run.stdout,
         "--prefix=/usr --enable-curl --block-drv-rw-whitelist=qcow2 --block-drv-ro-whitelist=vmdk\n"
+    );
+}
+
+/// Extra arguments with shell quoting, on one arch.
+const QUOTED: &str = r#"
+[profile]
+product = "t"
+release = "1"
+arches = ["x86_64"]
+
+[qemu]
+package = "qemu-kvm"
+version = "2.12.0"
+extra-args = ["--extra-cflags=\"-O2 -g\"", "--with-pkgversion='t 1'", "--prefix=/usr"]
+rw-whitelist = ["qcow2", "raw"]
+features = { curl = "enable" }
+"#;
+
+#[test]
+fn configure_as_json_and_nul_separated_words_are_what_a_shell_passes() {
+    let one_line = Case::new(["generate", "configure", "quoted", "--one-line"]).profile("quoted", QUOTED).run();
+    one_line.exits(0);
+    // The real shell's words for the one-line text, each ended by NUL.
+    let shell = std::process::Command::new("sh")
+        .args(["-c", &format!("printf '%s\\0' {}", one_line.stdout.trim_end())])
+        .output()
+        .unwrap();
+    let shell_words = String::from_utf8(shell.stdout).unwrap();
+    assert_eq!(shell_words.split_terminator('\0').count(), 5, "{shell_words:?}");
+
+    let null = Case::new(["generate", "configure", "quoted", "-0"]).profile("quoted", QUOTED).run();
+    null.exits(0);
+    assert_eq!(null.stdout, shell_words);
+    assert!(null.stdout.starts_with("--extra-cflags=-O2 -g\0--with-pkgversion=t 1\0--prefix=/usr\0"));
+
+    let run = Case::new(["generate", "configure", "quoted", "--format", "json"]).profile("quoted", QUOTED).run();
+    run.exits(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["arch"], "x86_64");
+    assert_eq!(json["dialect"], "configure");
+    let words: Vec<&str> = json["arguments"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    assert_eq!(words, shell_words.split_terminator('\0').collect::<Vec<_>>());
+    assert!(json.get("one_line").is_none(), "no rendering choice in JSON: {json}");
+
+    Case::new(["generate", "configure", "quoted", "-0", "--format", "json"]).profile("quoted", QUOTED).run().exits(2);
+    Case::new(["generate", "configure", "quoted", "-0", "--one-line"]).profile("quoted", QUOTED).run().exits(2);
+}
+
+#[test]
+fn arch_defaults_to_the_only_arch_and_is_needed_otherwise() {
+    let with = Case::new(["generate", "configure", "debian-13", "--arch", "x86_64", "--dialect", "meson"]).run();
+    let without = Case::new(["generate", "configure", "debian-13", "--dialect", "meson"]).run();
+    without.exits(0);
+    assert_eq!(without.stdout, with.stdout);
+    let run = Case::new(["generate", "configure", "rhel-7.3"]).run();
+    run.exits(2);
+    assert_eq!(
+        run.stderr,
+        "error[arch-needed]: `rhel-7.3` builds several arches: pass --arch\n = help: the arches: x86_64, ppc64le, aarch64\n\n"
     );
 }

@@ -217,3 +217,20 @@ fn text_output_snapshot() {
         Case::new(["verify", "rhel-7.3", "--arch", "x86_64", "--help-text", &fixture("upstream-1.5.3.txt")]).run();
     insta::assert_snapshot!("verify_upstream_1_5_3", run.stdout.replace(FIXTURES, "tests/fixtures/verify"));
 }
+
+#[test]
+fn arch_defaults_to_the_host_when_the_profile_builds_it() {
+    let host = match std::env::consts::ARCH {
+        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+        other => other,
+    };
+    let run = Case::new(["verify", "rhel-7.3", "--help-text", &fixture("rhel-7.3-x86_64.txt")]).run();
+    if ["x86_64", "ppc64le", "aarch64"].contains(&host) {
+        run.stdout_has(&format!("verify rhel-7.3 on {host} (qemu-kvm 1.5.3)"));
+    } else {
+        run.exits(2).stderr_has("error[arch-needed]");
+    }
+    // A one-arch profile that this host does not build defaults to its arch all the same.
+    let run = Case::new(["verify", "debian-13", "--help-text", &fixture("debian-10.0.2.txt")]).run();
+    run.exits(0).stdout_has("verify debian-13 on x86_64 (qemu 10.0.2)");
+}

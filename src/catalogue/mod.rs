@@ -2,6 +2,8 @@
 //! refusal messages, architectures and libguestfs protocols. Data plus lookups; it knows
 //! nothing of profiles. The data is `qemu.toml`, embedded in the binary.
 
+pub mod buildrequires;
+
 use indexmap::IndexMap;
 use semver::{Version, VersionReq};
 use serde::Deserialize;

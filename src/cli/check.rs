@@ -11,14 +11,16 @@ use drvpolicy::diagnostic::Failure;
 /// ways for one arch.
 ///
 /// Exit status: 0 no errors (and no warnings with --deny-warnings), 1 findings, 2 when a
-/// profile named on the command line does not exist or a profile file cannot be read.
+/// profile named on the command line does not exist, or a profile does not load (a file that
+/// cannot be read, invalid TOML, an unknown key or name, a missing parent): as in every
+/// command, a profile that does not load is an error, and its problems are still all listed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  drvpolicy check rhel-7.3\n  drvpolicy check --all --deny-warnings\n  \
 drvpolicy --profiles ./profiles check my-release --format json")]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["profiles", "all"]))]
 pub struct Args {
     /// Profiles to check (see `drvpolicy list`).
-    #[arg(conflicts_with = "all")]
+    #[arg(value_name = "PROFILE", conflicts_with = "all", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profiles: Vec<String>,
     /// Check every profile on the search path.
     #[arg(long)]
@@ -53,7 +55,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
     let text = match args.format {
         TextOrJson::Text => {
-            let view = check::text_view(&checked, args.deny_warnings, context.sources());
+            let view = check::text_view(&checked, args.deny_warnings, context.sources(), context.colours.stdout);
             context.renderer()?.render("check.j2", &view)?
         }
         TextOrJson::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),

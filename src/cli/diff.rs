@@ -1,9 +1,8 @@
-use super::{Context, Exit, Report, TextMarkdownJson, emit, json};
+use super::{Context, Exit, Output, Report, choice, json};
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
 use drvpolicy::policy::Policy;
-use std::path::PathBuf;
 
 /// Show what changed between two profiles, per layer and arch.
 ///
@@ -11,28 +10,29 @@ use std::path::PathBuf;
 /// as diff(1): 0 no differences, 1 differences, 2 error.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  drvpolicy diff rhel-7.1 rhel-7.2\n  drvpolicy diff rhel-7.3 rhel-7.3-rhev --layer access --arch x86_64\n  drvpolicy diff rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy diff rhel-7.1 rhel-7.2 --generated spec"
+    after_help = "Examples:\n  drvpolicy diff rhel-7.1 rhel-7.2\n  drvpolicy diff rhel-7.3 rhel-7.3-rhev --layer access --arch x86_64\n  drvpolicy diff rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy diff rhel-7.2 rhel-7.3 --format rpm-changelog\n  drvpolicy diff rhel-7.1 rhel-7.2 --generated spec"
 )]
 pub struct Args {
-    /// The old profile.
+    /// The old profile (a name from `drvpolicy list`).
+    #[arg(value_name = "OLD", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     old: String,
     /// The new profile.
+    #[arg(value_name = "NEW", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     new: String,
     /// Only this architecture (built by either profile).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
     arch: Option<String>,
     /// Only this layer.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::parser::<DiffLayer>())]
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
-    format: TextMarkdownJson,
+    format: Format,
     /// Instead: a unified diff of the generated texts (the profile name in their headers reads PROFILE on
     /// both sides). `configure` compares --arch, or every arch both profiles build.
-    #[arg(long, value_enum, conflicts_with_all = ["layer", "format"])]
+    #[arg(long, value_parser = choice::parser::<Generated>(), conflicts_with_all = ["layer", "format"])]
     generated: Option<Generated>,
-    /// Write to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -62,15 +62,27 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             let filter = Filter { layer: args.layer, arch: args.arch.clone() };
             let changes = diff::compare_with(&old, &new, &filter);
             let text = match args.format {
-                TextMarkdownJson::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
-                TextMarkdownJson::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
-                TextMarkdownJson::Json => json(&changes),
+                Format::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
+                Format::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
+                Format::RpmChangelog => context.renderer()?.render("diff.rpm-changelog.j2", &changes)?,
+                Format::Json => json(&changes),
             };
             (text, !changes.is_empty())
         }
     };
     let exit = if differ { Exit::Findings } else { Exit::Ok };
-    Ok(Report { stdout: emit(text, args.output.as_ref())?, warnings, exit })
+    Ok(Report { stdout: args.output.emit(text)?, warnings, exit })
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// In the manner of Linux's scripts/diffconfig.
+    Text,
+    /// For changelogs and reviews.
+    Markdown,
+    /// `- ` lines for a spec's %changelog entry, as rpm keeps them (`%` doubled).
+    RpmChangelog,
+    Json,
 }
 
 /// `--arch` must be built by one of the profiles, or by both to compare generated configure lines.

@@ -12,12 +12,13 @@ use drvpolicy::diagnostic::Failure;
     after_help = "Examples:\n  drvpolicy explain rhel-7.3 https --arch x86_64\n  drvpolicy explain rhel-7.3 curl"
 )]
 pub struct Args {
-    /// Profile name (see `drvpolicy list`).
+    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profile: String,
     /// A qemu block driver (`https`, `vpc`), a libguestfs protocol, or a build option (`curl`, `virtfs`).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::explain_names))]
     name: String,
     /// Only this architecture.
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
     arch: Option<String>,
     #[command(flatten)]
     installed: super::InstalledArg,

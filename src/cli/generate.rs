@@ -1,9 +1,8 @@
-use super::{Context, Report, emit, json};
+use super::{Context, Output, Report, TextOrJson, choice, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
-use drvpolicy::generate::{configure, libguestfs, libvirt, spec, subpackages};
+use drvpolicy::generate::{buildrequires, configure, libguestfs, libvirt, spec, subpackages};
 use drvpolicy::options::Dialect;
-use std::path::PathBuf;
 
 /// Generate configure arguments, spec-file snippets or libguestfs patch lists from a profile.
 #[derive(Debug, clap::Subcommand)]
@@ -13,20 +12,32 @@ drvpolicy generate libguestfs rhel-7.3 --format list"
 )]
 pub enum Generate {
     /// The configure arguments of one arch, one per line with ` \` continuations.
+    ///
+    /// `--format json` gives them as an array of words in a versioned object, `-0` as words
+    /// each ended by a NUL byte (for `xargs -0`): the words a shell makes of them, quotes
+    /// removed; rpm macros in extra-args stay as written.
     #[command(
-        after_help = "Examples:\n  drvpolicy generate configure rhel-7.3 --arch x86_64\n  drvpolicy generate configure debian-13 --arch x86_64 --dialect meson --one-line"
+        after_help = "Examples:\n  drvpolicy generate configure rhel-7.3 --arch x86_64\n  drvpolicy generate configure debian-13 --dialect meson --one-line\n  \
+drvpolicy generate configure debian-13 -0 | xargs -0 ../configure --prefix=/usr"
     )]
     Configure {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
-        /// The architecture (see `drvpolicy show PROFILE`).
-        #[arg(long)]
-        arch: String,
+        /// The architecture (default: the only arch of a one-arch profile).
+        #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
+        arch: Option<String>,
         /// `configure` flags or meson `-D` options (qemu 6.0+).
-        #[arg(long, value_enum, default_value = "configure")]
+        #[arg(long, value_parser = choice::parser::<Dialect>(), default_value = "configure")]
         dialect: Dialect,
         /// All arguments on a single line.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["null", "format"])]
         one_line: bool,
+        /// Each argument (as the word configure gets) followed by a NUL byte.
+        #[arg(short = '0', long = "null", conflicts_with = "format")]
+        null: bool,
+        /// `text`: one argument a line, as a spec writes them; `json`: a versioned object.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
         #[command(flatten)]
         output: Output,
     },
@@ -35,18 +46,41 @@ pub enum Generate {
         after_help = "Examples:\n  drvpolicy generate spec rhel-7.3\n  drvpolicy generate spec rhel-7.2-rhev --style globals --output qemu-configure.inc"
     )]
     Spec {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
         /// `inline` whitelists, or `globals`: %global block_drivers_rw_list / block_drivers_ro_list macros.
-        #[arg(long, value_enum, default_value = "inline")]
+        #[arg(long, value_parser = choice::parser::<SpecStyle>(), default_value = "inline")]
         style: SpecStyle,
         #[command(flatten)]
         output: Output,
     },
-    /// The %package, %description and %files stanzas of the block-module subpackages, and the Obsoletes of dropped ones.
+    /// The BuildRequires lines of the build options the profile builds, per arch, in the
+    /// distro's spelling.
+    ///
+    /// The spelling is `build-requires` in the profile's [qemu] (rhel7, rhel8, rhel9, fedora),
+    /// else the one for its product and release. The packages are those the real specs name
+    /// (src/catalogue/buildrequires.toml); a build option the spelling has no package for is a
+    /// warning and a comment line. The lines go in the spec's preamble.
     #[command(
-        after_help = "Examples:\n  drvpolicy generate subpackages rhel-9.3\n  drvpolicy generate subpackages rhel-8.9 -o block-subpackages.inc"
+        after_help = "Examples:\n  drvpolicy generate buildrequires rhel-7.3\n  drvpolicy generate buildrequires rhel-7.6-rhev -o buildrequires.inc"
+    )]
+    Buildrequires {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
+        profile: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The %package, %description and %files stanzas of the block-module subpackages.
+    ///
+    /// A stanza for each subpackage that ships a block module (`%package block-rbd`, its
+    /// Summary, Requires of the common package, %description and %files), in %ifarch/%ifnarch
+    /// where only some arches ship it. `--macros` writes instead the %global macros of the main
+    /// package's Requires of them and of the Obsoletes of dropped ones, for the top of the spec.
+    #[command(
+        after_help = "Examples:\n  drvpolicy generate subpackages rhel-9.3\n  drvpolicy generate subpackages rhel-9.3 --macros"
     )]
     Subpackages {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
         /// The %global macros of the main package's Requires and Obsoletes instead, for the top of the spec.
         #[arg(long)]
@@ -59,9 +93,10 @@ pub enum Generate {
         after_help = "Examples:\n  drvpolicy generate libvirt rhel-9.2 --arch x86_64\n  drvpolicy generate libvirt rhel-8.9 --format spec"
     )]
     Libvirt {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
-        /// The architecture (`--format arguments`; defaults to a one-arch profile's arch).
-        #[arg(long)]
+        /// The architecture (`--format arguments`; default: the only arch of a one-arch profile).
+        #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
         arch: Option<String>,
         #[arg(long, value_enum, default_value = "arguments")]
         format: LibvirtFormat,
@@ -73,12 +108,13 @@ pub enum Generate {
         after_help = "Examples:\n  drvpolicy generate libguestfs rhel-7.3\n  drvpolicy generate libguestfs rhel-7.3 --format list"
     )]
     Libguestfs {
+        #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
         profile: String,
         /// `text`, `list` (disabled protocols only, one a line), `markdown` or `json`.
         #[arg(long, value_enum, default_value = "text")]
         format: LibguestfsFormat,
         /// Only this architecture (needed by `--format list` when arches differ).
-        #[arg(long)]
+        #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
         arch: Option<String>,
         #[command(flatten)]
         output: Output,
@@ -94,13 +130,6 @@ pub enum LibvirtFormat {
     Spec,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct Output {
-    /// Write to FILE (atomically: a temporary file, then rename) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
-}
-
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum LibguestfsFormat {
     Text,
@@ -111,45 +140,47 @@ pub enum LibguestfsFormat {
 
 pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> {
     match command {
-        Generate::Configure { profile, arch, dialect, one_line, output } => {
+        Generate::Configure { profile, arch, dialect, one_line, null, format, output } => {
             let (policy, warnings) = context.policy(&profile)?;
-            let arch = super::arch(&policy, &arch)?;
+            let arch = super::arch_or_default(&policy, arch.as_deref())?;
             let view = configure::view(&policy, arch, dialect, one_line)?;
-            let text = context.renderer()?.render("configure.j2", &view)?;
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            let text = match (format, null) {
+                (TextOrJson::Json, _) => json(&view.json()?),
+                (TextOrJson::Text, true) => view.words()?.iter().map(|w| format!("{w}\0")).collect(),
+                (TextOrJson::Text, false) => context.renderer()?.render("configure.j2", &view)?,
+            };
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Spec { profile, style, output } => {
             let (policy, warnings) = context.policy(&profile)?;
             let view = spec::view(&policy, style)?;
             let text = context.renderer()?.render("spec.j2", &view)?;
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
+        }
+        Generate::Buildrequires { profile, output } => {
+            let (policy, mut warnings) = context.policy(&profile)?;
+            let (view, more) = buildrequires::view(&policy, context.sources())?;
+            warnings.extend(more);
+            let text = context.renderer()?.render("buildrequires.j2", &view)?;
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Subpackages { profile, macros, output } => {
             let (policy, warnings) = context.policy(&profile)?;
             let part = if macros { subpackages::Part::Macros } else { subpackages::Part::Packages };
             let view = subpackages::view(&policy, part)?;
             let text = context.renderer()?.render("subpackages.j2", &view)?;
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Libvirt { profile, arch, format, output } => {
             let (policy, warnings) = context.policy(&profile)?;
             let view = match format {
                 LibvirtFormat::Spec => libvirt::spec(&policy)?,
                 LibvirtFormat::Arguments => {
-                    let names = policy.arch_names();
-                    let arch = match (&arch, names.as_slice()) {
-                        (Some(arch), _) => super::arch(&policy, arch)?,
-                        (None, [only]) => super::arch(&policy, only)?,
-                        (None, _) => {
-                            let message = format!("profile `{}` builds several arches: pass --arch", policy.name);
-                            return Err(drvpolicy::diagnostic::unknown_arch(message, "", &names));
-                        }
-                    };
-                    libvirt::arguments(&policy, arch)?
+                    libvirt::arguments(&policy, super::arch_or_default(&policy, arch.as_deref())?)?
                 }
             };
             let text = context.renderer()?.render("libvirt.j2", &view)?;
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
         Generate::Libguestfs { profile, format, arch, output } => {
             let (policy, warnings) = context.policy(&profile)?;
@@ -165,7 +196,7 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
                     .renderer()?
                     .render("libguestfs-list.j2", serde_json::json!({ "disabled": view.disabled_names()? }))?,
             };
-            Ok(Report::ok(emit(text, output.output.as_ref())?).with_warnings(warnings))
+            Ok(Report::ok(output.emit(text)?).with_warnings(warnings))
         }
     }
 }

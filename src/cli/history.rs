@@ -1,37 +1,40 @@
-use super::{Context, Report, TextMarkdownJson, emit, json};
+use super::{Context, Output, Report, TextMarkdownJson, choice, json};
 use drvpolicy::diagnostic::{Failure, unknown_arch};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
-use std::path::PathBuf;
 
 /// A release series as a timeline of changes.
 ///
 /// For each release what changed from the one before (in `diff`'s terms), and per driver the
 /// releases in which its access changed.
+///
+/// The series: with --product P, or one NAME that is a product (`rhel`, `rhel-rhev`), every
+/// profile of that product on the search path, ordered by release; with two or more profiles,
+/// those, in the order given.
+///
+/// Exit status: 0 the timeline was written (changes are its content, not findings), 2 error
+/// (an unknown profile or product, a profile of the series that does not load).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The series: with --product P, or one NAME that is a product (`rhel`, `rhel-rhev`), every profile \
-of that product on the search path, ordered by release; with two or more profiles, those, in the order given.\n\n\
-Examples:\n  drvpolicy history rhel\n  drvpolicy history rhel-7.1 rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy history --product rhel-rhev --layer access"
+    after_help = "Examples:\n  drvpolicy history rhel\n  drvpolicy history rhel-7.1 rhel-7.2 rhel-7.3 --format markdown\n  drvpolicy history --product rhel-rhev --layer access"
 )]
 pub struct Args {
     /// Two or more profiles in release order, or one product name.
-    #[arg(value_name = "PROFILE", required_unless_present = "product", conflicts_with = "product")]
+    #[arg(value_name = "PROFILE", required_unless_present = "product", conflicts_with = "product", add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profiles: Vec<String>,
     /// Every profile of this product, ordered by release.
     #[arg(long)]
     product: Option<String>,
     /// Only this architecture (built by some profile of the series).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
     arch: Option<String>,
     /// Only this layer.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::parser::<DiffLayer>())]
     layer: Option<DiffLayer>,
     #[arg(long, value_enum, default_value = "text")]
     format: TextMarkdownJson,
-    /// Write to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
@@ -67,5 +70,5 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         TextMarkdownJson::Markdown => context.renderer()?.render("history.md.j2", &timeline)?,
         TextMarkdownJson::Json => json(&timeline),
     };
-    Ok(Report::ok(emit(text, args.output.as_ref())?).with_warnings(warnings))
+    Ok(Report::ok(args.output.emit(text)?).with_warnings(warnings))
 }

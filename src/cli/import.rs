@@ -4,10 +4,10 @@ use drvpolicy::import::Options;
 use std::path::PathBuf;
 
 /// Bootstrap a profile from a spec file or build script that runs qemu's configure.
+///
+/// See `drvpolicy import spec --help` for what it reads and its exit status.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Example:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n\nSee `drvpolicy import spec --help` for what it reads and its exit status."
-)]
+#[command(after_help = "Example:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml")]
 pub struct Args {
     #[command(subcommand)]
     what: What,
@@ -27,7 +27,7 @@ enum What {
     ///
     /// Exit status: 0 every line read and the profile resolves, 1 the profile was written but
     /// something needs attention (lines not interpreted, a placeholder release, problems the
-    /// catalogue finds), 2 error.
+    /// catalogue finds, any warning but an import-note), 2 error.
     #[command(
         after_help = "Examples:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n  drvpolicy import spec build_configure.sh --qemu-version 2.3.0 --arches x86_64 --name ev-7.2 \\\n      --set have_rbd=enable --set have_gluster=enable --set @=\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --format json"
     )]
@@ -36,12 +36,12 @@ enum What {
 
 #[derive(Debug, clap::Args)]
 struct SpecArgs {
-    /// The spec file, a `generate spec` snippet, or a shell script (first line `#!` or name `*.sh`).
+    /// The spec file, a `generate spec` snippet, or a shell script (first line `#!` or name `*.sh`); `-` reads standard input.
     file: PathBuf,
     /// The profile name (default: the stem of --output, the name in a drvpolicy header, the file's stem).
     #[arg(long)]
     name: Option<String>,
-    /// Write the profile to FILE (atomically) instead of stdout; its stem is the profile name.
+    /// Write the profile to FILE (atomically) instead of stdout (`-`); its stem is the profile name.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// The arches, in order (default: ExclusiveArch/BuildArch, else the arches the %ifarch lines name).
@@ -85,10 +85,17 @@ fn set(text: &str) -> Result<(String, String), Failure> {
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
-    let What::Spec(args) = args.what;
-    let display = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+    let What::Spec(mut args) = args.what;
+    // `-o -` is standard output: no file, and no stem to name the profile.
+    args.output = args.output.filter(|p| !super::is_dash(p));
+    let (display, read) = if super::is_dash(&args.file) {
+        let mut bytes = Vec::new();
+        let read = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes);
+        ("<stdin>".to_string(), read)
+    } else {
+        (args.file.display().to_string(), std::fs::read(&args.file))
+    };
+    let bytes = read.map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut sets = indexmap::IndexMap::new();
     for s in &args.sets {
@@ -113,6 +120,9 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         (TextOrJson::Text, None) => written,
         (TextOrJson::Text, Some(_)) => context.renderer()?.render("import.txt.j2", &imported.view)?,
     };
-    let exit = if imported.findings { Exit::Findings } else { Exit::Ok };
+    // Warnings are findings, as in `check --deny-warnings` and `sync --check`; an import-note
+    // only says how the profile writes what it read.
+    let warned = imported.warnings.iter().any(|w| w.code != "import-note");
+    let exit = if imported.findings || warned { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout, warnings: imported.warnings, exit })
 }

@@ -2,6 +2,9 @@ use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
 
 /// List the profiles on the search path: name, release, qemu, parent, arches.
+///
+/// A profile from --profiles or DRVPOLICY_PROFILES that replaces a shipped profile of the same
+/// name is marked with `*`, and a note names its file.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  drvpolicy list --format json")]
 pub struct Args {
@@ -27,7 +30,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             }
         }
     }
-    let entries = drvpolicy::show::list(&policies);
+    let store = &context.store;
+    let entries = drvpolicy::show::list(&policies, |name| store.shadowing(name).map(|p| p.display().to_string()));
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
         TextOrJson::Json => json(&entries),

@@ -10,7 +10,7 @@ use drvpolicy::diagnostic::Failure;
     after_help = "Examples:\n  drvpolicy matrix rhel-7.3\n  drvpolicy matrix rhel-7.3 --format html > rhel-7.3.html"
 )]
 pub struct Args {
-    /// Profile name (see `drvpolicy list`).
+    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profile: String,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,

@@ -1,20 +1,27 @@
 //! Command-line interface: one file per command; each turns arguments into library calls
 //! and returns what to print and how to exit.
 
+mod can;
 mod check;
+mod choice;
+mod colour;
+mod complete;
 mod completions;
 mod diff;
 mod explain;
 mod generate;
+mod help;
 mod history;
 mod import;
 mod list;
+mod man;
 mod matrix;
 mod show;
 mod sync;
+mod templates;
 mod verify;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::render::Renderer;
@@ -40,16 +47,23 @@ pub enum Exit {
     about = "Per-release, per-architecture qemu block-driver policies: configure flags, spec snippets, libguestfs patch lists",
     long_about = "drvpolicy reads declarative profiles (TOML) that describe which qemu block drivers a release compiles in, \
 which it whitelists read-write or read-only, and which protocols libguestfs removes, and generates configure flags, \
-spec-file snippets and libguestfs patch lists from them.\n\nExit status: 0 ok, 1 findings or differences, 2 error.",
-    after_help = "Example:\n  drvpolicy generate spec rhel-7.3"
+spec-file snippets and libguestfs patch lists from them.\n\nProfiles: the shipped ones, then DRVPOLICY_PROFILES (a PATH-style \
+list of directories: an earlier one wins), then each --profiles DIR (a later one wins).\n\n\
+Exit status: 0 ok, 1 findings or differences, 2 error.",
+    after_help = "Example:\n  drvpolicy generate spec rhel-7.3",
+    disable_help_subcommand = true
 )]
 pub struct Cli {
-    /// Also look for profiles in DIR (after the shipped ones; later directories win).
+    /// Also look for profiles in DIR (they win over the shipped ones and DRVPOLICY_PROFILES;
+    /// later directories win over earlier ones).
     #[arg(long = "profiles", value_name = "DIR", global = true)]
     profile_dirs: Vec<PathBuf>,
     /// Take templates from DIR where a file of the same name exists.
     #[arg(long = "templates", value_name = "DIR", global = true)]
     templates: Option<PathBuf>,
+    /// Colours in diagnostics: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long = "color", value_name = "WHEN", value_enum, default_value = "auto", global = true)]
+    color: colour::When,
     #[command(subcommand)]
     command: Command,
 }
@@ -65,11 +79,14 @@ enum Command {
     Diff(diff::Args),
     History(history::Args),
     Check(check::Args),
+    Can(can::Args),
     Verify(verify::Args),
     Import(import::Args),
     Sync(sync::Args),
+    Templates(templates::Args),
     Completions(completions::CompletionsArgs),
-    Man(completions::ManArgs),
+    Man(man::Args),
+    Help(help::Args),
 }
 
 /// `--format` of the commands that print for people or for machines.
@@ -134,6 +151,7 @@ impl Report {
 pub struct Context {
     pub store: Store,
     templates: Option<PathBuf>,
+    pub colours: colour::Colours,
 }
 
 impl Context {
@@ -152,10 +170,24 @@ impl Context {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let mut context = match Store::new(&cli.profile_dirs) {
-        Ok(store) => Context { store, templates: cli.templates.clone() },
-        Err(failure) => return finish(Err(failure), &Sources::new()),
+    // `COMPLETE=bash drvpolicy` prints the shell's registration script; the shell then calls
+    // back with the line to complete. Either way this answers and exits.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            colour::When::from_raw_args(&raw_args()).apply();
+            e.exit()
+        }
+    };
+    let colours = cli.color.apply();
+    let dirs = match search_path(std::env::var_os(PROFILES_VAR), &cli.profile_dirs) {
+        Ok(dirs) => dirs,
+        Err(failure) => return finish(Err(failure), &Sources::new(), colours),
+    };
+    let mut context = match Store::new(&dirs) {
+        Ok(store) => Context { store, templates: cli.templates.clone(), colours },
+        Err(failure) => return finish(Err(failure), &Sources::new(), colours),
     };
     let result = match cli.command {
         Command::List(args) => list::run(&mut context, args),
@@ -166,40 +198,92 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&mut context, args),
         Command::History(args) => history::run(&mut context, args),
         Command::Check(args) => check::run(&mut context, args),
+        Command::Can(args) => can::run(&mut context, args),
         Command::Verify(args) => verify::run(&mut context, args),
         Command::Import(args) => import::run(&mut context, args),
         Command::Sync(args) => sync::run(&mut context, args),
+        Command::Templates(args) => templates::run(&context, args),
         Command::Completions(args) => completions::completions(args),
-        Command::Man(args) => completions::man(args),
+        Command::Man(args) => man::run(args),
+        Command::Help(args) => help::run(&context, args),
     };
-    finish(result, context.sources())
+    finish(result, context.sources(), context.colours)
 }
 
-fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
+/// The command line as given, for what must be known before or without clap's parse.
+fn raw_args() -> Vec<String> {
+    std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect()
+}
+
+/// The values of `option` in `args` (`--option VALUE` or `--option=VALUE`, before a `--`).
+/// clap stops at the first argument it does not know, and shell completion gives it an
+/// incomplete line: these two cases read the line themselves, for one option each.
+fn raw_values(args: &[String], option: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    for (i, arg) in args.iter().enumerate().take_while(|(_, a)| *a != "--") {
+        match arg.strip_prefix(option) {
+            Some("") => values.extend(args.get(i + 1).cloned()),
+            Some(rest) => values.extend(rest.strip_prefix('=').map(str::to_string)),
+            None => {}
+        }
+    }
+    values
+}
+
+/// A PATH-style list of profile directories; as in PATH, an earlier one wins.
+const PROFILES_VAR: &str = "DRVPOLICY_PROFILES";
+
+/// The profile directories in the store's order (later wins): DRVPOLICY_PROFILES from its last
+/// entry to its first, then each --profiles. Empty entries are skipped.
+fn search_path(variable: Option<std::ffi::OsString>, options: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut dirs: Vec<PathBuf> =
+        variable.map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect()).unwrap_or_default();
+    if let Some(missing) = dirs.iter().find(|d| !d.is_dir()) {
+        let message = format!("{PROFILES_VAR} names {}, which is not a directory", missing.display());
+        return Err(Failure::single(
+            Diagnostic::error("io", message).with_help(format!("remove it from {PROFILES_VAR}, or create it")),
+        ));
+    }
+    dirs.reverse();
+    dirs.extend(options.iter().cloned());
+    Ok(dirs)
+}
+
+fn finish(result: Result<Report, Failure>, sources: &Sources, colours: colour::Colours) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     match result {
         Ok(report) => {
             for warning in &report.warnings {
-                let _ = write!(stderr, "{}", warning.render(sources));
+                let _ = write!(stderr, "{}", warning.render_styled(sources, colours.stderr));
             }
             let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-                return ExitCode::from(Exit::Error as u8);
+            match stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()) {
+                Ok(()) => ExitCode::from(report.exit as u8),
+                // The reader has what it wanted (`| head -1`): as ripgrep does, end quietly.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(Exit::Ok as u8),
+                Err(e) => {
+                    let _ = writeln!(stderr, "error[io]: cannot write to standard output: {e}");
+                    ExitCode::from(Exit::Error as u8)
+                }
             }
-            ExitCode::from(report.exit as u8)
         }
         Err(failure) => {
             for d in &failure.diagnostics {
-                let _ = write!(stderr, "{}", d.render(sources));
+                let _ = write!(stderr, "{}", d.render_styled(sources, colours.stderr));
             }
             ExitCode::from(Exit::Error as u8)
         }
     }
 }
 
-/// Writes `text` to `output` atomically, or returns it for stdout.
+/// `-` as a file name: standard output for `-o`, standard input for what a command reads.
+pub fn is_dash(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes `text` to `output` atomically, or returns it for stdout (no `-o`, or `-o -`).
 pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
-    match output {
+    match output.filter(|p| !is_dash(p)) {
         Some(path) => {
             drvpolicy::output::write_atomic(path, text.as_bytes()).map_err(|e| {
                 Failure::single(Diagnostic::error("io", format!("cannot write {}: {e}", path.display())))
@@ -210,11 +294,54 @@ pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
     }
 }
 
+/// `-o FILE` of the commands that write text.
+#[derive(Debug, clap::Args)]
+pub struct Output {
+    /// Write to FILE (atomically: a temporary file, then a rename) instead of stdout; `-` is stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+impl Output {
+    pub fn emit(&self, text: String) -> Result<String, Failure> {
+        emit(text, self.output.as_ref())
+    }
+}
+
 /// Pretty JSON with a trailing newline.
 pub fn json(value: &impl serde::Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+/// The help of every PROFILE argument.
+pub const PROFILE_HELP: &str =
+    "The profile: a name from `drvpolicy list` (shipped, or a NAME.toml in --profiles or DRVPOLICY_PROFILES)";
+
+/// The arch of `--arch`, or without it the only arch of a one-arch profile.
+pub fn arch_or_default<'p>(
+    policy: &'p Policy,
+    arch: Option<&str>,
+) -> Result<&'p drvpolicy::policy::ArchPolicy, Failure> {
+    match (arch, policy.arches.as_slice()) {
+        (Some(arch), _) => self::arch(policy, arch),
+        (None, [only]) => Ok(only),
+        (None, _) => Err(Failure::single(
+            Diagnostic::error("arch-needed", format!("`{}` builds several arches: pass --arch", policy.name))
+                .with_help(format!("the arches: {}", policy.arch_names().join(", "))),
+        )),
+    }
+}
+
+/// The host's arch as rpm names it (`ppc64le`, not Rust's `powerpc64`).
+pub fn host_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+        "powerpc64" => "ppc64",
+        "x86" => "i686",
+        other => other,
+    }
 }
 
 /// The arch named by `--arch`, checked against the profile.

@@ -19,11 +19,12 @@ use std::path::PathBuf;
 qemu-img --help > help.txt; drvpolicy verify rhel-7.3 --arch x86_64 --help-text help.txt --format json")]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["qemu_img", "help_text"]))]
 pub struct Args {
-    /// Profile name (see `drvpolicy list`).
+    #[arg(value_name = "PROFILE", help = super::PROFILE_HELP, add = clap_complete::engine::ArgValueCompleter::new(super::complete::profiles))]
     profile: String,
-    /// The architecture the binary was built for.
-    #[arg(long)]
-    arch: String,
+    /// The architecture the binary was built for (default: this host's, when the profile
+    /// builds it; else the only arch of a one-arch profile).
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(super::complete::arches))]
+    arch: Option<String>,
     /// Run PATH --help (a non-zero exit is fine if the list is there: qemu 1.x exits 1).
     #[arg(long, value_name = "PATH")]
     qemu_img: Option<PathBuf>,
@@ -42,7 +43,11 @@ pub struct Args {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let (policy, warnings) = context.policy(&args.profile)?;
-    let arch = super::arch(&policy, &args.arch)?;
+    let host = super::host_arch();
+    let arch = match args.arch.as_deref() {
+        None if policy.arch(host).is_some() => super::arch(&policy, host)?,
+        arch => super::arch_or_default(&policy, arch)?,
+    };
     let help = match (&args.qemu_img, &args.help_text) {
         (Some(path), _) => verify::run_qemu_img(path)?,
         (None, Some(path)) => verify::read_help_text(path)?,

@@ -9,7 +9,7 @@ use crate::unified::{UnifiedDiff, unified};
 use serde::Serialize;
 
 /// Which generated text to compare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Generated {
     /// `generate spec` (inline style).
@@ -18,6 +18,18 @@ pub enum Generated {
     Configure,
     /// `generate libguestfs` (text).
     Libguestfs,
+}
+
+impl Generated {
+    pub const ALL: [Generated; 3] = [Generated::Spec, Generated::Configure, Generated::Libguestfs];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Generated::Spec => "spec",
+            Generated::Configure => "configure",
+            Generated::Libguestfs => "libguestfs",
+        }
+    }
 }
 
 /// Both sides' generated headers name the profile; this stands for it on both sides, so that

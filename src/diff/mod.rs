@@ -12,7 +12,7 @@ use crate::policy::Policy;
 use serde::Serialize;
 
 /// What a diff reports, as `--layer` names it, bottom of the output to top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DiffLayer {
     /// Arches added or removed.
@@ -42,6 +42,21 @@ pub enum DiffLayer {
 }
 
 impl DiffLayer {
+    pub const ALL: [DiffLayer; 12] = [
+        DiffLayer::Arches,
+        DiffLayer::Qemu,
+        DiffLayer::Build,
+        DiffLayer::Subpackages,
+        DiffLayer::Features,
+        DiffLayer::RwWhitelist,
+        DiffLayer::RoWhitelist,
+        DiffLayer::WhitelistInTools,
+        DiffLayer::Libvirt,
+        DiffLayer::Libguestfs,
+        DiffLayer::Consumers,
+        DiffLayer::Access,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DiffLayer::Arches => "arches",

@@ -26,6 +26,59 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> Result
     }
 }
 
+/// The version of the JSON object of `generate configure --format json`; it changes when a
+/// field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// `generate configure --format json`: the view without its rendering choice, versioned.
+#[derive(Debug, Serialize)]
+pub struct ConfigureJson<'a> {
+    pub schema_version: u32,
+    pub profile: &'a str,
+    pub arch: &'a str,
+    pub package: &'a str,
+    pub version: &'a str,
+    pub build: &'a str,
+    pub dialect: Dialect,
+    /// The words configure gets, after the shell's quote removal (`--extra-cflags="-O2 -g"`
+    /// is the one word `--extra-cflags=-O2 -g`); rpm macros stay as written.
+    pub arguments: Vec<String>,
+}
+
+impl ConfigureView {
+    pub fn json(&self) -> Result<ConfigureJson<'_>> {
+        Ok(ConfigureJson {
+            schema_version: SCHEMA_VERSION,
+            profile: &self.profile,
+            arch: &self.arch,
+            package: &self.package,
+            version: &self.version,
+            build: &self.build,
+            dialect: self.dialect,
+            arguments: self.words()?,
+        })
+    }
+
+    /// The arguments as the words a shell makes of them, for callers that run configure
+    /// without one (`-0`, JSON).
+    pub fn words(&self) -> Result<Vec<String>> {
+        let mut words = Vec::new();
+        for argument in &self.arguments {
+            match shlex::split(argument) {
+                Some(split) => words.extend(split),
+                None => {
+                    let message =
+                        format!("`{argument}` is not complete shell text (an unclosed quote or a trailing backslash)");
+                    return Err(crate::diagnostic::Diagnostic::error("bad-argument", message)
+                        .with_help("write each extra-args entry as the shell reads it")
+                        .into());
+                }
+            }
+        }
+        Ok(words)
+    }
+}
+
 pub fn view(policy: &Policy, arch: &ArchPolicy, dialect: Dialect, one_line: bool) -> Result<ConfigureView> {
     let arguments = arguments(policy, arch, dialect)?;
     Ok(ConfigureView {

@@ -2,7 +2,7 @@
 //! arguments for one arch (meson `-Dstorage_X=`, or `--with-storage-X` before meson) or as
 //! the spec's `%define with_storage_X` lines for every arch.
 
-use super::spec::{self, Line};
+use super::conditional::{self, Intent, Line};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::policy::{ArchPolicy, Policy};
@@ -91,15 +91,17 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy) -> Result<LibvirtView> {
 pub fn spec(policy: &Policy) -> Result<LibvirtView> {
     described(policy)?;
     let scope: Vec<&str> = policy.arch_names();
-    let mut items: Vec<(String, Vec<&str>)> = Vec::new();
-    for arch in &policy.arches {
-        for (backend, known) in backends(policy, arch) {
-            items.push((
-                format!("%define {} {}", known.spec_macro, u8::from(backend.enabled)),
-                vec![arch.arch.as_str()],
-            ));
-        }
-    }
+    let sequences: Vec<(&str, Vec<String>)> = policy
+        .arches
+        .iter()
+        .map(|arch| {
+            let lines = backends(policy, arch)
+                .into_iter()
+                .map(|(backend, known)| format!("%define {} {}", known.spec_macro, u8::from(backend.enabled)))
+                .collect();
+            (arch.arch.as_str(), lines)
+        })
+        .collect();
     let (package, version) = header(policy);
     Ok(LibvirtView {
         profile: policy.name.clone(),
@@ -108,6 +110,6 @@ pub fn spec(policy: &Policy) -> Result<LibvirtView> {
         dialect: if meson(policy) { "meson" } else { "configure" },
         arch: None,
         arguments: Vec::new(),
-        lines: spec::conditional_lines(&spec::merge(items), &scope),
+        lines: conditional::conditional_lines(&conditional::items(&sequences), &scope, &Intent::of(policy)),
     })
 }

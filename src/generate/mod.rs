@@ -1,6 +1,8 @@
 //! Generated text for packagers: configure arguments, spec-file snippets and the
 //! libguestfs patch list. Each builds a plain view that a template renders.
 
+pub mod buildrequires;
+pub(crate) mod conditional;
 pub mod configure;
 pub mod libguestfs;
 pub mod libvirt;

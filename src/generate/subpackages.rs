@@ -3,7 +3,7 @@
 //! only some arches build a module, and two macros for the main package's preamble: the
 //! `Requires:` of the subpackages it pulls in and the `Obsoletes:` of dropped ones.
 
-use super::spec::{self, Line};
+use super::conditional::{self, Intent, Line};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::policy::Policy;
 use serde::Serialize;
@@ -67,7 +67,7 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
     let scope = policy.arch_names();
     let evr = policy.qemu.rpm.evr.as_ref().map_or("%{version}-%{release}", |v| v.value.as_str());
     let mut stanzas: Vec<Stanza> = Vec::new();
-    let mut requires: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut requires: Vec<(&str, Vec<String>)> = Vec::new();
     for arch in &policy.arches {
         // By name, as the real specs list them (block-blkio, block-curl, block-rbd).
         let mut shipped: Vec<_> = arch.subpackages.iter().filter(|s| s.shipped).collect();
@@ -83,8 +83,11 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
                 continue;
             }
             if sub.required {
-                requires
-                    .push((format!("Requires: {} = {evr}", relative(&sub.name, package)), vec![arch.arch.as_str()]));
+                let line = format!("Requires: {} = {evr}", relative(&sub.name, package));
+                match requires.iter_mut().find(|(a, _)| *a == arch.arch) {
+                    Some((_, lines)) => lines.push(line),
+                    None => requires.push((arch.arch.as_str(), vec![line])),
+                }
             }
             if let Some(stanza) = stanzas.iter_mut().find(|s| s.name == sub.name) {
                 // One package may ship several modules (Debian's qemu-block-extra).
@@ -136,10 +139,11 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
         .into());
     }
     stanzas.sort_by(|a, b| a.name.cmp(&b.name));
+    let intent = Intent::of(policy);
     for stanza in &mut stanzas {
         if stanza.arches.len() != scope.len() {
             let arches: Vec<&str> = stanza.arches.iter().map(String::as_str).collect();
-            stanza.condition = Some(spec::condition(&arches, &scope));
+            stanza.condition = Some(intent.condition(&arches, &scope).directive());
         }
     }
     // Stanzas in a row under one condition share one %ifarch block.
@@ -159,7 +163,7 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
         profile: policy.name.clone(),
         package: package.to_string(),
         version: policy.qemu.version.value.to_string(),
-        requires: spec::conditional_lines(&spec::merge(requires), &scope),
+        requires: conditional::conditional_lines(&conditional::items(&requires), &scope, &intent),
         obsoletes: policy
             .qemu
             .obsoletes

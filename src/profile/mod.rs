@@ -54,6 +54,8 @@ pub struct RawProfile {
     pub qemu_package: Option<Spanned<String>>,
     pub qemu_version: Option<Spanned<Version>>,
     pub qemu_inherit: Option<Spanned<bool>>,
+    /// `[qemu] build-requires`: the distro spelling of `generate buildrequires`.
+    pub build_requires: Option<Spanned<String>>,
     pub backports: Option<SpannedList<String>>,
     pub custom_features: Vec<CustomFeature>,
     pub qemu_main_package: Option<Spanned<String>>,

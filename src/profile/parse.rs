@@ -26,6 +26,7 @@ const QEMU_KEYS: &[&str] = &[
     "obsoletes",
     "subpackages",
     "rpm",
+    "build-requires",
 ];
 const RPM_KEYS: &[&str] = &["evr", "obsoletes", "common"];
 const QEMU_ARCH_KEYS: &[&str] = &[
@@ -94,6 +95,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         qemu_package: None,
         qemu_version: None,
         qemu_inherit: None,
+        build_requires: None,
         backports: None,
         custom_features: Vec::new(),
         qemu_main_package: None,
@@ -172,6 +174,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             profile.rpm_obsoletes = reader.string(rpm, "obsoletes");
             profile.rpm_common = reader.string(rpm, "common");
         }
+        profile.build_requires = reader.string(q, "build-requires");
         profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
         profile.custom_features = reader.custom_features(q);
         reader.qemu_settings(q, &mut profile.base);

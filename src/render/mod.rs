@@ -69,9 +69,12 @@ impl Renderer {
         })
     }
 
-    /// Names of the embedded templates.
-    pub fn embedded() -> impl Iterator<Item = &'static str> {
-        TEMPLATES.files().filter_map(|f| f.path().to_str())
+    /// The embedded templates: name and text, by name.
+    pub fn embedded() -> Vec<(&'static str, &'static str)> {
+        let mut all: Vec<(&str, &str)> =
+            TEMPLATES.files().filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?))).collect();
+        all.sort_unstable();
+        all
     }
 }
 

@@ -104,6 +104,7 @@ fn build_policy(
     let mut version = None;
     let mut backports: Vec<Valued<String>> = Vec::new();
     let mut custom_features: Vec<crate::policy::CustomFeature> = Vec::new();
+    let mut build_requires: Option<Valued<String>> = None;
     let mut arches: Vec<Valued<String>> = Vec::new();
     let mut libguestfs = Package::default();
     let mut libguestfs_backend = None;
@@ -126,6 +127,7 @@ fn build_policy(
             module_dir = None;
             obsoletes.clear();
             rpm = crate::policy::Rpm::default();
+            build_requires = None;
         }
         set(&mut package, &profile.qemu_package);
         set(&mut main_package, &profile.qemu_main_package);
@@ -135,6 +137,24 @@ fn build_policy(
         set(&mut module_dir, &profile.qemu_module_dir);
         if let Some(edit) = &profile.qemu_obsoletes {
             let _ = apply_list(&mut obsoletes, edit, "[qemu] obsoletes", &profile.name, diagnostics);
+        }
+        if let Some(spelling) = &profile.build_requires {
+            let table = crate::catalogue::buildrequires::BuildRequires::get();
+            match table.spelling(&spelling.value) {
+                Some(_) => build_requires = Some(Valued::new(spelling.value.clone(), origin(&spelling.span))),
+                None => diagnostics.push(
+                    Diagnostic::error(
+                        "unknown-spelling",
+                        format!("`{}` is not a BuildRequires spelling drvpolicy knows", spelling.value),
+                    )
+                    .at(&spelling.span, "not a spelling of the BuildRequires table")
+                    .with_help(
+                        crate::diagnostic::did_you_mean(&spelling.value, table.names()).unwrap_or_else(|| {
+                            format!("the spellings: {}", table.names().collect::<Vec<_>>().join(", "))
+                        }),
+                    ),
+                ),
+            }
         }
         set(&mut version, &profile.qemu_version);
         if let Some(edit) = &profile.backports {
@@ -201,12 +221,23 @@ fn build_policy(
         description: child.description.clone().unwrap_or_default(),
         parents: root_first.iter().rev().skip(1).map(|p| p.name.clone()).collect(),
         sources: child.sources.clone(),
-        qemu: Qemu { package, version, backports, custom_features, main_package, module_dir, obsoletes, rpm },
+        qemu: Qemu {
+            package,
+            version,
+            backports,
+            custom_features,
+            main_package,
+            module_dir,
+            obsoletes,
+            rpm,
+            build_requires,
+        },
         libguestfs,
         libguestfs_backend: libguestfs_backend
             .unwrap_or_else(|| Valued::new(LibguestfsBackend::Direct, Origin::Default)),
         libvirt,
         arches: arch_policies,
+        selectors: root_first.iter().flat_map(|p| p.overrides.iter().map(|o| o.selector.value.clone())).collect(),
     })
 }
 

@@ -10,6 +10,7 @@ pub struct Case {
     dir: tempfile::TempDir,
     profiles: bool,
     stdin: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 /// What a run printed and how it exited.
@@ -28,6 +29,7 @@ impl Case {
             dir: tempfile::tempdir().expect("temp dir"),
             profiles: false,
             stdin: None,
+            env: Vec::new(),
         }
     }
 
@@ -50,6 +52,12 @@ impl Case {
         self
     }
 
+    /// Sets an environment variable for the run; `{dir}` stands for the case's directory.
+    pub fn env(mut self, name: &str, value: &str) -> Case {
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
     pub fn stdin(mut self, text: &str) -> Case {
         self.stdin = Some(text.to_string());
         self
@@ -63,11 +71,16 @@ impl Case {
         let dir = self.dir.path().to_path_buf();
         let mut command = assert_cmd::Command::cargo_bin("drvpolicy").expect("the drvpolicy binary");
         command.current_dir(&dir);
+        // The developer's own search path must not leak into the cases.
+        command.env_remove("DRVPOLICY_PROFILES");
         if self.profiles {
             command.arg("--profiles").arg(dir.join("profiles"));
         }
         let dir_text = dir.display().to_string();
         command.args(self.args.iter().map(|a| a.replace("{dir}", &dir_text)));
+        for (name, value) in &self.env {
+            command.env(name, value.replace("{dir}", &dir_text));
+        }
         if let Some(stdin) = &self.stdin {
             command.write_stdin(stdin.clone());
         }
