@@ -15,6 +15,7 @@ pub mod diff;
 pub mod explain;
 pub mod generate;
 pub mod history;
+pub mod input;
 pub mod import;
 pub mod matrix;
 pub mod options;

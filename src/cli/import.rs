@@ -61,12 +61,24 @@ struct SpecArgs {
     #[arg(long)]
     release: Option<String>,
     /// Give a macro or shell variable the file does not define (or override it): `have_rbd=enable`,
-    /// `rhev=1`; `@=WORDS` gives the arguments of "$@". Repeatable.
+    /// `rhev=1`; `@=WORDS` gives the script's own arguments ("$@"), split as the shell splits
+    /// words. Quotes in VALUE group as in the shell. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     sets: Vec<String>,
+    /// A macro the build does not define (as rpmbuild's --undefine): `%{defined NAME}` is 0 and
+    /// `%{?NAME}` empty, where the file alone cannot tell. Repeatable.
+    #[arg(long = "undefine", value_name = "NAME")]
+    undefined: Vec<String>,
+    /// The largest spec or build script read, in bytes (suffixes k, M, G).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = size)]
+    max_size: u64,
     /// `text` (the profile, or a summary with --output) or `json` (a summary holding the profile).
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
+}
+
+fn size(text: &str) -> Result<u64, String> {
+    drvpolicy::input::parse_size(text).ok_or_else(|| format!("`{text}` is not a size (for example 64MiB or 1048576)"))
 }
 
 fn set(text: &str) -> Result<(String, String), Failure> {
@@ -87,8 +99,8 @@ fn set(text: &str) -> Result<(String, String), Failure> {
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let What::Spec(args) = args.what;
     let display = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+    let bytes = drvpolicy::input::read_regular_file(&args.file, args.max_size)
+        .map_err(|e| Failure::single(Diagnostic::error("io", e.describe(&display))))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut sets = indexmap::IndexMap::new();
     for s in &args.sets {
@@ -104,6 +116,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         product: args.product,
         release: args.release,
         sets,
+        undefined: args.undefined,
     };
     let file = context.store.sources.add(display, text);
     let imported = drvpolicy::import::import(&mut context.store.sources, file, &options)?;

@@ -49,8 +49,13 @@ impl Unknowns {
 
     /// The marker that stands for `unknown` inside expanded text.
     pub fn marker(&mut self, unknown: Unknown) -> String {
-        format!("{OPEN}{}{CLOSE}", self.add(unknown))
+        marker_text(self.add(unknown))
     }
+}
+
+/// The marker of the unknown numbered `index`.
+pub fn marker_text(index: usize) -> String {
+    format!("{OPEN}{index}{CLOSE}")
 }
 
 /// A part of a word or of expanded text: known text, or the index of an unknown.
@@ -93,16 +98,6 @@ pub fn is_marker_char(c: char) -> bool {
     c == OPEN || c == CLOSE
 }
 
-/// Reads a marker at the start of `chars`: the index and how many chars it takes.
-pub fn read_marker(chars: &[char]) -> Option<(usize, usize)> {
-    if chars.first() != Some(&OPEN) {
-        return None;
-    }
-    let end = chars.iter().position(|c| *c == CLOSE)?;
-    let index = chars[1..end].iter().collect::<String>().parse().ok()?;
-    Some((index, end + 1))
-}
-
 /// Input text with any marker characters replaced, so that a file cannot forge a marker.
 pub fn sanitise(text: &str) -> String {
     if text.chars().any(is_marker_char) {
@@ -126,8 +121,6 @@ mod tests {
         assert_eq!(pieces(&text), [Piece::Text("--prefix=".into()), Piece::Unknown(0), Piece::Text("/usr".into())]);
         assert_eq!(first_unknown(&text), Some(0));
         assert_eq!(first_unknown("--enable-rbd"), None);
-        let chars: Vec<char> = m.chars().collect();
-        assert_eq!(read_marker(&chars), Some((0, chars.len())));
     }
 
     #[test]

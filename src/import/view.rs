@@ -46,6 +46,8 @@ pub struct BuildView {
     pub build: String,
     /// `FILE:LINE` of its configure invocation.
     pub configure: String,
+    /// `FILE:LINE` of the shell function call that ran it, if a function did.
+    pub called_at: Option<String>,
     pub features: Vec<FeatureView>,
     pub rw_whitelist: Option<Vec<String>>,
     pub ro_whitelist: Option<Vec<String>>,
