@@ -11,7 +11,10 @@ pub enum ReadError {
     /// A FIFO, a device, a directory or a socket.
     NotRegular,
     /// Larger than the limit (`size` as the file system says, or as far as it was read).
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
 }
 
 impl ReadError {

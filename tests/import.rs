@@ -196,13 +196,19 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
             ("--target-list=x86_64-softmmu".into(), "from qemu-kvm.spec:75 ($buildarch of qemu-kvm.spec:29)".into()),
         ]
     );
-    assert_eq!((&x86["configure"], &x86["called_at"]), (&Value::from("qemu-kvm.spec:33"), &Value::from("qemu-kvm.spec:75")));
+    assert_eq!(
+        (&x86["configure"], &x86["called_at"]),
+        (&Value::from("qemu-kvm.spec:33"), &Value::from("qemu-kvm.spec:75"))
+    );
     for arch in ["ppc64le", "aarch64"] {
         assert_eq!(
             extra_args(build(&view, arch)),
             [
                 ("--prefix=%{_prefix}".to_string(), "from qemu-kvm.spec:65".to_string()),
-                ("--target-list=x86_64-softmmu".into(), "from qemu-kvm.spec:75 ($buildarch of qemu-kvm.spec:29)".into()),
+                (
+                    "--target-list=x86_64-softmmu".into(),
+                    "from qemu-kvm.spec:75 ($buildarch of qemu-kvm.spec:29)".into()
+                ),
             ],
             "{arch}: the tools-only configure passes --prefix too, and the call's \"$@\""
         );
@@ -239,19 +245,9 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
 
 #[test]
 fn sets_answer_what_the_spec_leaves_open() {
-    let run = Case::new([
-        "import",
-        "spec",
-        "qemu-kvm.spec",
-        "--name",
-        "my-7.7",
-        "--set",
-        "rhel=7",
-        "--format",
-        "json",
-    ])
-    .file("qemu-kvm.spec", EL7)
-    .run();
+    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "my-7.7", "--set", "rhel=7", "--format", "json"])
+        .file("qemu-kvm.spec", EL7)
+        .run();
     run.exits(0);
     let view = json(&run.stdout);
     assert!(view["not_interpreted"].as_array().unwrap().is_empty());
@@ -675,7 +671,9 @@ while read line; do
         assert_eq!(features(build(&view, arch)), ["curl=enable"], "{arch}");
     }
     run.stderr_has("not interpreted: `fi`\n   --> q.spec:10:1\n");
-    run.stderr_has("a shell syntax error: sh cannot parse the text here, and stops: what q.spec runs from here on is not read");
+    run.stderr_has(
+        "a shell syntax error: sh cannot parse the text here, and stops: what q.spec runs from here on is not read",
+    );
     run.stderr_has("not interpreted: `%endif`\n  --> q.spec:4:1\n");
     run.stderr_has(
         "a stray `%endif`: nothing is open here for it to continue or close, so it was ignored (rpmbuild stops at it)",

@@ -211,7 +211,9 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
         let group: Vec<&Repeat> = repeats.iter().filter(|r| r.line == line).collect();
         let text = match group.as_slice() {
             [r] => match (r.times, r.first == r.last) {
-                (1, true) => format!("`{}` is passed again (first on line {}); configure uses the last", r.first, r.line),
+                (1, true) => {
+                    format!("`{}` is passed again (first on line {}); configure uses the last", r.first, r.line)
+                }
                 (1, false) => format!("`{}` follows `{}` of line {}; configure uses the last", r.last, r.first, r.line),
                 (n, _) => format!(
                     "`{}` is passed {n} more times after line {} (the last as `{}`); configure uses the last",
@@ -391,11 +393,8 @@ mod tests {
 
     #[test]
     fn the_legacy_whitelist_option_is_the_rw_list() {
-        let args = interpret(&Invocation {
-            line: 1,
-            words: vec![word("--block-drv-whitelist=qcow2,raw", 2)],
-            call: None,
-        });
+        let args =
+            interpret(&Invocation { line: 1, words: vec![word("--block-drv-whitelist=qcow2,raw", 2)], call: None });
         assert_eq!(args.rw.unwrap().values, ["qcow2", "raw"]);
     }
 }

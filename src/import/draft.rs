@@ -247,7 +247,7 @@ fn most_common<T: PartialEq + Clone>(values: impl Iterator<Item = T>) -> Option<
     let mut counts: Vec<(T, usize)> = Vec::new();
     for v in values {
         match counts.iter_mut().find(|(c, _)| *c == v) {
-            Some((_, n)) => *n += 1,
+            Some((_, n)) => *n = n.saturating_add(1),
             None => counts.push((v, 1)),
         }
     }
@@ -260,9 +260,9 @@ fn most_common<T: PartialEq + Clone>(values: impl Iterator<Item = T>) -> Option<
 fn list_change(base: &[String], wanted: &[String]) -> ListSetting {
     let remove: Vec<String> = base.iter().filter(|v| !wanted.contains(v)).cloned().collect();
     let kept: Vec<&String> = base.iter().filter(|v| wanted.contains(v)).collect();
-    let added = &wanted[kept.len().min(wanted.len())..];
+    let added = wanted.get(kept.len()..).unwrap_or_default();
     let keeps_order = wanted.iter().take(kept.len()).eq(kept.iter().copied());
-    let repeats = added.iter().enumerate().any(|(i, a)| added[..i].contains(a));
+    let repeats = added.iter().enumerate().any(|(i, a)| added.iter().take(i).any(|b| b == a));
     if !kept.is_empty() && keeps_order && !repeats && added.iter().all(|a| !base.contains(a)) {
         ListSetting::Edit { add: added.to_vec(), remove }
     } else {

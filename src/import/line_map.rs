@@ -43,9 +43,10 @@ impl LineMap {
             if at < e.expanded.end {
                 return None;
             }
-            shift += e.written.len() as isize - e.expanded.len() as isize;
+            shift = shift.checked_add(isize::try_from(e.written.len()).ok()?)?;
+            shift = shift.checked_sub(isize::try_from(e.expanded.len()).ok()?)?;
         }
-        usize::try_from(at as isize + shift).ok()
+        usize::try_from(isize::try_from(at).ok()?.checked_add(shift)?).ok()
     }
 }
 

@@ -186,13 +186,7 @@ struct Walker<'a> {
 }
 
 /// Reads `lines` as rpm would for `arch` (`None`: conditionals on the arch are unknown).
-pub fn walk(
-    file: &str,
-    lines: &[SourceLine],
-    arch: Option<&str>,
-    given: &Given,
-    unknowns: &mut Unknowns,
-) -> Pass {
+pub fn walk(file: &str, lines: &[SourceLine], arch: Option<&str>, given: &Given, unknowns: &mut Unknowns) -> Pass {
     let anywhere = defined_anywhere(lines);
     let mut walker = Walker {
         file,
@@ -609,7 +603,9 @@ impl Walker<'_> {
             };
             return match (negated, defined, value) {
                 (false, Some(v), None) => v,
-                (false, Some(_), Some(value)) | (true, None, Some(value)) => self.expand(value, depth + 1, uses),
+                (false, Some(_), Some(value)) | (true, None, Some(value)) => {
+                    self.expand(value, depth.saturating_add(1), uses)
+                }
                 _ => String::new(),
             };
         }
@@ -638,7 +634,7 @@ impl Walker<'_> {
             };
         }
         if let Some(value) = body.strip_prefix("expand:") {
-            return self.expand(value, depth + 1, uses);
+            return self.expand(value, depth.saturating_add(1), uses);
         }
         if body.contains(':') {
             return self
@@ -757,7 +753,8 @@ Name: qemu-kvm%{?pkgsuffix}
         let text = "%define conflicts() \\\nConflicts: %1 \\\n    %if 0\n%ifarch %{power64}\nppc\n%endif\n";
         let lines = split_lines(text);
         let mut unknowns = Unknowns::default();
-        let pass = walk("q.spec", &lines, Some("ppc64le"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
+        let pass =
+            walk("q.spec", &lines, Some("ppc64le"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
         assert!(matches!(pass.lines[2].1, LineState::Consumed), "the macro body is not a conditional");
         assert_eq!(active(&pass, 5).as_deref(), Some("ppc"));
         assert_eq!(pass.arch_names, ["ppc64", "ppc64le", "ppc64p7"]);
@@ -767,7 +764,8 @@ Name: qemu-kvm%{?pkgsuffix}
     fn conditionals_that_do_not_balance_are_kept_with_their_lines() {
         let lines = split_lines("%endif\n%if 1\n%ifarch x86_64\n%endif\n%else\n./configure\n");
         let mut unknowns = Unknowns::default();
-        let pass = walk("q.spec", &lines, Some("x86_64"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
+        let pass =
+            walk("q.spec", &lines, Some("x86_64"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
         assert_eq!(
             pass.imbalances,
             [
@@ -803,7 +801,8 @@ Name: qemu-kvm%{?pkgsuffix}
         text.push_str("%build\n./configure %{a33}\n");
         let lines = split_lines(&text);
         let mut unknowns = Unknowns::default();
-        let pass = walk("q.spec", &lines, Some("x86_64"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
+        let pass =
+            walk("q.spec", &lines, Some("x86_64"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
         let line = pass.overflow.expect("an overflow");
         assert!(line > 10 && line < 30, "{line}");
     }

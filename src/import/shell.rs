@@ -13,10 +13,10 @@
 //! `[ A = B ]` tests, `&&`/`||`, subshells. What it cannot know (a command's output, a
 //! script argument, a loop) stays an unknown piece of the word, with the reason.
 
+use super::line_map::LineMap;
 use super::place::Place;
 use super::rpm::{SourceLine, Use};
 use super::unknown::{Piece, Unknown, Unknowns, marker_text, pieces};
-use super::line_map::LineMap;
 use brush_parser::ast;
 use brush_parser::word::{Parameter, ParameterExpr, ParameterTestType, SpecialParameter, WordPiece};
 use indexmap::IndexMap;
@@ -223,8 +223,9 @@ fn nesting_tokens(text: &str) -> (usize, Option<usize>) {
     let mut count = 0usize;
     let mut beyond = None;
     let mut word = String::new();
-    let keyword =
-        |w: &str| matches!(w, "if" | "then" | "elif" | "else" | "while" | "until" | "for" | "do" | "case" | "select" | "function");
+    let keyword = |w: &str| {
+        matches!(w, "if" | "then" | "elif" | "else" | "while" | "until" | "for" | "do" | "case" | "select" | "function")
+    };
     for (at, c) in text.chars().enumerate() {
         let opens = matches!(c, '(' | '{' | '[' | '`' | '!');
         if c.is_alphanumeric() || c == '_' {
@@ -259,9 +260,6 @@ pub fn run(
     let assigned = assigned_anywhere(source);
     let mut out = Outcome::default();
     let text = text(file, source, lines, sets, unknowns, &mut out);
-    if std::env::var_os("DRVPOLICY_DEBUG_SHELL").is_some() {
-        eprintln!("{}", text.text);
-    }
     let (count, beyond) = nesting_tokens(&text.text);
     if let Some(at) = beyond {
         let place = text.line_at(at).map_or(Place::line(1), |l| Place::line(l.number));
@@ -440,9 +438,7 @@ fn parse(
     out.stops.push(Stop {
         at: place,
         what,
-        reason: format!(
-            "sh cannot parse the text here{detail}, and stops: what {file} runs from here on is not read"
-        ),
+        reason: format!("sh cannot parse the text here{detail}, and stops: what {file} runs from here on is not read"),
         help: "fix the shell syntax (`sh -n` shows it), or edit the profile by hand".into(),
     });
     // sh runs the commands before the one it cannot parse: find the longest start of whole
@@ -486,7 +482,9 @@ struct Var {
 #[derive(Debug, Clone)]
 enum Args {
     /// The script's own, not known (no `--set @=`): how many `shift` took.
-    Script { shift: usize },
+    Script {
+        shift: usize,
+    },
     Known(Vec<Word>),
 }
 
@@ -632,7 +630,11 @@ impl<'a> Interpreter<'a, '_> {
 
     /// Where a word of the text is in the source: its line, its source chars if one line
     /// holds it as the file writes it, and the macros of that line.
-    fn place(&mut self, loc: Option<&brush_parser::SourceSpan>, value: &str) -> (usize, Option<Range<usize>>, Vec<Use>) {
+    fn place(
+        &mut self,
+        loc: Option<&brush_parser::SourceSpan>,
+        value: &str,
+    ) -> (usize, Option<Range<usize>>, Vec<Use>) {
         // The parser's start of a word can include blanks and a continuation before it: the
         // word is its text before its end.
         let start = loc.and_then(|l| l.end.index.checked_sub(value.chars().count()));
@@ -882,9 +884,7 @@ impl<'a> Interpreter<'a, '_> {
             _ => None,
         };
         let status = match test {
-            Some((ast::Command::Simple(simple), bang)) if is_test(simple) => {
-                Some((self.test(simple, line), bang))
-            }
+            Some((ast::Command::Simple(simple), bang)) if is_test(simple) => Some((self.test(simple, line), bang)),
             Some((ast::Command::ExtendedTest(test, _), bang)) => Some((self.extended_test(&test.expr, line), bang)),
             _ => None,
         };
@@ -1181,15 +1181,20 @@ impl<'a> Interpreter<'a, '_> {
         {
             let whose = format!("the script's {} argument", ordinal(n.saturating_add(shift)));
             let u = self.unknowns.add(
-                Unknown::new(format!("`${name}`"), format!("`{name}` is {whose} ({}:{line}: `{name}=${n}`)", self.file))
-                    .with_help(format!("pass --set {name}=VALUE")),
+                Unknown::new(
+                    format!("`${name}`"),
+                    format!("`{name}` is {whose} ({}:{line}: `{name}=${n}`)", self.file),
+                )
+                .with_help(format!("pass --set {name}=VALUE")),
             );
             return self.set_var(&name, Var { pieces: vec![Piece::Unknown(u)], uses: Vec::new() }, line);
         }
         let word = self.expand(value, false).into_iter().next();
         let (mut pieces, mut uses) = word.map(|w| (w.pieces, w.uses)).unwrap_or_default();
-        if assignment.append {
-            if let Some(old) = self.vars.get(&name) {
+        if assignment.append
+            && let Some(old) = self.vars.get(&name)
+        {
+            {
                 let mut joined = old.pieces.clone();
                 joined.append(&mut pieces);
                 pieces = joined;
@@ -1200,9 +1205,13 @@ impl<'a> Interpreter<'a, '_> {
     }
 
     fn set_var(&mut self, name: &str, var: Var, line: usize) {
-        let size = var.pieces.iter().map(|p| if let Piece::Text(t) = p { t.len() } else { 1 }).fold(0, usize::saturating_add);
+        let size =
+            var.pieces.iter().map(|p| if let Piece::Text(t) = p { t.len() } else { 1 }).fold(0, usize::saturating_add);
         if size > MAX_VALUE {
-            let u = self.unknown(format!("`${name}`"), format!("its value at line {line} grows beyond {MAX_VALUE} bytes, which the importer does not follow"));
+            let u = self.unknown(
+                format!("`${name}`"),
+                format!("its value at line {line} grows beyond {MAX_VALUE} bytes, which the importer does not follow"),
+            );
             self.vars.insert(name.to_string(), Var { pieces: vec![u], uses: Vec::new() });
             return;
         }
@@ -1387,7 +1396,8 @@ impl<'a> Interpreter<'a, '_> {
                 } else {
                     format!("`{c}`")
                 };
-                let u = self.unknown(format!("`{written}`"), "it is the output of a command, which the importer does not run");
+                let u = self
+                    .unknown(format!("`{written}`"), "it is the output of a command, which the importer does not run");
                 out.push(u, true);
                 true
             }
@@ -1409,7 +1419,8 @@ impl<'a> Interpreter<'a, '_> {
     fn parameter(&mut self, expr: &ParameterExpr, quoted: bool, depth: usize) -> Expanded {
         let mut uses = Vec::new();
         let written = format!("`${{{}}}`", describe_parameter(expr));
-        let unknown = |me: &mut Self, reason: &str| Expanded::Pieces(vec![me.unknown(written.clone(), reason)], Vec::new());
+        let unknown =
+            |me: &mut Self, reason: &str| Expanded::Pieces(vec![me.unknown(written.clone(), reason)], Vec::new());
         if depth > 16 {
             return unknown(self, "it nests too deeply");
         }
@@ -1461,8 +1472,13 @@ impl<'a> Interpreter<'a, '_> {
             }
             Parameter::Special(SpecialParameter::PositionalParameterCount) => {
                 return match self.frames.last().map(|f| &f.args) {
-                    Some(Args::Known(words)) => Expanded::Pieces(vec![Piece::Text(words.len().to_string())], Vec::new()),
-                    _ => unknown(self, "it counts the arguments the script is called with, which the importer does not know"),
+                    Some(Args::Known(words)) => {
+                        Expanded::Pieces(vec![Piece::Text(words.len().to_string())], Vec::new())
+                    }
+                    _ => unknown(
+                        self,
+                        "it counts the arguments the script is called with, which the importer does not know",
+                    ),
                 };
             }
             Parameter::Special(_) => return unknown(self, "this special parameter is not known before the build runs"),
@@ -1501,8 +1517,11 @@ impl<'a> Interpreter<'a, '_> {
                 match unset_counts(test_type, &value) {
                     Some(true) => {
                         let result = alternative(self, default_value, uses);
-                        if let (ParameterExpr::AssignDefaultValues { .. }, Parameter::Named(name), Expanded::Pieces(p, _)) =
-                            (expr, parameter, &result)
+                        if let (
+                            ParameterExpr::AssignDefaultValues { .. },
+                            Parameter::Named(name),
+                            Expanded::Pieces(p, _),
+                        ) = (expr, parameter, &result)
                             && self.guards.is_empty()
                         {
                             self.vars.insert(name.clone(), Var { pieces: p.clone(), uses: Vec::new() });
@@ -1534,7 +1553,8 @@ impl<'a> Interpreter<'a, '_> {
         let Ok(parsed) = brush_parser::word::parse(text, self.options) else {
             return vec![self.unknown(format!("`{text}`"), "the importer cannot read this word")];
         };
-        let mut fields = Fields::new(Word { pieces: Vec::new(), line: 0, uses: Vec::new(), written: None, columns: None });
+        let mut fields =
+            Fields::new(Word { pieces: Vec::new(), line: 0, uses: Vec::new(), written: None, columns: None });
         for p in &parsed {
             self.piece(&p.piece, quoted, false, &mut fields, depth.saturating_add(1));
         }
@@ -1806,18 +1826,19 @@ cat > x.sh <<'EOF'
 ./configure --in-a-here-document
 EOF
 ( cd build && ../configure --enable-rbd > config.log 2>&1 ) || { cat config.log; exit 1; }
-./configure --a=${unset_var:-dflt} ${x:+--never} --b=\"${v-unset}\" --c=$(pwd) `date` | tee log
+v=
+./configure --a=${v:-dflt} ${v:+--never} --b=\"${v-unset}\" --c=$(pwd) `date` | tee log
 v=set
 [ -n \"$v\" ] && ./configure --d=${v:+alt}
 [ -z \"$v\" ] && ./configure --never
-./configure \"--e=${#v}\" --f=~/x
+./configure \"--e=${#v}\" --f=~/x ~/y
 ";
         let (out, unknowns) = script(text, &[]);
         let runs: Vec<Vec<Option<String>>> = out.invocations.iter().map(texts).collect();
         assert_eq!(runs.len(), 4, "{runs:?}");
         assert_eq!(runs[0], [Some("--enable-rbd".to_string())]);
         assert_eq!(runs[1][0].as_deref(), Some("--a=dflt"));
-        assert_eq!(runs[1][1].as_deref(), Some("--b=unset"));
+        assert_eq!(runs[1][1].as_deref(), Some("--b="), "v is set, to nothing");
         assert_eq!(runs[1].len(), 4, "{:?}", runs[1]);
         for w in &out.invocations[1].words[2..] {
             let u = unknowns.get(w.unknowns().next().unwrap());
@@ -1825,7 +1846,8 @@ v=set
         }
         assert_eq!(runs[2], [Some("--d=alt".to_string())]);
         assert_eq!(runs[3][0].as_deref(), Some("--e=3"));
-        assert_eq!(runs[3][1], None, "~ is a home directory");
+        assert_eq!(runs[3][1].as_deref(), Some("--f=~/x"), "no tilde expansion inside a word");
+        assert_eq!(runs[3][2], None, "~ is a home directory");
         assert!(out.stops.is_empty(), "{:?}", out.stops);
     }
 
@@ -1849,7 +1871,9 @@ v=set
 
     #[test]
     fn words_keep_how_the_file_writes_them() {
-        let (out, _) = script(BUILD, &[("have_rbd", "enable"), ("prefix", "/usr"), ("@", "--target-list=x")]);
+        // `--set @=` gives the script's own arguments: two are shifted away.
+        let (out, _) =
+            script(BUILD, &[("have_rbd", "enable"), ("prefix", "/usr"), ("@", "/usr enable --target-list=x")]);
         let written: Vec<Option<&str>> = first(&out).words.iter().map(|w| w.written.as_deref()).collect();
         // `${prefix}` and "$@" are the shell's: their words have only their values.
         assert_eq!(written, [None, None, Some("--extra-cflags=\"-O2 -g\""), None, None], "{:?}", first(&out).words);

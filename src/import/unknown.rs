@@ -44,7 +44,8 @@ impl Unknowns {
     }
 
     pub fn get(&self, index: usize) -> &Unknown {
-        &self.items[index]
+        static MISSING: Unknown = Unknown { what: String::new(), reason: String::new(), help: None };
+        self.items.get_index(index).unwrap_or(&MISSING)
     }
 
     /// The marker that stands for `unknown` inside expanded text.
@@ -73,12 +74,12 @@ pub fn pieces(text: &str) -> Vec<Piece> {
         if start > 0 {
             out.push(Piece::Text(rest[..start].to_string()));
         }
-        let after = &rest[start + OPEN.len_utf8()..];
+        let after = rest.get(start.saturating_add(OPEN.len_utf8())..).unwrap_or("");
         let end = after.find(CLOSE).unwrap_or(after.len());
         if let Ok(index) = after[..end].parse() {
             out.push(Piece::Unknown(index));
         }
-        rest = after.get(end + CLOSE.len_utf8()..).unwrap_or("");
+        rest = after.get(end.saturating_add(CLOSE.len_utf8())..).unwrap_or("");
     }
     if !rest.is_empty() {
         out.push(Piece::Text(rest.to_string()));

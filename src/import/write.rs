@@ -71,7 +71,7 @@ fn set_extra(table: &mut Table, extra: &ExtraList, text: &ProfileText) {
             for (i, v) in values.iter().enumerate() {
                 let mut item = Value::from(v.as_str());
                 // A value's comment goes after its comma, that is before the next value.
-                let before = match i.checked_sub(1).and_then(|p| from(&values[p])) {
+                let before = match i.checked_sub(1).and_then(|p| values.get(p)).and_then(from) {
                     Some(p) => format!("  # {}\n    ", (text.describe)(p)),
                     None => "\n    ".to_string(),
                 };
