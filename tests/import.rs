@@ -838,3 +838,385 @@ fn the_rpm_layer_agrees_with_rpmspec() {
         }
     }
 }
+
+const EL9: &str = include_str!("fixtures/import/qemu-kvm-el9.spec");
+const FEDORA: &str = include_str!("fixtures/import/qemu-fedora.spec");
+
+/// The block-driver build options of a build, `name=state`, in order.
+fn block_features(build: &Value) -> Vec<String> {
+    let block = [
+        "blkio",
+        "bochs",
+        "cloop",
+        "curl",
+        "dmg",
+        "glusterfs",
+        "libiscsi",
+        "libnfs",
+        "libssh",
+        "parallels",
+        "qcow1",
+        "qed",
+        "rbd",
+        "replication",
+        "vdi",
+        "vvfat",
+    ];
+    features(build).into_iter().filter(|f| block.iter().any(|b| f.split('=').next() == Some(b))).collect()
+}
+
+#[test]
+fn a_rhel9_style_spec_with_run_configure_and_disable_everything() {
+    let run = Case::new([
+        "import",
+        "spec",
+        "qemu-kvm.spec",
+        "--name",
+        "rhel-9.2",
+        "--undefine",
+        "target_list",
+        "--format",
+        "json",
+    ])
+    .file("qemu-kvm.spec", EL9)
+    .run();
+    // modern.md section 1 keeps `iscsi` in the rw list with libiscsi off: the catalogue says so.
+    run.exits(1);
+    run.stderr_has("warning[whitelisted-compiled-out]: `iscsi` is whitelisted but compiled out");
+    let view = json(&run.stdout);
+    assert!(view["not_interpreted"].as_array().unwrap().is_empty(), "{}", view["not_interpreted"]);
+    assert_eq!(strings(&view["arches"]), ["x86_64", "ppc64", "ppc64le", "ppc64p7", "aarch64", "s390x"]);
+    for arch in ["x86_64", "ppc64le", "aarch64", "s390x"] {
+        let b = build(&view, arch);
+        // The whitelists of RHEL 9.2 (modern.md section 1), from the call's `%if %{defined ...}`.
+        assert_eq!(
+            strings(&b["rw_whitelist"]),
+            "qcow2,raw,file,host_device,nbd,iscsi,rbd,blkdebug,luks,null-co,nvme,copy-on-read,throttle,compress"
+                .split(',')
+                .collect::<Vec<_>>(),
+            "{arch}"
+        );
+        assert_eq!(strings(&b["ro_whitelist"]), ["vdi", "vmdk", "vhdx", "vpc", "https"], "{arch}");
+        assert!(!b["whitelist_in_tools"].as_bool().unwrap(), "{arch}");
+        // disable_everything, then curl, rbd and vdi switched back on at the call.
+        assert_eq!(
+            block_features(b),
+            [
+                "blkio=disable",
+                "bochs=disable",
+                "cloop=disable",
+                "curl=enable",
+                "dmg=disable",
+                "glusterfs=disable",
+                "libiscsi=disable",
+                "libnfs=disable",
+                "libssh=disable",
+                "parallels=disable",
+                "qcow1=disable",
+                "qed=disable",
+                "rbd=enable",
+                "replication=disable",
+                "vdi=enable",
+                "vvfat=disable"
+            ],
+            "{arch}"
+        );
+        assert_eq!(
+            (&b["configure"], &b["called_at"]),
+            (&Value::from("qemu-kvm.spec:57"), &Value::from("qemu-kvm.spec:73"))
+        );
+    }
+    // `%ifarch x86_64 aarch64` around `have_fdt`.
+    assert!(features(build(&view, "aarch64")).contains(&"fdt=enable".to_string()));
+    assert!(!features(build(&view, "s390x")).iter().any(|f| f.starts_with("fdt=")));
+    // The configure in the here-document is text, and the redirections are not arguments.
+    assert!(!view["toml"].as_str().unwrap().contains("here-document"));
+    assert!(!view["toml"].as_str().unwrap().contains("config.log"));
+    run.stderr_has("warning[import-note]: `--enable-curl`, `--enable-rbd`, `--enable-vdi` follow the 3 options that line 62 passes first; configure uses the last");
+
+    // Without --undefine, the macro the build system may define is not guessed.
+    let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "rhel-9.2", "--format", "json"])
+        .file("qemu-kvm.spec", EL9)
+        .run();
+    run.exits(1);
+    assert_eq!(
+        not_interpreted(&json(&run.stdout)),
+        [("qemu-kvm.spec:75".to_string(), "--target-list=\"%{target_list}\"".to_string())]
+    );
+    run.stderr_has("= help: pass --set target_list=VALUE, or --undefine target_list if the build does not define it");
+}
+
+#[test]
+fn a_fedora_style_spec_without_whitelists_and_two_runs() {
+    let args = [
+        "import",
+        "spec",
+        "qemu.spec",
+        "--name",
+        "fedora-43",
+        "--set",
+        "fedora=43",
+        "--undefine",
+        "rhel",
+        "--undefine",
+        "flatpak",
+        "--undefine",
+        "block_drivers_rw_list",
+        "--undefine",
+        "block_drivers_ro_list",
+        "--format",
+        "json",
+    ];
+    let run = Case::new(args).file("qemu.spec", FEDORA).run();
+    // The second, static user-mode run is not imported, and says so.
+    run.exits(1);
+    let view = json(&run.stdout);
+    assert_eq!(not_interpreted(&view), [("qemu.spec:87".to_string(), "run_configure".to_string())]);
+    assert_eq!(view["not_interpreted"][0]["what"], "another configure run");
+    for arch in ["x86_64", "aarch64", "s390x"] {
+        let b = build(&view, arch);
+        // modern.md section 2: no whitelists; blkio, curl, iscsi, nfs, ssh, rbd, dmg as modules.
+        assert!(b["rw_whitelist"].is_null() && b["ro_whitelist"].is_null(), "{arch}");
+        assert_eq!(
+            block_features(b),
+            [
+                "blkio=enable",
+                "curl=enable",
+                "dmg=enable",
+                "libiscsi=enable",
+                "libnfs=enable",
+                "libssh=enable",
+                "rbd=enable",
+                "vdi=enable"
+            ],
+            "{arch}"
+        );
+        assert!(features(b).contains(&"modules=enable".to_string()));
+    }
+    // A flatpak build turns the modules off; RHEL 10 drops iscsi and nfs.
+    let mut args = args.to_vec();
+    args.retain(|a| *a != "flatpak");
+    let position = args.iter().position(|a| *a == "--undefine").unwrap();
+    args.remove(position + 2);
+    args.extend(["--set", "flatpak=1"]);
+    let run = Case::new(&args).file("qemu.spec", FEDORA).run();
+    let view = json(&run.stdout);
+    assert_eq!(
+        block_features(build(&view, "x86_64")),
+        [
+            "blkio=disable",
+            "curl=enable",
+            "dmg=enable",
+            "libiscsi=disable",
+            "libnfs=disable",
+            "libssh=enable",
+            "rbd=disable",
+            "vdi=enable"
+        ]
+    );
+    let run = Case::new([
+        "import",
+        "spec",
+        "qemu.spec",
+        "--name",
+        "el-10",
+        "--set",
+        "rhel=10",
+        "--undefine",
+        "fedora",
+        "--undefine",
+        "flatpak",
+        "--undefine",
+        "block_drivers_rw_list",
+        "--undefine",
+        "block_drivers_ro_list",
+        "--format",
+        "json",
+    ])
+    .file("qemu.spec", FEDORA)
+    .run();
+    let view = json(&run.stdout);
+    assert_eq!(
+        block_features(build(&view, "x86_64")),
+        [
+            "blkio=disable",
+            "curl=enable",
+            "dmg=enable",
+            "libiscsi=disable",
+            "libnfs=disable",
+            "libssh=enable",
+            "rbd=enable",
+            "vdi=enable"
+        ]
+    );
+}
+
+/// A complete spec around one `%build` line.
+fn spec_with(build: &str) -> String {
+    format!("Name: qemu-kvm\nVersion: 2.12.0\nExclusiveArch: x86_64\n%build\n{build}\n")
+}
+
+#[test]
+fn hostile_conditions_end_in_a_warning_at_their_line() {
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"])
+        .file("q.spec", &spec_with("./configure --enable-rbd\n%if (0 - 9223372036854775807 - 1) / (0 - 1)\n./configure --enable-curl\n%endif"))
+        .run();
+    run.exits(1);
+    run.stderr_has("not interpreted: `./configure --enable-curl`\n  --> q.spec:7:1\n");
+    run.stderr_has("`(0 - 9223372036854775807 - 1) / (0 - 1)` cannot be evaluated: a number beyond 64 bits");
+    for opener in ["(", "!"] {
+        let condition =
+            format!("./configure --enable-rbd\n%if {}1\n./configure --enable-curl\n%endif", opener.repeat(200_000));
+        let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with(&condition)).run();
+        run.exits(1);
+        run.stderr_has("an expression nested deeper than 256 levels");
+        run.stderr_has("--> q.spec:7:1");
+    }
+}
+
+#[test]
+fn hostile_shell_text_ends_in_a_warning_or_an_error_at_its_place() {
+    // 30,000 `then` words: beyond the parser's bound, said so; a few hundred: a syntax error
+    // where sh sees one, the long line not printed again.
+    let thens = format!("./configure --enable-curl\nx {}\n", "then ".repeat(30_000));
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with(&thens)).run();
+    run.exits(2);
+    run.stderr_has("q.spec:6: the shell text: it has more than 10000 brackets and compound-command keywords");
+    let thens = format!("./configure --enable-curl\n{}\n", "then ".repeat(300));
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with(&thens)).run();
+    run.exits(1);
+    run.stderr_has("warning[not-interpreted]: not interpreted: `then then then");
+    run.stderr_has("= note: at q.spec:6:6 (a line of 1500 bytes, not quoted): a shell syntax error");
+    assert!(run.stderr.len() < 4_000, "the long line is not printed: {} bytes", run.stderr.len());
+    // 200,000 nested `(`: beyond the parser's bound, said so.
+    let deep = format!("{}./configure --enable-curl", "(".repeat(200_000));
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with(&deep)).run();
+    run.exits(2);
+    run.stderr_has("q.spec:5: the shell text: it has more than 10000 brackets and compound-command keywords");
+    assert!(run.stderr.len() < 4_000, "{} bytes", run.stderr.len());
+    // shift by the largest count, then again.
+    let script = "#!/bin/sh\nshift 18446744073709551615\nshift\n./configure --enable-curl \"$@\"\n";
+    let run = Case::new([
+        "import",
+        "spec",
+        "b.sh",
+        "--qemu-version",
+        "2.12.0",
+        "--arches",
+        "x86_64",
+        "--name",
+        "t-1",
+        "--set",
+        "@=a b",
+    ])
+    .file("b.sh", script)
+    .run();
+    run.exits(0);
+    run.stdout_has("extra-args = [\"b\"]");
+}
+
+#[test]
+fn a_set_value_cannot_forge_an_unknown_and_is_read_as_the_shell_reads_it() {
+    let script = "#!/bin/sh\n./configure --with-pkgversion=\"$nvr\" \"$@\"\n";
+    let run = Case::new([
+        "import",
+        "spec",
+        "b.sh",
+        "--qemu-version",
+        "2.12.0",
+        "--arches",
+        "x86_64",
+        "--name",
+        "t-1",
+        "--set",
+        "nvr=a\u{E000}0\u{E001}b",
+        "--set",
+        "@=--target-list=\"x86_64-softmmu\" '--with-x=a b'",
+    ])
+    .file("b.sh", script)
+    .run();
+    run.exits(0);
+    run.stdout_has("'--with-pkgversion=a\u{FFFD}0\u{FFFD}b'");
+    // Quotes group as in the shell: two words, none of them quoted literally.
+    run.stdout_has("\"--target-list=x86_64-softmmu\",");
+    run.stdout_has("'--with-x=a b'");
+    let run =
+        Case::new(["import", "spec", "b.sh", "--qemu-version", "2.12.0", "--arches", "x86_64", "--set", "nvr=\"a"])
+            .file("b.sh", script)
+            .run();
+    run.exits(2).stderr_has("error[bad-set]: --set nvr=\"a: a quote is not closed");
+}
+
+#[test]
+fn an_elif_after_else_is_an_error_as_rpm_says() {
+    let spec = spec_with("%if 0\n./configure --a\n%else\n./configure --b\n%elif 1\n./configure --c\n%endif");
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec).run();
+    run.exits(2);
+    run.stderr_has("error[elif-after-else]: `%elif` after `%else` in q.spec\n  --> q.spec:9:1\n");
+    if common::require_tool("rpmspec") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.spec");
+        let full = spec.replace("%build", "Release: 1\nSummary: s\nLicense: l\n%description\nd\n%build");
+        std::fs::write(&path, full).unwrap();
+        let out = std::process::Command::new("rpmspec").arg("-P").arg(&path).output().unwrap();
+        assert!(!out.status.success(), "rpmspec accepted %elif after %else");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("%elif after %else"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn doubling_macros_stop_at_a_limit_with_their_line() {
+    let mut spec = "Name: q\nVersion: 1.0\nExclusiveArch: x86_64\n%global a0 0123456789abcdef\n".to_string();
+    for n in 1..=33 {
+        spec.push_str(&format!("%global a{n} %{{a{}}}%{{a{}}}\n", n - 1, n - 1));
+    }
+    spec.push_str("%build\n./configure --x=%{a33}\n");
+    assert!(spec.len() < 1000, "{}", spec.len());
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec).run();
+    run.exits(2);
+    run.stderr_has("error[expansion-too-large]: the macros of q.spec expand to more than 16 MiB\n   --> q.spec:24:1\n");
+}
+
+#[test]
+fn many_repeated_flags_on_one_long_line_give_one_short_note() {
+    let line = format!("./configure {}", "--enable-rbd --disable-rbd ".repeat(2_500));
+    assert!(line.len() > 65_000);
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with(&line)).run();
+    run.exits(0);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning[")).collect();
+    assert_eq!(
+        notes,
+        [
+            "warning[import-note]: `--enable-rbd` is passed 4999 more times after line 5 (the last as `--disable-rbd`); configure uses the last"
+        ]
+    );
+    assert!(run.stderr.len() < 1_000, "{}", run.stderr);
+    run.stderr_has("= note: at q.spec:5:26 (a line of 67512 bytes, not quoted): here");
+}
+
+#[test]
+fn a_spec_with_a_nul_byte_or_too_large_or_not_a_file_is_refused_naming_it() {
+    let run =
+        Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with("./configure --a\0b")).run();
+    run.exits(2);
+    run.stderr_has("error[not-text]: q.spec holds a NUL byte: it is not a spec or a build script\n  --> q.spec:5:16\n");
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1", "--max-size", "1k"])
+        .file("q.spec", &spec_with(&"x".repeat(2_000)))
+        .run();
+    run.exits(2);
+    run.stderr_has("error[io]: q.spec is 2061 bytes, more than the limit of 1024 bytes");
+    Case::new(["import", "spec", "/dev/zero"])
+        .run()
+        .exits(2)
+        .stderr_has("cannot read /dev/zero: it is not a regular file");
+    if common::require_tool("mkfifo") {
+        let case = Case::new(["import", "spec", "fifo.spec"]);
+        let status = std::process::Command::new("mkfifo").arg(case.path("fifo.spec")).status().unwrap();
+        assert!(status.success());
+        case.run().exits(2).stderr_has("cannot read fifo.spec: it is not a regular file");
+    }
+}

@@ -184,7 +184,10 @@ impl Collector<'_> {
 
     /// A place where the shell stopped reading.
     fn stop(&mut self, stop: &shell::Stop, arch: &str) {
-        self.finding(Some(stop.at.clone()), stop.what.clone(), stop.reason.clone(), Some(stop.help.clone()), arch);
+        // The line is quoted, not the one char the parser points at.
+        let text = written(self.lines, &Place::line(stop.at.line));
+        let (what, reason, help) = (stop.what.clone(), stop.reason.clone(), Some(stop.help.clone()));
+        self.finding_as(Some(stop.at.clone()), text, what, reason, help, arch);
     }
 
     fn note(&mut self, at: Option<Place>, text: String) {
