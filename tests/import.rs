@@ -932,7 +932,7 @@ fn a_rhel9_style_spec_with_run_configure_and_disable_everything() {
     // The configure in the here-document is text, and the redirections are not arguments.
     assert!(!view["toml"].as_str().unwrap().contains("here-document"));
     assert!(!view["toml"].as_str().unwrap().contains("config.log"));
-    run.stderr_has("warning[import-note]: `--enable-curl`, `--enable-rbd`, `--enable-vdi` follow the 3 options that line 62 passes first; configure uses the last");
+    run.stderr_has("warning[import-note]: `--enable-curl`, `--enable-rbd`, `--enable-vdi` override what line 62 passes first (3 options); configure uses the last");
 
     // Without --undefine, the macro the build system may define is not guessed.
     let run = Case::new(["import", "spec", "qemu-kvm.spec", "--name", "rhel-9.2", "--format", "json"])

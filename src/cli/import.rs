@@ -17,17 +17,18 @@ pub struct Args {
 enum What {
     /// Read the ./configure run of a spec's %build (or of a build script) into a profile.
     ///
-    /// Follows continuation lines, %if/%ifarch/%ifnarch/%else/%endif, %global and %define
-    /// macros, shell variables and `if [ ... ]` tests. Arguments outside the block-driver
-    /// policy (--prefix=%{_prefix}) go to extra-args as the file writes them; generated
-    /// configure lines pass them first. What it cannot read (a %if on a macro the file never
-    /// defines, a script argument, a %if or shell `if` never closed) is listed as a comment in
-    /// the profile and as a warning, never guessed. The profile goes to stdout or to --output;
-    /// with --output, stdout gets a summary.
+    /// Follows continuation lines, %if/%ifarch/%ifnarch/%elif/%else/%endif, %global and %define
+    /// macros, %{defined X}; parses the shell with brush-parser and follows variables, shell
+    /// functions (a call binds its words to "$@"), `if [ ... ]` tests, `&&`, `||`, subshells and
+    /// here-documents. Arguments outside the block-driver policy (--prefix=%{_prefix}) go to
+    /// extra-args as the file writes them; generated configure lines pass them first. What it
+    /// cannot read (a %if on a macro the file never defines, a script argument, shell text sh
+    /// cannot parse) is listed as a comment in the profile and as a warning, never guessed. The
+    /// profile goes to stdout or to --output; with --output, stdout gets a summary.
     ///
-    /// Exit status: 0 every line read and the profile resolves, 1 the profile was written but
-    /// something needs attention (lines not interpreted, a placeholder release, problems the
-    /// catalogue finds), 2 error.
+    /// Exit status: 0 every line read and the profile resolves, 1 the profile was written with a
+    /// warning (lines not interpreted, a placeholder release, problems the catalogue finds; an
+    /// import-note alone keeps 0), 2 error.
     #[command(
         after_help = "Examples:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n  drvpolicy import spec build_configure.sh --qemu-version 2.3.0 --arches x86_64 --name ev-7.2 \\\n      --set have_rbd=enable --set have_gluster=enable --set @=\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --format json"
     )]

@@ -225,7 +225,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
                 let more = group.len().saturating_sub(3);
                 let more = if more > 0 { format!(" and {more} more") } else { String::new() };
                 format!(
-                    "{}{more} follow the {} options that line {line} passes first; configure uses the last",
+                    "{}{more} override what line {line} passes first ({} options); configure uses the last",
                     named.join(", "),
                     group.len()
                 )
