@@ -814,6 +814,19 @@ impl<'a> Interpreter<'a, '_> {
                 self.guards.pop();
                 (Status::Unknown(u), flow)
             }
+            // brush-parser reads `( (` as `((`: a configure run in it is not lost silently.
+            ast::CompoundCommand::Arithmetic(a) if a.expr.value.contains("configure") => {
+                let what = format!("`{}` (line {line})", self.raw(line).trim());
+                let u = self.unknowns.add(Unknown::new(
+                    what,
+                    "the parser reads it as an arithmetic command `(( ))`; sh reads `( (` with a blank as two subshells",
+                ).with_help("write the subshells on separate lines"));
+                let skipped = SkippedInvocation { line, unknown: u };
+                if !self.out.skipped.contains(&skipped) {
+                    self.out.skipped.push(skipped);
+                }
+                (Status::Unknown(u), Flow::Normal)
+            }
             ast::CompoundCommand::Arithmetic(_)
             | ast::CompoundCommand::ArithmeticForClause(_)
             | ast::CompoundCommand::Coprocess(_) => {
