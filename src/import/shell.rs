@@ -306,15 +306,17 @@ pub fn run(
             drop(interpreter);
             out
         });
-        worker.ok().and_then(|handle| handle.join().ok())
+        match worker {
+            Ok(handle) => handle.join().map_err(|_| "the importer failed on this shell text (a bug: please report it)"),
+            Err(_) => Err("the importer could not start its shell parser (no memory for its stack)"),
+        }
     });
-    done.unwrap_or_else(|| Outcome {
-        // A thread that cannot start (no memory for its stack) reads nothing.
+    done.unwrap_or_else(|reason| Outcome {
         stops: vec![Stop {
             at: Place::line(1),
             what: "the shell text".into(),
-            reason: "the importer could not start its shell parser (out of memory)".into(),
-            help: "try again with more memory".into(),
+            reason: reason.into(),
+            help: "edit the profile by hand".into(),
         }],
         ..Outcome::default()
     })
@@ -714,7 +716,6 @@ impl<'a> Interpreter<'a, '_> {
                 }
             };
         }
-        let _ = status;
         Flow::Normal
     }
 
@@ -902,11 +903,10 @@ impl<'a> Interpreter<'a, '_> {
             _ => None,
         };
         match status {
-            Some((Status::Unknown(inner), bang)) => {
+            Some((Status::Unknown(inner), _)) => {
                 let inner = self.unknowns.get(inner).clone();
                 let mut unknown = Unknown::new(written, format!("it depends on {}: {}", inner.what, inner.reason));
                 unknown.help = inner.help;
-                let _ = bang;
                 Status::Unknown(self.unknowns.add(unknown))
             }
             Some((s, bang)) => {
@@ -1938,6 +1938,15 @@ v=set
         let (out, _) = script(calls, &[]);
         assert_eq!(texts(first(&out)), [Some("--after".to_string())]);
         assert!(out.stops.iter().any(|s| s.what == "a shell function call"), "{:?}", out.stops);
+    }
+
+    #[test]
+    fn a_run_the_parser_reads_as_arithmetic_is_not_lost() {
+        let (out, unknowns) = script("( ( ./configure --a ) )\n", &[]);
+        assert!(out.invocations.is_empty());
+        let skipped = out.skipped.first().expect("a skipped run");
+        assert_eq!(skipped.line, 1);
+        assert!(unknowns.get(skipped.unknown).reason.contains("arithmetic command"));
     }
 
     #[test]
