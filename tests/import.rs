@@ -1071,6 +1071,7 @@ fn hostile_conditions_end_in_a_warning_at_their_line() {
         run.exits(1);
         run.stderr_has("an expression nested deeper than 256 levels");
         run.stderr_has("--> q.spec:7:1");
+        assert!(run.stderr.len() < 2_000, "the 200,000 chars are not printed: {} bytes", run.stderr.len());
     }
 }
 

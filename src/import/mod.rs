@@ -769,10 +769,7 @@ fn describe(file: &str, p: &Provenance) -> String {
 
 /// Text quoted in a message, cut where it is long (a 70 KB line is not printed again).
 fn short(text: &str) -> String {
-    match text.char_indices().nth(MAX_QUOTED_LINE) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),
-        None => text.to_string(),
-    }
+    unknown::clip(text, MAX_QUOTED_LINE)
 }
 
 /// The line `line` as `written` gives it: without indent or continuation backslash.

@@ -5,7 +5,7 @@
 use super::branches::{Branch, Conditionals, Imbalance, Keyword, Reach};
 use super::condition;
 use super::line_map::{Expansion, LineMap};
-use super::unknown::{Unknown, Unknowns, first_unknown};
+use super::unknown::{Unknown, Unknowns, clip, first_unknown};
 use crate::catalogue::Catalogue;
 use indexmap::IndexMap;
 use std::collections::HashSet;
@@ -335,7 +335,7 @@ impl Walker<'_> {
         let expanded = self.expand(rest, 0, &mut uses);
         let written = format!("{directive} {rest}");
         let unknown = |walker: &mut Self, reason: String, help: Option<String>| {
-            let mut u = Unknown::new(format!("`{}` (line {})", written.trim(), line.number), reason);
+            let mut u = Unknown::new(format!("`{}` (line {})", clip(written.trim(), 120), line.number), reason);
             u.help = help;
             Branch::Unknown(walker.unknowns.add(u))
         };
@@ -363,7 +363,7 @@ impl Walker<'_> {
             _ => match condition::evaluate(&expanded) {
                 Ok(true) => Branch::Taken,
                 Ok(false) => Branch::NotTaken,
-                Err(why) => unknown(self, format!("`{}` cannot be evaluated: {why}", expanded.trim()), None),
+                Err(why) => unknown(self, format!("`{}` cannot be evaluated: {why}", clip(expanded.trim(), 120)), None),
             },
         }
     }

@@ -16,7 +16,7 @@
 use super::line_map::LineMap;
 use super::place::Place;
 use super::rpm::{SourceLine, Use};
-use super::unknown::{Piece, Unknown, Unknowns, marker_text, pieces};
+use super::unknown::{Piece, Unknown, Unknowns, clip, marker_text, pieces};
 use brush_parser::ast;
 use brush_parser::word::{Parameter, ParameterExpr, ParameterTestType, SpecialParameter, WordPiece};
 use indexmap::IndexMap;
@@ -817,7 +817,7 @@ impl<'a> Interpreter<'a, '_> {
             }
             // brush-parser reads `( (` as `((`: a configure run in it is not lost silently.
             ast::CompoundCommand::Arithmetic(a) if a.expr.value.contains("configure") => {
-                let what = format!("`{}` (line {line})", self.raw(line).trim());
+                let what = format!("`{}` (line {line})", clip(self.raw(line).trim(), 120));
                 let u = self.unknowns.add(Unknown::new(
                     what,
                     "the parser reads it as an arithmetic command `(( ))`; sh reads `( (` with a blank as two subshells",
@@ -838,7 +838,7 @@ impl<'a> Interpreter<'a, '_> {
     }
 
     fn loop_unknown(&mut self, line: usize) -> usize {
-        let what = format!("`{}` (line {line})", self.raw(line).trim());
+        let what = format!("`{}` (line {line})", clip(self.raw(line).trim(), 120));
         self.unknowns.add(Unknown::new(what, "the importer does not follow loops and case statements"))
     }
 
@@ -889,7 +889,7 @@ impl<'a> Interpreter<'a, '_> {
 
     /// The status of a condition list: its last command, when that is a test.
     fn condition(&mut self, list: &'a ast::CompoundList, line: usize) -> Status {
-        let written = format!("`{}` (line {line})", self.raw(line).trim());
+        let written = format!("`{}` (line {line})", clip(self.raw(line).trim(), 120));
         let test = match list.0.as_slice() {
             [ast::CompoundListItem(and_or, _)] if and_or.additional.is_empty() => match and_or.first.seq.as_slice() {
                 [command] => Some((command, and_or.first.bang)),
@@ -967,7 +967,7 @@ impl<'a> Interpreter<'a, '_> {
     }
 
     fn unreadable_test(&mut self, line: usize) -> Status {
-        let written = format!("`{}` (line {line})", self.raw(line).trim());
+        let written = format!("`{}` (line {line})", clip(self.raw(line).trim(), 120));
         Status::Unknown(self.unknowns.add(Unknown::new(written, "the importer reads only `[ A = B ]`-style tests")))
     }
 

@@ -54,6 +54,14 @@ impl Unknowns {
     }
 }
 
+/// At most `max` chars of `text`, with `…` where it is cut: what a message quotes of a line.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),
+        None => text.to_string(),
+    }
+}
+
 /// The marker of the unknown numbered `index`.
 pub fn marker_text(index: usize) -> String {
     format!("{OPEN}{index}{CLOSE}")
