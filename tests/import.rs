@@ -1221,3 +1221,29 @@ fn a_spec_with_a_nul_byte_or_too_large_or_not_a_file_is_refused_naming_it() {
         case.run().exits(2).stderr_has("cannot read fifo.spec: it is not a regular file");
     }
 }
+
+#[test]
+fn redirections_and_here_documents_are_not_configure_arguments() {
+    let script = "#!/bin/sh\ncat > x.sh <<'EOF'\n./configure --in-the-here-document\nEOF\n./configure --enable-rbd > config.log 2>&1 | tee -a log && make\n";
+    let run = Case::new([
+        "import",
+        "spec",
+        "b.sh",
+        "--qemu-version",
+        "2.12.0",
+        "--arches",
+        "x86_64",
+        "--name",
+        "t-1",
+        "--format",
+        "json",
+    ])
+    .file("b.sh", script)
+    .run();
+    run.exits(0);
+    let view = json(&run.stdout);
+    let x86 = build(&view, "x86_64");
+    assert_eq!(features(x86), ["rbd=enable"]);
+    assert!(extra_args(x86).is_empty(), "{x86}");
+    assert_eq!(x86["configure"], "b.sh:5", "the here-document's configure is text");
+}
