@@ -17,17 +17,18 @@ pub struct Args {
 enum What {
     /// Read the ./configure run of a spec's %build (or of a build script) into a profile.
     ///
-    /// Follows continuation lines, %if/%ifarch/%ifnarch/%else/%endif, %global and %define
-    /// macros, shell variables and `if [ ... ]` tests. Arguments outside the block-driver
-    /// policy (--prefix=%{_prefix}) go to extra-args as the file writes them; generated
-    /// configure lines pass them first. What it cannot read (a %if on a macro the file never
-    /// defines, a script argument, a %if or shell `if` never closed) is listed as a comment in
-    /// the profile and as a warning, never guessed. The profile goes to stdout or to --output;
-    /// with --output, stdout gets a summary.
+    /// Follows continuation lines, %if/%ifarch/%ifnarch/%elif/%else/%endif, %global and %define
+    /// macros, %{defined X}; parses the shell with brush-parser and follows variables, shell
+    /// functions (a call binds its words to "$@"), `if [ ... ]` tests, `&&`, `||`, subshells and
+    /// here-documents. Arguments outside the block-driver policy (--prefix=%{_prefix}) go to
+    /// extra-args as the file writes them; generated configure lines pass them first. What it
+    /// cannot read (a %if on a macro the file never defines, a script argument, shell text sh
+    /// cannot parse) is listed as a comment in the profile and as a warning, never guessed. The
+    /// profile goes to stdout or to --output; with --output, stdout gets a summary.
     ///
-    /// Exit status: 0 every line read and the profile resolves, 1 the profile was written but
-    /// something needs attention (lines not interpreted, a placeholder release, problems the
-    /// catalogue finds, any warning but an import-note), 2 error.
+    /// Exit status: 0 every line read and the profile resolves, 1 the profile was written with a
+    /// warning (lines not interpreted, a placeholder release, problems the catalogue finds; an
+    /// import-note alone keeps 0), 2 error.
     #[command(
         after_help = "Examples:\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --output profiles/my-7.9.toml\n  drvpolicy import spec build_configure.sh --qemu-version 2.3.0 --arches x86_64 --name ev-7.2 \\\n      --set have_rbd=enable --set have_gluster=enable --set @=\n  drvpolicy import spec qemu-kvm.spec --name my-7.9 --format json"
     )]
@@ -61,12 +62,24 @@ struct SpecArgs {
     #[arg(long)]
     release: Option<String>,
     /// Give a macro or shell variable the file does not define (or override it): `have_rbd=enable`,
-    /// `rhev=1`; `@=WORDS` gives the arguments of "$@". Repeatable.
+    /// `rhev=1`; `@=WORDS` gives the script's own arguments ("$@"), split as the shell splits
+    /// words. Quotes in VALUE group as in the shell. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     sets: Vec<String>,
+    /// A macro the build does not define (as rpmbuild's --undefine): `%{defined NAME}` is 0 and
+    /// `%{?NAME}` empty, where the file alone cannot tell. Repeatable.
+    #[arg(long = "undefine", value_name = "NAME")]
+    undefined: Vec<String>,
+    /// The largest spec or build script read, in bytes (suffixes k, M, G).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = size)]
+    max_size: u64,
     /// `text` (the profile, or a summary with --output) or `json` (a summary holding the profile).
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
+}
+
+fn size(text: &str) -> Result<u64, String> {
+    drvpolicy::input::parse_size(text).ok_or_else(|| format!("`{text}` is not a size (for example 64MiB or 1048576)"))
 }
 
 fn set(text: &str) -> Result<(String, String), Failure> {
@@ -89,13 +102,11 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     // `-o -` is standard output: no file, and no stem to name the profile.
     args.output = args.output.filter(|p| !super::is_dash(p));
     let (display, read) = if super::is_dash(&args.file) {
-        let mut bytes = Vec::new();
-        let read = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes);
-        ("<stdin>".to_string(), read)
+        ("<stdin>".to_string(), drvpolicy::input::read_bounded(std::io::stdin().lock(), args.max_size))
     } else {
-        (args.file.display().to_string(), std::fs::read(&args.file))
+        (args.file.display().to_string(), drvpolicy::input::read_regular_file(&args.file, args.max_size))
     };
-    let bytes = read.map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+    let bytes = read.map_err(|e| Failure::single(Diagnostic::error("io", e.describe(&display))))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut sets = indexmap::IndexMap::new();
     for s in &args.sets {
@@ -111,6 +122,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         product: args.product,
         release: args.release,
         sets,
+        undefined: args.undefined,
     };
     let file = context.store.sources.add(display, text);
     let imported = drvpolicy::import::import(&mut context.store.sources, file, &options)?;

@@ -64,9 +64,9 @@ impl ConfigureView {
     pub fn words(&self) -> Result<Vec<String>> {
         let mut words = Vec::new();
         for argument in &self.arguments {
-            match shlex::split(argument) {
-                Some(split) => words.extend(split),
-                None => {
+            match shell_words::split(argument) {
+                Ok(split) => words.extend(split),
+                Err(_) => {
                     let message =
                         format!("`{argument}` is not complete shell text (an unclosed quote or a trailing backslash)");
                     return Err(crate::diagnostic::Diagnostic::error("bad-argument", message)

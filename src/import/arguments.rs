@@ -27,6 +27,10 @@ impl Provenance {
         Provenance { lines: vec![word.line], uses }
     }
 
+    pub fn first_line(&self) -> usize {
+        self.lines.first().copied().unwrap_or(0)
+    }
+
     /// Both provenances, each line and use once.
     pub fn join(&mut self, other: &Provenance) {
         for line in &other.lines {
@@ -131,10 +135,10 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
     let catalogue = Catalogue::get();
     let in_tools_name = catalogue.whitelist.in_tools.flag.trim_start_matches("--enable-");
     let mut out = Arguments::default();
-    for (line, unknown) in &invocation.skipped {
-        out.unread.push(Unread { at: Place::line(*line), unknown: *unknown });
-    }
     let mut options_seen = false;
+    // Options passed again: one note per option, however often (a line of 5,000 repeated
+    // flags gets one note, not 5,000).
+    let mut repeats: Vec<Repeat> = Vec::new();
     for word in &invocation.words {
         let Some(text) = word.known() else {
             let prefix = word.known_prefix();
@@ -164,13 +168,7 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
                 List::Ro => &mut out.ro,
             };
             if let Some(earlier) = slot.replace(flag) {
-                out.notes.push((
-                    word.place(),
-                    format!(
-                        "`{option}` is passed again (first on line {}); configure uses the last",
-                        earlier.from.lines[0]
-                    ),
-                ));
+                Repeat::note(&mut repeats, option, word, &earlier.from, option);
             }
             continue;
         }
@@ -188,13 +186,8 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
                 let flag = FeatureFlag { name: name.to_string(), state, from: Provenance::of(word) };
                 match out.features.iter_mut().find(|f| f.name == name) {
                     Some(earlier) => {
-                        out.notes.push((
-                            word.place(),
-                            format!(
-                                "`--{state}-{name}` follows `--{}-{name}` of line {}; configure uses the last",
-                                earlier.state, earlier.from.lines[0]
-                            ),
-                        ));
+                        let first = format!("--{}-{name}", earlier.state);
+                        Repeat::note(&mut repeats, &first, word, &earlier.from, &format!("--{state}-{name}"));
                         // configure reads its arguments in order: the last one counts.
                         earlier.state = state;
                         earlier.from = flag.from;
@@ -208,7 +201,73 @@ pub fn interpret(invocation: &Invocation) -> Arguments {
             }
         }
     }
+    // One note per line the repeated options were first passed on (`%{disable_everything}`
+    // then `--enable-X`: a whole list of them is one pattern, not one note each).
+    let mut lines: Vec<usize> = repeats.iter().map(|r| r.line).collect();
+    lines.dedup();
+    lines.sort_unstable();
+    lines.dedup();
+    for line in lines {
+        let group: Vec<&Repeat> = repeats.iter().filter(|r| r.line == line).collect();
+        let text = match group.as_slice() {
+            [r] => match (r.times, r.first == r.last) {
+                (1, true) => {
+                    format!("`{}` is passed again (first on line {}); configure uses the last", r.first, r.line)
+                }
+                (1, false) => format!("`{}` follows `{}` of line {}; configure uses the last", r.last, r.first, r.line),
+                (n, _) => format!(
+                    "`{}` is passed {n} more times after line {} (the last as `{}`); configure uses the last",
+                    r.first, r.line, r.last
+                ),
+            },
+            _ => {
+                let named: Vec<String> = group.iter().take(3).map(|r| format!("`{}`", r.last)).collect();
+                let more = group.len().saturating_sub(3);
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                format!(
+                    "{}{more} override what line {line} passes first ({} options); configure uses the last",
+                    named.join(", "),
+                    group.len()
+                )
+            }
+        };
+        if let Some(first) = group.first() {
+            out.notes.push((first.at.clone(), text));
+        }
+    }
     out
+}
+
+/// An option passed more than once.
+struct Repeat {
+    /// The option's name (the feature, or the whitelist option).
+    key: String,
+    /// Where it is passed again the first time.
+    at: Place,
+    times: usize,
+    first: String,
+    last: String,
+    line: usize,
+}
+
+impl Repeat {
+    fn note(repeats: &mut Vec<Repeat>, first: &str, word: &Word, earlier: &Provenance, now: &str) {
+        let key = now.trim_start_matches("--enable-").trim_start_matches("--disable-").to_string();
+        match repeats.iter_mut().find(|r| r.key == key) {
+            Some(r) => {
+                r.times = r.times.saturating_add(1);
+                r.last = now.to_string();
+            }
+            None => repeats.push(Repeat {
+                key,
+                at: word.place(),
+                times: 1,
+                first: first.to_string(),
+                last: now.to_string(),
+                line: earlier.first_line(),
+            }),
+        }
+    }
 }
 
 impl Arguments {
@@ -260,6 +319,7 @@ mod tests {
     fn switches_lists_and_the_rest() {
         let invocation = Invocation {
             line: 1,
+            call: None,
             words: vec![
                 word("--prefix=/usr", 2),
                 word("--enable-rbd", 3),
@@ -283,7 +343,6 @@ mod tests {
                 unknown("--block-drv-ro-whitelist=", 8, Some("--block-drv-ro-whitelist=%{ro}"), 14),
                 word("--with-pkgversion=my 1.0", 15),
             ],
-            skipped: vec![(12, 6)],
         };
         let args = interpret(&invocation);
         let features: Vec<(&str, FeatureState)> = args.features.iter().map(|f| (f.name.as_str(), f.state)).collect();
@@ -308,7 +367,6 @@ mod tests {
         assert_eq!(
             args.unread,
             [
-                Unread { at: Place::line(12), unknown: 6 },
                 Unread { at: Place { line: 10, columns: Some(4..14) }, unknown: 4 },
                 Unread { at: Place::line(11), unknown: 5 },
                 Unread { at: Place::line(14), unknown: 8 }
@@ -323,7 +381,7 @@ mod tests {
         let args = interpret(&Invocation {
             line: 1,
             words: vec![word("--prefix=/usr", 2), word("--target-list=x86_64-softmmu", 3), word("--enable-rbd", 4)],
-            skipped: Vec::new(),
+            call: None,
         });
         let extra: Vec<&str> = args.extra.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(extra, ["--prefix=/usr", "--target-list=x86_64-softmmu"]);
@@ -335,11 +393,8 @@ mod tests {
 
     #[test]
     fn the_legacy_whitelist_option_is_the_rw_list() {
-        let args = interpret(&Invocation {
-            line: 1,
-            words: vec![word("--block-drv-whitelist=qcow2,raw", 2)],
-            skipped: Vec::new(),
-        });
+        let args =
+            interpret(&Invocation { line: 1, words: vec![word("--block-drv-whitelist=qcow2,raw", 2)], call: None });
         assert_eq!(args.rw.unwrap().values, ["qcow2", "raw"]);
     }
 }

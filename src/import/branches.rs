@@ -1,5 +1,5 @@
-//! The stack of open conditionals while lines are read in order: rpm's `%if`/`%elif`/`%else`/
-//! `%endif` and the shell's `if`/`elif`/`else`/`fi` follow the same rules.
+//! The stack of open conditionals while rpm's lines are read in order: `%if`/`%elif`/`%else`/
+//! `%endif`.
 //!
 //! The stack also remembers where each conditional opened, so that one left open at the end
 //! of the input, or a keyword that continues or closes one when none is open, is reported
@@ -38,12 +38,14 @@ pub(super) enum Imbalance {
     Unclosed { at: Keyword, closer: &'static str },
     /// An `elif`, `else` or closing keyword with nothing open.
     Stray { at: Keyword },
+    /// An `elif` or a second `else` after the `else` of its conditional (rpm: "%elif after %else").
+    AfterElse { at: Keyword },
 }
 
 impl Imbalance {
     pub fn keyword(&self) -> &Keyword {
         match self {
-            Imbalance::Unclosed { at, .. } | Imbalance::Stray { at } => at,
+            Imbalance::Unclosed { at, .. } | Imbalance::Stray { at } | Imbalance::AfterElse { at } => at,
         }
     }
 
@@ -62,6 +64,11 @@ impl Imbalance {
                 format!("nothing is open here for it to continue or close, so it was ignored ({tool} stops at it)"),
                 "remove it, or add what it belongs to".to_string(),
             ),
+            Imbalance::AfterElse { at } => (
+                format!("`{}` after `%else`", at.word),
+                format!("{tool} refuses a `{}` after the `%else` of its conditional", at.word),
+                "move the branch before the `%else`".to_string(),
+            ),
         }
     }
 }
@@ -76,9 +83,14 @@ struct Frame {
     taken_before: bool,
     /// Under a branch known not to run: nothing in it counts, whatever its condition.
     dead: bool,
+    /// Its `else` was met.
+    else_seen: bool,
+    /// Where a line in it stands, its enclosing frames included (kept so that `reach` is O(1)).
+    reach: Reach,
 }
 
 /// Where the current line stands.
+#[derive(Debug, Clone, Copy)]
 pub(super) enum Reach {
     Runs,
     Skipped,
@@ -91,17 +103,28 @@ pub(super) struct Conditionals {
     frames: Vec<Frame>,
     /// Keywords met with nothing open, in order.
     strays: Vec<Keyword>,
+    /// `%elif`s and `%else`s after an `%else`.
+    after_else: Vec<Keyword>,
+}
+
+/// Skipped when any frame is not taken, else the outermost unknown, else runs.
+fn combine(outer: Reach, branch: Branch) -> Reach {
+    match (outer, branch) {
+        (Reach::Skipped, _) | (_, Branch::NotTaken) => Reach::Skipped,
+        (Reach::Unknown(u), _) | (Reach::Runs, Branch::Unknown(u)) => Reach::Unknown(u),
+        (Reach::Runs, Branch::Taken) => Reach::Runs,
+    }
 }
 
 impl Conditionals {
     pub(super) fn reach(&self) -> Reach {
-        if self.frames.iter().any(|f| matches!(f.branch, Branch::NotTaken)) {
-            return Reach::Skipped;
-        }
-        match self.frames.iter().find_map(|f| if let Branch::Unknown(u) = f.branch { Some(u) } else { None }) {
-            Some(u) => Reach::Unknown(u),
-            None => Reach::Runs,
-        }
+        self.frames.last().map_or(Reach::Runs, |f| f.reach)
+    }
+
+    /// Where the enclosing frames of the innermost one stand.
+    fn outer(&self) -> Reach {
+        let outer = self.frames.len().checked_sub(2).and_then(|i| self.frames.get(i));
+        outer.map_or(Reach::Runs, |f| f.reach)
     }
 
     fn skipped(&self) -> bool {
@@ -112,20 +135,21 @@ impl Conditionals {
     pub(super) fn open(&mut self, opened: Keyword, closer: &'static str, condition: impl FnOnce() -> Branch) {
         let dead = self.skipped();
         let branch = if dead { Branch::NotTaken } else { condition() };
-        self.frames.push(Frame { opened, closer, branch, taken_before: matches!(branch, Branch::Taken), dead });
-    }
-
-    /// A construct whose body may run or not for a reason numbered `unknown` (a loop, a
-    /// `case`); `unknown` is asked only when the line can run at all.
-    pub(super) fn open_unknown(&mut self, opened: Keyword, closer: &'static str, unknown: impl FnOnce() -> usize) {
-        let dead = self.skipped();
-        let branch = if dead { Branch::NotTaken } else { Branch::Unknown(unknown()) };
-        self.frames.push(Frame { opened, closer, branch, taken_before: true, dead });
+        let reach = combine(self.reach(), branch);
+        let taken_before = matches!(branch, Branch::Taken);
+        self.frames.push(Frame { opened, closer, branch, taken_before, dead, else_seen: false, reach });
     }
 
     /// `elif`: `condition` is asked only when no earlier branch ran or may have run.
     pub(super) fn elif(&mut self, at: Keyword, condition: impl FnOnce() -> Branch) {
+        let outer = self.outer();
         let Some(frame) = self.frames.last_mut() else { return self.strays.push(at) };
+        if frame.else_seen {
+            self.after_else.push(at);
+            frame.branch = Branch::NotTaken;
+            frame.reach = Reach::Skipped;
+            return;
+        }
         frame.branch = match frame.branch {
             _ if frame.dead => Branch::NotTaken,
             Branch::Unknown(u) => Branch::Unknown(u),
@@ -133,17 +157,24 @@ impl Conditionals {
             _ => condition(),
         };
         frame.taken_before |= matches!(frame.branch, Branch::Taken);
+        frame.reach = combine(outer, frame.branch);
     }
 
     /// `else`.
     pub(super) fn otherwise(&mut self, at: Keyword) {
+        let outer = self.outer();
         let Some(frame) = self.frames.last_mut() else { return self.strays.push(at) };
+        if frame.else_seen {
+            self.after_else.push(at);
+        }
+        frame.else_seen = true;
         frame.branch = match frame.branch {
             _ if frame.dead || frame.taken_before => Branch::NotTaken,
             Branch::Unknown(u) => Branch::Unknown(u),
             _ => Branch::Taken,
         };
         frame.taken_before = true;
+        frame.reach = combine(outer, frame.branch);
     }
 
     /// `endif`, `fi`, `done`, `esac`.
@@ -157,8 +188,9 @@ impl Conditionals {
     /// still open (outermost first).
     pub(super) fn imbalances(&self) -> Vec<Imbalance> {
         let strays = self.strays.iter().map(|at| Imbalance::Stray { at: at.clone() });
+        let after_else = self.after_else.iter().map(|at| Imbalance::AfterElse { at: at.clone() });
         let open = self.frames.iter().map(|f| Imbalance::Unclosed { at: f.opened.clone(), closer: f.closer });
-        strays.chain(open).collect()
+        strays.chain(after_else).chain(open).collect()
     }
 }
 
@@ -218,8 +250,8 @@ mod tests {
         let mut c = Conditionals::default();
         c.close(at(1, "fi"));
         c.open(at(2, "if"), "fi", || Branch::Taken);
-        c.open_unknown(at(3, "for"), "done", || 0);
-        c.close(at(4, "done"));
+        c.open(at(3, "if"), "fi", || Branch::Unknown(0));
+        c.close(at(4, "fi"));
         c.open(at(5, "if"), "fi", || Branch::NotTaken);
         // A dead conditional is still one that must be closed.
         c.open(at(6, "if"), "fi", || panic!("not asked"));
@@ -237,5 +269,27 @@ mod tests {
         c.otherwise(at(2, "%else"));
         assert!(runs(&c), "a stray %else changes nothing");
         assert_eq!(c.imbalances(), [Imbalance::Stray { at: at(1, "%elif") }, Imbalance::Stray { at: at(2, "%else") }]);
+    }
+
+    #[test]
+    fn an_elif_after_else_is_refused_and_its_branch_does_not_run() {
+        let mut c = Conditionals::default();
+        c.open(at(1, "%if"), "%endif", || Branch::NotTaken);
+        c.otherwise(at(2, "%else"));
+        assert!(runs(&c));
+        c.elif(at(3, "%elif"), || panic!("not asked after %else"));
+        assert!(!runs(&c));
+        c.close(at(4, "%endif"));
+        assert_eq!(c.imbalances(), [Imbalance::AfterElse { at: at(3, "%elif") }]);
+    }
+
+    #[test]
+    fn deep_nesting_stays_linear() {
+        let mut c = Conditionals::default();
+        for line in 0..200_000 {
+            c.open(at(line, "%if"), "%endif", || Branch::Taken);
+            assert!(runs(&c));
+        }
+        assert_eq!(c.imbalances().len(), 200_000);
     }
 }

@@ -26,34 +26,35 @@ enum Token {
 
 const OPERATORS: &[&str] = &["&&", "||", "==", "!=", "<=", ">=", "<", ">", "!", "(", ")", "+", "-", "*", "/"];
 
+/// Nesting of `(`, `!` and `-` the parser follows before it gives up (rpm's own parser
+/// recurses too; no real spec comes near this).
+pub const MAX_DEPTH: usize = 256;
+
 fn tokens(text: &str) -> Result<Vec<Token>, String> {
     let mut out = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
         if c.is_whitespace() {
-            i += 1;
+            rest = rest.get(c.len_utf8()..).unwrap_or("");
         } else if c.is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            let digits: String = chars[start..i].iter().collect();
+            let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let (digits, after) = rest.split_at(end);
             out.push(Token::Int(digits.parse().map_err(|_| format!("`{digits}` is too large"))?));
+            rest = after;
         } else if c == '"' {
-            let end = chars[i + 1..].iter().position(|c| *c == '"').ok_or("an unterminated string")?;
-            out.push(Token::Str(chars[i + 1..i + 1 + end].iter().collect()));
-            i += end + 2;
+            let body = rest.get(1..).unwrap_or("");
+            let end = body.find('"').ok_or("an unterminated string")?;
+            let (string, after) = body.split_at(end);
+            out.push(Token::Str(string.to_string()));
+            rest = after.get(1..).unwrap_or("");
         } else {
-            let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
             match OPERATORS.iter().find(|op| rest.starts_with(**op)) {
                 Some(op) => {
                     out.push(Token::Op(op));
-                    i += op.len();
+                    rest = rest.get(op.len()..).unwrap_or("");
                 }
                 None => {
-                    let word: String = chars[i..].iter().take_while(|c| !c.is_whitespace()).collect();
+                    let word: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
                     return Err(format!("`{word}` is neither a number nor a quoted string"));
                 }
             }
@@ -65,6 +66,11 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
 struct Parser {
     tokens: Vec<Token>,
     position: usize,
+    depth: usize,
+}
+
+fn overflow() -> String {
+    "a number beyond 64 bits".into()
 }
 
 impl Parser {
@@ -72,9 +78,13 @@ impl Parser {
         self.tokens.get(self.position)
     }
 
+    fn advance(&mut self) {
+        self.position = self.position.saturating_add(1);
+    }
+
     fn eat(&mut self, op: &str) -> bool {
         if matches!(self.peek(), Some(Token::Op(o)) if *o == op) {
-            self.position += 1;
+            self.advance();
             true
         } else {
             false
@@ -135,8 +145,8 @@ impl Parser {
             };
             let right = self.product()?;
             left = match (left, right) {
-                (Value::Int(a), Value::Int(b)) if op == '+' => Value::Int(a.wrapping_add(b)),
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.wrapping_sub(b)),
+                (Value::Int(a), Value::Int(b)) if op == '+' => Value::Int(a.checked_add(b).ok_or_else(overflow)?),
+                (Value::Int(a), Value::Int(b)) => Value::Int(a.checked_sub(b).ok_or_else(overflow)?),
                 _ => return Err("arithmetic on a string".into()),
             };
         }
@@ -154,21 +164,31 @@ impl Parser {
             };
             let right = self.unary()?;
             left = match (left, right) {
-                (Value::Int(a), Value::Int(b)) if op == '*' => Value::Int(a.wrapping_mul(b)),
+                (Value::Int(a), Value::Int(b)) if op == '*' => Value::Int(a.checked_mul(b).ok_or_else(overflow)?),
                 (Value::Int(_), Value::Int(0)) => return Err("a division by zero".into()),
-                (Value::Int(a), Value::Int(b)) => Value::Int(a / b),
+                (Value::Int(a), Value::Int(b)) => Value::Int(a.checked_div(b).ok_or_else(overflow)?),
                 _ => return Err("arithmetic on a string".into()),
             };
         }
     }
 
     fn unary(&mut self) -> Result<Value, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("an expression nested deeper than {MAX_DEPTH} levels"));
+        }
+        self.depth = self.depth.saturating_add(1);
+        let value = self.operand();
+        self.depth = self.depth.saturating_sub(1);
+        value
+    }
+
+    fn operand(&mut self) -> Result<Value, String> {
         if self.eat("!") {
             return Ok(Value::Int(i64::from(!self.unary()?.truthy())));
         }
         if self.eat("-") {
             return match self.unary()? {
-                Value::Int(i) => Ok(Value::Int(-i)),
+                Value::Int(i) => Ok(Value::Int(i.checked_neg().ok_or_else(overflow)?)),
                 Value::Str(_) => Err("a negated string".into()),
             };
         }
@@ -179,13 +199,13 @@ impl Parser {
             }
             return Ok(value);
         }
-        match self.tokens.get(self.position).cloned() {
+        match self.peek().cloned() {
             Some(Token::Int(i)) => {
-                self.position += 1;
+                self.advance();
                 Ok(Value::Int(i))
             }
             Some(Token::Str(s)) => {
-                self.position += 1;
+                self.advance();
                 Ok(Value::Str(s))
             }
             Some(Token::Op(op)) => Err(format!("an unexpected `{op}`")),
@@ -200,7 +220,7 @@ pub fn evaluate(text: &str) -> Result<bool, String> {
     if tokens.is_empty() {
         return Err("an empty condition".into());
     }
-    let mut parser = Parser { tokens, position: 0 };
+    let mut parser = Parser { tokens, position: 0, depth: 0 };
     let value = parser.or()?;
     if parser.position != parser.tokens.len() {
         return Err("text after the end of the expression".into());
@@ -230,5 +250,19 @@ mod tests {
         assert!(evaluate("rhev").is_err());
         assert!(evaluate("1 ==").is_err());
         assert!(evaluate("\"a\" == 1").is_err());
+    }
+
+    #[test]
+    fn hostile_conditions_are_errors_not_panics() {
+        let overflow = evaluate("(0 - 9223372036854775807 - 1) / (0 - 1)").unwrap_err();
+        assert_eq!(overflow, "a number beyond 64 bits");
+        assert!(evaluate("-(0 - 9223372036854775807 - 1)").is_err());
+        assert!(evaluate("9223372036854775807 * 2").is_err());
+        assert!(evaluate("99999999999999999999").unwrap_err().contains("too large"));
+        for opener in ["(", "!", "-"] {
+            let deep = opener.repeat(200_000) + "1";
+            assert!(evaluate(&deep).unwrap_err().contains("nested deeper than 256"), "{opener}");
+        }
+        assert_eq!(evaluate(&("!".repeat(254) + "1")), Ok(true));
     }
 }

@@ -141,7 +141,7 @@ fn split_name(name: &str) -> Option<(String, String)> {
     })?;
     let product: Vec<&str> = parts.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, p)| *p).collect();
     let product = if product.is_empty() { name.to_string() } else { product.join("-") };
-    Some((product, parts[index].to_string()))
+    Some((product, parts.get(index)?.to_string()))
 }
 
 /// What `[profile] release` says when neither `--release` nor the name gives one: the

@@ -16,11 +16,19 @@ pub struct Expansion {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineMap {
     expansions: Vec<Expansion>,
+    /// After each expansion, how many chars longer the source is than the expanded text so
+    /// far (so that a position maps back in O(log n), not by walking the line).
+    shifts: Vec<isize>,
 }
 
 impl LineMap {
     pub fn push(&mut self, expansion: Expansion) {
+        let delta = isize::try_from(expansion.written.len())
+            .unwrap_or(isize::MAX)
+            .saturating_sub(isize::try_from(expansion.expanded.len()).unwrap_or(isize::MAX));
+        let shift = self.shifts.last().copied().unwrap_or(0).saturating_add(delta);
         self.expansions.push(expansion);
+        self.shifts.push(shift);
     }
 
     /// The source range of `expanded`, or `None` when either end falls inside an expansion
@@ -34,18 +42,16 @@ impl LineMap {
 
     /// The source position of expanded position `at`; `after` takes expansions that end there.
     fn position(&self, at: usize, after: bool) -> Option<usize> {
-        let mut shift: isize = 0;
-        for e in &self.expansions {
-            let before_at = e.expanded.start < at || (after && e.expanded.start == at && e.expanded.end == at);
-            if !before_at {
-                break;
-            }
-            if at < e.expanded.end {
-                return None;
-            }
-            shift += e.written.len() as isize - e.expanded.len() as isize;
+        // The expansions before `at` (sorted, so this is a prefix).
+        let before = self
+            .expansions
+            .partition_point(|e| e.expanded.start < at || (after && e.expanded.start == at && e.expanded.end == at));
+        let Some(last) = before.checked_sub(1) else { return Some(at) };
+        if self.expansions.get(last).is_some_and(|e| at < e.expanded.end) {
+            return None;
         }
-        usize::try_from(at as isize + shift).ok()
+        let shift = self.shifts.get(last).copied().unwrap_or(0);
+        usize::try_from(isize::try_from(at).ok()?.checked_add(shift)?).ok()
     }
 }
 

@@ -10,6 +10,9 @@
 //! never defines, a script argument) becomes a comment in the profile, an entry of the
 //! summary and a warning pointing at the line.
 
+// Nothing in the importer may panic on input: no unchecked arithmetic or indexing.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 mod arguments;
 mod branches;
 mod condition;
@@ -26,16 +29,28 @@ mod write;
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::profile::{BuildMode, parse_profile};
-use crate::resolve::resolve_chain;
+use crate::resolve::attempt_chain;
 use crate::source::{FileId, Sources, Span};
 use arguments::Provenance;
 use draft::ArchImport;
 pub use identity::Fact;
 use indexmap::IndexMap;
 use place::Place;
-use rpm::{LineState, Section, SourceLine};
+use rpm::{Given, LineState, Section, SourceLine};
 use serde::Serialize;
 use shell::{Invocation, ShellLine};
+use std::collections::HashMap;
+
+/// The truth of an rpm `%if` expression after macro expansion, or why it cannot be
+/// evaluated (for the fuzz target of the condition evaluator).
+pub use condition::evaluate as evaluate_condition;
+
+/// The size limit of a spec or build script, unless an option changes it.
+pub const DEFAULT_MAX_SIZE: u64 = 64 << 20;
+
+/// A source line longer than this is not quoted in a warning's snippet (every warning on a
+/// 70 KB line would print it again): the warning gives its place instead.
+const MAX_QUOTED_LINE: usize = 300;
 use unknown::Unknowns;
 pub use view::{BuildView, ExtraArgView, FeatureView, Finding, ImportView};
 
@@ -52,6 +67,8 @@ pub struct Options {
     pub release: Option<String>,
     /// `--set NAME=VALUE`: values for macros and shell variables; they win over the file's.
     pub sets: IndexMap<String, String>,
+    /// `--undefine NAME`: macros the build does not define (rpm's and the build system's own).
+    pub undefined: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,7 +116,11 @@ struct Collector<'a> {
     /// `--set` names some pass used, and every macro or variable name the file refers to.
     used_sets: Vec<String>,
     referenced: Vec<String>,
+    /// Where each finding is in `findings`, by what makes it one.
+    index: HashMap<FindingKey, usize>,
 }
+
+type FindingKey = (Option<usize>, Option<(usize, usize)>, String, String, Option<String>);
 
 impl Collector<'_> {
     fn used(&mut self, sets: &[String], referenced: &[String]) {
@@ -137,27 +158,36 @@ impl Collector<'_> {
     ) {
         let line = at.as_ref().map(|a| a.line);
         let columns = at.as_ref().and_then(|a| a.columns.clone());
-        let existing = self
-            .findings
-            .iter_mut()
-            .find(|f| f.line == line && f.columns == columns && f.what == what && f.reason == reason && f.help == help);
-        match existing {
+        let key: FindingKey =
+            (line, columns.as_ref().map(|c| (c.start, c.end)), what.clone(), reason.clone(), help.clone());
+        match self.index.get(&key).and_then(|&i| self.findings.get_mut(i)) {
             Some(f) => {
                 if !arch.is_empty() && !f.arches.iter().any(|a| a == arch) {
                     f.arches.push(arch.to_string());
                 }
             }
-            None => self.findings.push(Finding {
-                location: line.map(|l| format!("{}:{l}", self.file)),
-                line,
-                columns,
-                text,
-                what,
-                reason,
-                help,
-                arches: if arch.is_empty() { Vec::new() } else { vec![arch.to_string()] },
-            }),
+            None => {
+                self.index.insert(key, self.findings.len());
+                self.findings.push(Finding {
+                    location: line.map(|l| format!("{}:{l}", self.file)),
+                    line,
+                    columns,
+                    text,
+                    what,
+                    reason,
+                    help,
+                    arches: if arch.is_empty() { Vec::new() } else { vec![arch.to_string()] },
+                });
+            }
         }
+    }
+
+    /// A place where the shell stopped reading.
+    fn stop(&mut self, stop: &shell::Stop, arch: &str) {
+        // The line is quoted, not the one char the parser points at.
+        let text = written(self.lines, &Place::line(stop.at.line));
+        let (what, reason, help) = (stop.what.clone(), stop.reason.clone(), Some(stop.help.clone()));
+        self.finding_as(Some(stop.at.clone()), text, what, reason, help, arch);
     }
 
     fn note(&mut self, at: Option<Place>, text: String) {
@@ -168,35 +198,45 @@ impl Collector<'_> {
 }
 
 /// The configure invocations of each arch, read through rpm and the shell.
+struct ArchRuns {
+    arch: String,
+    runs: Vec<Invocation>,
+    /// The spec's `tools_only` macro on this arch, and the line defining it.
+    tools_only: Option<(&'static str, bool, Option<usize>)>,
+}
+
 fn invocations(
     kind: Kind,
     file: &str,
     lines: &[SourceLine],
     arches: &[String],
-    options: &Options,
+    given: &Given,
     unknowns: &mut Unknowns,
     collector: &mut Collector,
-) -> Vec<(String, Vec<Invocation>)> {
+) -> std::result::Result<Vec<ArchRuns>, usize> {
     let mut out = Vec::new();
     match kind {
         Kind::Script => {
             let shell_lines: Vec<ShellLine> = lines.iter().map(ShellLine::plain).collect();
-            let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
+            let outcome = shell::run(file, lines, &shell_lines, given.sets, unknowns);
             collector.used(&outcome.used_sets, &outcome.referenced);
             // A script has no arch conditionals: every arch runs the same configure.
             for s in &outcome.skipped {
                 collector.unknown(Place::line(s.line), unknowns.get(s.unknown), "");
             }
-            for imbalance in &outcome.imbalances {
-                collector.imbalance(imbalance, "sh", "");
+            for stop in &outcome.stops {
+                collector.stop(stop, "");
             }
             for arch in arches {
-                out.push((arch.clone(), outcome.invocations.clone()));
+                out.push(ArchRuns { arch: arch.clone(), runs: outcome.invocations.clone(), tools_only: None });
             }
         }
         Kind::Spec => {
             for arch in arches {
-                let pass = rpm::walk(file, lines, Some(arch), &options.sets, unknowns);
+                let pass = rpm::walk(file, lines, Some(arch), given, unknowns);
+                if let Some(line) = pass.overflow {
+                    return Err(line);
+                }
                 collector.used(&pass.used_sets, &pass.referenced);
                 let shell_lines: Vec<ShellLine> = pass
                     .lines
@@ -214,10 +254,10 @@ fn invocations(
                         LineState::Consumed | LineState::Inactive => None,
                     })
                     .collect();
-                let outcome = shell::run(file, lines, &shell_lines, &options.sets, unknowns);
+                let outcome = shell::run(file, lines, &shell_lines, given.sets, unknowns);
                 collector.used(&outcome.used_sets, &outcome.referenced);
-                for imbalance in &outcome.imbalances {
-                    collector.imbalance(imbalance, "sh", arch);
+                for stop in &outcome.stops {
+                    collector.stop(stop, arch);
                 }
                 for s in &outcome.skipped {
                     let u = unknowns.get(s.unknown).clone();
@@ -229,11 +269,11 @@ fn invocations(
                         arch,
                     );
                 }
-                out.push((arch.clone(), outcome.invocations));
+                out.push(ArchRuns { arch: arch.clone(), runs: outcome.invocations, tools_only: pass.tools_only });
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Full and tools-only builds: with several configure runs, those passing a whitelist (or
@@ -241,33 +281,34 @@ fn invocations(
 fn build_modes(
     chosen: &[(String, Invocation, arguments::Arguments)],
     file: &str,
-) -> IndexMap<usize, (BuildMode, Option<String>)> {
-    let mut lines: Vec<usize> = chosen.iter().map(|(_, i, _)| i.line).collect();
+) -> IndexMap<(usize, Option<usize>), (BuildMode, Option<String>)> {
+    let mut lines: Vec<(usize, Option<usize>)> = chosen.iter().map(|(_, i, _)| i.key()).collect();
     lines.sort_unstable();
     lines.dedup();
-    let with_lists: Vec<usize> = lines
+    let with_lists: Vec<(usize, Option<usize>)> = lines
         .iter()
         .copied()
-        .filter(|l| chosen.iter().any(|(_, i, a)| i.line == *l && (a.rw.is_some() || a.ro.is_some())))
+        .filter(|l| chosen.iter().any(|(_, i, a)| i.key() == *l && (a.rw.is_some() || a.ro.is_some())))
         .collect();
-    let full: Vec<usize> =
+    let full: Vec<(usize, Option<usize>)> =
         if with_lists.is_empty() { lines.first().copied().into_iter().collect() } else { with_lists.clone() };
+    let first_full = full.first().map_or(0, |k| k.0);
     let mut modes = IndexMap::new();
-    for line in &lines {
-        let mode = if full.contains(line) || lines.len() == 1 {
+    for key in &lines {
+        let line = key.0;
+        let mode = if full.contains(key) || lines.len() == 1 {
             (BuildMode::Full, None)
         } else {
             let why = if with_lists.is_empty() {
                 format!(
-                    "a second configure run, at {file}:{line} (the first, at {file}:{}, is the full build)",
-                    full[0]
+                    "a second configure run, at {file}:{line} (the first, at {file}:{first_full}, is the full build)"
                 )
             } else {
-                format!("the configure at {file}:{line} passes no whitelist, the one at {file}:{} does", full[0])
+                format!("the configure at {file}:{line} passes no whitelist, the one at {file}:{first_full} does")
             };
             (BuildMode::ToolsOnly, Some(why))
         };
-        modes.insert(*line, mode);
+        modes.insert(*key, mode);
     }
     modes
 }
@@ -276,8 +317,33 @@ fn build_modes(
 pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<Imported> {
     let display = sources.name(file).to_string();
     let file_name = std::path::Path::new(&display).file_name().and_then(|n| n.to_str()).unwrap_or(&display).to_string();
+    if let Some(at) = sources.text(file).find('\0') {
+        return Err(Failure::single(
+            Diagnostic::error("not-text", format!("{display} holds a NUL byte: it is not a spec or a build script"))
+                .at(&Span::new(file, at..at.saturating_add(1)), "a NUL byte")
+                .with_help("import reads a text file: a spec, a `generate spec` snippet or a shell script"),
+        ));
+    }
     let text = unknown::sanitise(sources.text(file));
     let lines = rpm::split_lines(&text);
+    // Values from the command line are read as the shell reads `NAME=VALUE` (quotes group,
+    // backslashes escape), and pass the same sanitising as the file's text.
+    let mut sets: IndexMap<String, String> = IndexMap::new();
+    for (name, value) in &options.sets {
+        let value = unknown::sanitise(value);
+        let value = if name == "@" {
+            value
+        } else {
+            shell_words::split(&value).map(|words| words.join(" ")).map_err(|_| {
+                Failure::single(
+                    Diagnostic::error("bad-set", format!("--set {name}={value}: a quote is not closed"))
+                        .with_help("quote the value as the shell would, for example --set 'nvr=\"a b\"'"),
+                )
+            })?
+        };
+        sets.insert(name.clone(), value);
+    }
+    let given = Given { sets: &sets, undefined: &options.undefined };
     let kind = kind(&lines, &display);
     let header = identity::header(&lines);
     let mut unknowns = Unknowns::default();
@@ -288,14 +354,26 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         notes: Vec::new(),
         used_sets: Vec::new(),
         referenced: Vec::new(),
+        index: HashMap::new(),
     };
 
     let (tags, conditional) = match kind {
         Kind::Spec => {
-            let pass = rpm::walk(&display, &lines, None, &options.sets, &mut unknowns);
+            let pass = rpm::walk(&display, &lines, None, &given, &mut unknowns);
+            if let Some(line) = pass.overflow {
+                return Err(overflow(&lines, file, &display, line));
+            }
             collector.used(&pass.used_sets, &pass.referenced);
             // Where the %if lines balance does not depend on the arch: one pass tells.
             for imbalance in &pass.imbalances {
+                if let branches::Imbalance::AfterElse { at } = imbalance {
+                    let (what, reason, help) = imbalance.describe("rpmbuild");
+                    let mut d = Diagnostic::error("elif-after-else", format!("{what} in {display}")).with_help(help);
+                    if let Some(span) = line_span(&lines, file, at.at.line) {
+                        d = d.at(&span, reason);
+                    }
+                    return Err(Failure::single(d));
+                }
                 collector.imbalance(imbalance, "rpmbuild", "");
             }
             (pass.tags, pass.arch_names)
@@ -319,9 +397,14 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         );
     }
 
-    let per_arch = invocations(kind, &display, &lines, &arches.list, options, &mut unknowns, &mut collector);
+    let per_arch = invocations(kind, &display, &lines, &arches.list, &given, &mut unknowns, &mut collector)
+        .map_err(|line| overflow(&lines, file, &display, line))?;
     let mut chosen: Vec<(String, Invocation, arguments::Arguments)> = Vec::new();
-    for (arch, runs) in per_arch {
+    let mut tools_only_macro: IndexMap<String, (&'static str, bool, Option<usize>)> = IndexMap::new();
+    for ArchRuns { arch, runs, tools_only } in per_arch {
+        if let Some(t) = tools_only {
+            tools_only_macro.insert(arch.clone(), t);
+        }
         let Some(first) = runs.first() else {
             collector.finding(
                 None,
@@ -332,11 +415,11 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             );
             continue;
         };
-        for extra in &runs[1..] {
+        for extra in runs.iter().skip(1) {
             collector.finding(
-                Some(Place::line(extra.line)),
+                Some(Place::line(extra.at())),
                 "another configure run".into(),
-                format!("{arch} runs configure more than once; only the first one (line {}) is imported", first.line),
+                format!("configure runs more than once here; only the first run (line {}) is imported", first.at()),
                 None,
                 &arch,
             );
@@ -400,15 +483,24 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                 Some(first.at.clone()),
                 "this argument outside the block-driver policy follows build options; generated configure lines pass extra-args first, so this configure run comes back in another order (configure does not mind)".into(),
             );
-            let location = format!("{display}:{}", invocation.line);
+            let location = format!("{display}:{}", invocation.at());
             if !reordered.contains(&location) {
                 reordered.push(location);
             }
         }
-        let (build, build_note) = modes[&invocation.line].clone();
-        if build == BuildMode::ToolsOnly && args.in_tools.as_ref().is_some_and(|b| b.value) {
+        let (mut build, mut build_note) = modes.get(&invocation.key()).cloned().unwrap_or((BuildMode::Full, None));
+        // RHEL 9's way: one configure for every arch, and a macro that builds only the tools.
+        let mut shared_configure = false;
+        if let (BuildMode::Full, Some((name, true, line))) = (build, tools_only_macro.get(arch)) {
+            build = BuildMode::ToolsOnly;
+            shared_configure = true;
+            let defined = line.map_or_else(|| "set by --set".to_string(), |l| format!("defined at {display}:{l}"));
+            build_note =
+                Some(format!("%{{{name}}} is 1 here ({defined}); it runs the same configure as the full build"));
+        }
+        if build == BuildMode::ToolsOnly && !shared_configure && args.in_tools.as_ref().is_some_and(|b| b.value) {
             collector.note(
-                Some(Place::line(invocation.line)),
+                Some(Place::line(invocation.at())),
                 format!("{arch} is a tools-only build: its whitelist-in-tools flag is dropped (it has no whitelists)"),
             );
         }
@@ -416,7 +508,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             arch: arch.clone(),
             build,
             build_note,
+            shared_configure,
             build_line: invocation.line,
+            called_at: invocation.call,
             features: args.features.clone(),
             rw: args.rw.clone(),
             ro: args.ro.clone(),
@@ -447,7 +541,6 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     });
 
     let backports = backports(&imports, &version.value, &display);
-    let draft = draft::draft(&imports);
     let mut extra_args: Vec<String> = Vec::new();
     for e in imports.iter().flat_map(|a| &a.extra) {
         if !extra_args.contains(&e.text) {
@@ -456,70 +549,85 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     }
     let profile_arches: Vec<String> = imports.iter().map(|a| a.arch.clone()).collect();
 
-    let mut header_lines = vec![
-        format!(
-            "Imported by `drvpolicy import spec` from {file_name} ({}).",
-            match kind {
-                Kind::Spec => "a spec file",
-                Kind::Script => "a build script",
+    let header_lines = |explicit: bool| {
+        let mut header_lines = vec![
+            format!(
+                "Imported by `drvpolicy import spec` from {file_name} ({}).",
+                match kind {
+                    Kind::Spec => "a spec file",
+                    Kind::Script => "a build script",
+                }
+            ),
+            "Each value says where it came from; review them, then add libguestfs and consumers.".to_string(),
+        ];
+        if release_placeholder {
+            header_lines
+                .push(format!("[profile] release = \"{}\" is a placeholder: set the product release.", release.value));
+        }
+        if explicit {
+            header_lines.push("The arches order their options differently, so each arch lists all of its own.".into());
+        }
+        if !extra_args.is_empty() {
+            header_lines.push(
+                "extra-args are the configure arguments outside the block-driver policy, as the file writes them;"
+                    .into(),
+            );
+            header_lines.push("generated configure lines pass them first, before the build options.".into());
+        }
+        if !collector.findings.is_empty() {
+            header_lines.push(String::new());
+            header_lines.push("Not interpreted (edit the profile by hand where these matter):".into());
+            for f in &collector.findings {
+                let on = if f.arches.is_empty() { String::new() } else { format!(" (on {})", f.arches.join(", ")) };
+                match &f.location {
+                    Some(location) => header_lines.push(format!("- {location}: {}{on}", short(&f.text))),
+                    None => header_lines.push(format!("- {}{on}", f.what)),
+                }
+                let help = f.help.as_ref().map(|h| format!("; {h}")).unwrap_or_default();
+                let what = if f.location.is_some() { format!("{}: ", f.what) } else { String::new() };
+                header_lines.push(format!("  {what}{}{help}", f.reason));
             }
-        ),
-        "Each value says where it came from; review them, then add libguestfs and consumers.".to_string(),
-    ];
-    if release_placeholder {
+        }
         header_lines
-            .push(format!("[profile] release = \"{}\" is a placeholder: set the product release.", release.value));
-    }
-    if draft.explicit {
-        header_lines.push("The arches order their options differently, so each arch lists all of its own.".into());
-    }
-    if !extra_args.is_empty() {
-        header_lines.push(
-            "extra-args are the configure arguments outside the block-driver policy, as the file writes them;".into(),
-        );
-        header_lines.push("generated configure lines pass them first, before the build options.".into());
-    }
-    if !collector.findings.is_empty() {
-        header_lines.push(String::new());
-        header_lines.push("Not interpreted (edit the profile by hand where these matter):".into());
-        for f in &collector.findings {
-            let on = if f.arches.is_empty() { String::new() } else { format!(" (on {})", f.arches.join(", ")) };
-            match &f.location {
-                Some(location) => header_lines.push(format!("- {location}: {}{on}", f.text)),
-                None => header_lines.push(format!("- {}{on}", f.what)),
-            }
-            let help = f.help.as_ref().map(|h| format!("; {h}")).unwrap_or_default();
-            let what = if f.location.is_some() { format!("{}: ", f.what) } else { String::new() };
-            header_lines.push(format!("  {what}{}{help}", f.reason));
+    };
+
+    // The shared layout first; where the resolver does not give back what the file passes
+    // (an order of options only per-arch lists keep), every arch lists its own.
+    let describe_fn = |p: &Provenance| describe(&display, p);
+    let toml_display = options.output.clone().unwrap_or_else(|| format!("{name}.toml (imported)"));
+    let mut written = None;
+    for draft in [draft::shared(&imports), draft::explicit(&imports)] {
+        let text = write::ProfileText {
+            header: header_lines(draft.explicit),
+            product: product.value.clone(),
+            release: release.value.clone(),
+            release_note: release_placeholder.then(|| "set the product release: this is a placeholder".to_string()),
+            description: format!("Imported from {file_name}"),
+            sources: vec![format!("{file_name} (read by drvpolicy import)")],
+            arches: (profile_arches.clone(), arches.from.clone()),
+            package: (package.value.clone(), package.from.clone()),
+            version: (version.value.clone(), version.from.clone()),
+            backports: backports.clone(),
+            draft: &draft,
+            custom: custom.clone(),
+            describe: &describe_fn,
+        };
+        let toml = write::render(&text);
+        // Resolve what was written, as any profile: the catalogue checks its options.
+        let toml_file = sources.add(toml_display.clone(), toml.clone());
+        let raw = parse_profile(&name, toml_file, sources.text(toml_file)).map_err(Failure::single)?;
+        let attempt = attempt_chain(&[raw]);
+        let differences = attempt.policy.as_ref().map(|p| draft::differences(p, &imports)).unwrap_or_default();
+        let done = differences.is_empty() || draft.explicit;
+        written = Some((toml, toml_file, attempt.diagnostics, differences));
+        if done {
+            break;
         }
     }
-
-    let describe_fn = |p: &Provenance| describe(&display, p);
-    let text = write::ProfileText {
-        header: header_lines,
-        product: product.value.clone(),
-        release: release.value.clone(),
-        release_note: release_placeholder.then(|| "set the product release: this is a placeholder".to_string()),
-        description: format!("Imported from {file_name}"),
-        sources: vec![format!("{file_name} (read by drvpolicy import)")],
-        arches: (profile_arches.clone(), arches.from.clone()),
-        package: (package.value.clone(), package.from.clone()),
-        version: (version.value.clone(), version.from.clone()),
-        backports,
-        draft: &draft,
-        custom: custom.clone(),
-        describe: &describe_fn,
+    let Some((toml, toml_file, problems, differences)) = written else {
+        return Err(Failure::single(Diagnostic::error("import", "no profile was written")));
     };
-    let toml = write::render(&text);
-
-    // Resolve what was written, as any profile: the catalogue checks its options.
-    let toml_display = options.output.clone().unwrap_or_else(|| format!("{name}.toml (imported)"));
-    let toml_file = sources.add(toml_display, toml.clone());
-    let raw = parse_profile(&name, toml_file, sources.text(toml_file)).map_err(Failure::single)?;
-    let (resolves, problems) = match resolve_chain(&[raw]) {
-        Ok(resolved) => (true, resolved.warnings),
-        Err(failure) => (false, failure.diagnostics),
-    };
+    let resolves = !problems.iter().any(Diagnostic::is_error);
 
     let mut warnings: Vec<Diagnostic> = Vec::new();
     if release_placeholder {
@@ -533,34 +641,25 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         .with_help("set `release` in [profile], or import again with --release 7.9 or with a name that ends in the release, such as --name my-7.9");
         let key = format!("\nrelease = \"{}\"", release.value);
         if let Some(at) = sources.text(toml_file).find(&key) {
-            d = d.at(&Span::new(toml_file, at + 1..at + key.len()), "set the product release here");
+            d = d.at(
+                &Span::new(toml_file, at.saturating_add(1)..at.saturating_add(key.len())),
+                "set the product release here",
+            );
         }
         warnings.push(d);
     }
-    // The bytes of the place when known (one argument of a one-line configure), else its line.
-    let span = |at: Place| {
-        lines.get(at.line.wrapping_sub(1)).map(|l| match at.columns.filter(|c| c.end <= l.text.len()) {
-            Some(c) => Span::new(file, l.start + c.start..l.start + c.end),
-            None => {
-                // The line as `written` gives it: without indent or continuation backslash.
-                let text = l.text.trim_end();
-                let text = text.strip_suffix('\\').unwrap_or(text).trim_end();
-                let indent = text.len() - text.trim_start().len();
-                Span::new(file, l.start + indent..l.start + text.len())
-            }
-        })
-    };
     for f in &collector.findings {
         let message = match &f.location {
-            Some(_) => format!("not interpreted: `{}`", f.text),
+            Some(_) => format!("not interpreted: `{}`", short(&f.text)),
             None => format!("not interpreted: {}", f.what),
         };
         let mut d = Diagnostic::warning("not-interpreted", message)
             .with_help(f.help.clone().unwrap_or_else(|| "edit the profile by hand if it matters".into()));
-        match f.line.and_then(|line| span(Place { line, columns: f.columns.clone() })) {
-            Some(s) => d = d.at(&s, format!("{}: {}", f.what, f.reason)),
-            None => d = d.with_note(f.reason.clone()),
-        }
+        let label = format!("{}: {}", f.what, f.reason);
+        d = match f.line {
+            Some(line) => at_place(d, &lines, file, &display, &Place { line, columns: f.columns.clone() }, label),
+            None => d.with_note(f.reason.clone()),
+        };
         if !f.arches.is_empty() {
             d = d.with_note(format!("on {}", f.arches.join(", ")));
         }
@@ -568,18 +667,28 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     }
     for (at, note) in &collector.notes {
         let mut d = Diagnostic::warning("import-note", note.clone());
-        if let Some(s) = at.clone().and_then(span) {
-            d = d.at(&s, "here");
+        if let Some(at) = at {
+            d = at_place(d, &lines, file, &display, at, "here".into());
         }
         warnings.push(d);
     }
-    for name in options.sets.keys() {
+    for name in options.sets.keys().chain(&options.undefined) {
         if !collector.used_sets.contains(name) {
+            let option = if options.sets.contains_key(name) { "--set" } else { "--undefine" };
             warnings.push(
-                Diagnostic::warning("unused-set", format!("--set {name}: {display} never uses `{name}`"))
+                Diagnostic::warning("unused-set", format!("{option} {name}: {display} never uses `{name}`"))
                     .with_help_opt(did_you_mean(name, collector.referenced.iter().map(String::as_str))),
             );
         }
+    }
+    for (arch, difference) in &differences {
+        warnings.push(
+            Diagnostic::warning(
+                "import-mismatch",
+                format!("the written profile does not give back what {display} passes on {arch}: {difference}"),
+            )
+            .with_help("edit the profile by hand, and please report this: the importer should have written it so"),
+        );
     }
     let problem_json = problems.iter().map(|d| d.to_json(sources)).collect();
     warnings.extend(problems);
@@ -589,7 +698,13 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         .map(|a| BuildView {
             arch: a.arch.clone(),
             build: a.build.to_string(),
+            tools_only_configure: match (a.build, a.shared_configure) {
+                (BuildMode::Full, _) => None,
+                (BuildMode::ToolsOnly, false) => Some("bare"),
+                (BuildMode::ToolsOnly, true) => Some("shared"),
+            },
             configure: format!("{display}:{}", a.build_line),
+            called_at: a.called_at.map(|l| format!("{display}:{l}")),
             features: a
                 .features
                 .iter()
@@ -610,7 +725,11 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                 .collect(),
         })
         .collect();
-    let findings = !collector.findings.is_empty() || !resolves || release_placeholder;
+    // Every warning asks for attention, except the importer's own notes.
+    let findings = !collector.findings.is_empty()
+        || !resolves
+        || release_placeholder
+        || warnings.iter().any(|d| d.code != "import-note");
     let view = ImportView {
         profile: name.clone(),
         file: display.clone(),
@@ -661,7 +780,8 @@ fn backports(imports: &[ArchImport], version: &str, file: &str) -> Vec<(String, 
                 backport.clone(),
                 format!(
                     "inferred: {file}:{} passes {}, which qemu {version} takes only with this backport ({title})",
-                    list.from.lines[0], option.flag
+                    list.from.first_line(),
+                    option.flag
                 ),
             ));
         }
@@ -671,4 +791,57 @@ fn backports(imports: &[ArchImport], version: &str, file: &str) -> Vec<(String, 
 
 fn describe(file: &str, p: &Provenance) -> String {
     p.describe(file)
+}
+
+/// Text quoted in a message, cut where it is long (a 70 KB line is not printed again).
+fn short(text: &str) -> String {
+    unknown::clip(text, MAX_QUOTED_LINE)
+}
+
+/// The line `line` as `written` gives it: without indent or continuation backslash.
+fn line_span(lines: &[SourceLine], file: FileId, line: usize) -> Option<Span> {
+    let l = lines.get(line.checked_sub(1)?)?;
+    let text = l.text.trim_end();
+    let text = text.strip_suffix('\\').unwrap_or(text).trim_end();
+    let indent = text.len().saturating_sub(text.trim_start().len());
+    Some(Span::new(file, l.start.saturating_add(indent)..l.start.saturating_add(text.len())))
+}
+
+/// `d` pointing at `at`: the bytes of the place when known (one argument of a one-line
+/// configure), else its line. On a line too long to quote, the place is a note instead.
+fn at_place(d: Diagnostic, lines: &[SourceLine], file: FileId, display: &str, at: &Place, label: String) -> Diagnostic {
+    let Some(l) = at.line.checked_sub(1).and_then(|i| lines.get(i)) else { return d };
+    let columns = at.columns.clone().filter(|c| c.end <= l.text.len());
+    if l.text.len() > MAX_QUOTED_LINE {
+        let column = columns
+            .as_ref()
+            .and_then(|c| l.text.get(..c.start))
+            .map_or(1, |before| before.chars().count().saturating_add(1));
+        return d.with_note(format!(
+            "at {display}:{}:{column} (a line of {} bytes, not quoted): {label}",
+            at.line,
+            l.text.len()
+        ));
+    }
+    let span = match columns {
+        Some(c) => Some(Span::new(file, l.start.saturating_add(c.start)..l.start.saturating_add(c.end))),
+        None => line_span(lines, file, at.line),
+    };
+    match span {
+        Some(span) => d.at(&span, label),
+        None => d,
+    }
+}
+
+/// The error for a spec whose macros expand beyond `rpm::MAX_EXPANSION`.
+fn overflow(lines: &[SourceLine], file: FileId, display: &str, line: usize) -> Failure {
+    let mut d = Diagnostic::error(
+        "expansion-too-large",
+        format!("the macros of {display} expand to more than {} MiB", rpm::MAX_EXPANSION >> 20),
+    )
+    .with_help("a macro that doubles itself (`%global b %{a}%{a}`) grows without bound: check the definitions before this line");
+    if let Some(span) = line_span(lines, file, line) {
+        d = d.at(&span, "the expansion passes the limit here");
+    }
+    Failure::single(d)
 }

@@ -5,10 +5,22 @@
 use super::branches::{Branch, Conditionals, Imbalance, Keyword, Reach};
 use super::condition;
 use super::line_map::{Expansion, LineMap};
-use super::unknown::{Unknown, Unknowns, first_unknown};
+use super::unknown::{Unknown, Unknowns, clip, first_unknown};
 use crate::catalogue::Catalogue;
 use indexmap::IndexMap;
 use std::collections::HashSet;
+
+/// Bytes of expanded text one pass over a spec may make (its lines and its macro values):
+/// far above any real spec, far below what doubling macros reach.
+pub const MAX_EXPANSION: usize = 16 << 20;
+
+/// What the command line says of macros: values (`--set`) and names it leaves undefined
+/// (`--undefine`, as rpmbuild's option).
+#[derive(Debug, Clone, Copy)]
+pub struct Given<'a> {
+    pub sets: &'a IndexMap<String, String>,
+    pub undefined: &'a [String],
+}
 
 /// One physical line of the input, without its line ending.
 #[derive(Debug, Clone)]
@@ -26,8 +38,8 @@ pub fn split_lines(text: &str) -> Vec<SourceLine> {
     for (index, raw) in text.split_inclusive('\n').enumerate() {
         let body = raw.strip_suffix('\n').unwrap_or(raw);
         let body = body.strip_suffix('\r').unwrap_or(body);
-        lines.push(SourceLine { number: index + 1, start, text: body.to_string() });
-        start += raw.len();
+        lines.push(SourceLine { number: index.saturating_add(1), start, text: body.to_string() });
+        start = start.saturating_add(raw.len());
     }
     lines
 }
@@ -111,7 +123,15 @@ pub struct Pass {
     pub referenced: Vec<String>,
     /// `%if`s left open at the end, `%else`/`%endif`s with no `%if`: the same for every arch.
     pub imbalances: Vec<Imbalance>,
+    /// The line at which expansion passed `MAX_EXPANSION` (nothing after it was read).
+    pub overflow: Option<usize>,
+    /// `%{tools_only}` (RHEL 9's spec) or `%{drvpolicy_tools_only}` (a generated one) as the
+    /// pass leaves it, `0` or `1`, and the line that defines it.
+    pub tools_only: Option<(&'static str, bool, Option<usize>)>,
 }
+
+/// The macros that say a spec builds only the tools on an arch while it runs the same configure.
+const TOOLS_ONLY_MACROS: [&str; 2] = ["drvpolicy_tools_only", "tools_only"];
 
 #[derive(Debug, Clone)]
 struct Macro {
@@ -128,6 +148,8 @@ enum Lookup {
     /// Maybe defined: the marker of the unknown condition.
     Maybe(String),
     Missing,
+    /// Not defined, for sure (`--undefine`).
+    Undefined,
 }
 
 /// Names the file defines somewhere (`%define`, `%global`, `%bcond_*`): for these, "not
@@ -157,6 +179,11 @@ struct Walker<'a> {
     file: &'a str,
     arch: Option<&'a str>,
     sets: &'a IndexMap<String, String>,
+    undefined: &'a [String],
+    /// Bytes of expansion left, and the line being read when it ran out.
+    budget: usize,
+    line: usize,
+    overflow: Option<usize>,
     anywhere: &'a HashSet<String>,
     unknowns: &'a mut Unknowns,
     macros: IndexMap<String, Macro>,
@@ -165,18 +192,16 @@ struct Walker<'a> {
 }
 
 /// Reads `lines` as rpm would for `arch` (`None`: conditionals on the arch are unknown).
-pub fn walk(
-    file: &str,
-    lines: &[SourceLine],
-    arch: Option<&str>,
-    sets: &IndexMap<String, String>,
-    unknowns: &mut Unknowns,
-) -> Pass {
+pub fn walk(file: &str, lines: &[SourceLine], arch: Option<&str>, given: &Given, unknowns: &mut Unknowns) -> Pass {
     let anywhere = defined_anywhere(lines);
     let mut walker = Walker {
         file,
         arch,
-        sets,
+        sets: given.sets,
+        undefined: given.undefined,
+        budget: MAX_EXPANSION,
+        line: 0,
+        overflow: None,
         anywhere: &anywhere,
         unknowns,
         macros: IndexMap::new(),
@@ -189,9 +214,12 @@ pub fn walk(
     let mut tags = Vec::new();
     let mut arch_names: Vec<String> = Vec::new();
     let mut has_build = false;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = &lines[i];
+    let mut i = 0usize;
+    while let Some(line) = lines.get(i) {
+        walker.line = line.number;
+        if walker.overflow.is_some() {
+            break;
+        }
         let trimmed = line.text.trim_start();
         let (word, rest) = match trimmed.split_once(char::is_whitespace) {
             Some((w, r)) => (w, r.trim()),
@@ -222,12 +250,22 @@ pub fn walk(
                 let mut body = rest.to_string();
                 out.push((section, LineState::Consumed));
                 // A value ending in `\` goes on on the next line (multi-line macros).
-                while body.ends_with('\\') && i + 1 < lines.len() {
+                while body.ends_with('\\')
+                    && let Some(next) = lines.get(i.saturating_add(1))
+                {
                     body.pop();
+                    // `\\\` ends a line of the body with a shell continuation: rpm keeps one `\`.
+                    if body.ends_with("\\\\") {
+                        body.pop();
+                    }
                     body.push('\n');
-                    i += 1;
-                    body.push_str(&lines[i].text);
+                    i = i.saturating_add(1);
+                    body.push_str(&next.text);
                     out.push((section, LineState::Consumed));
+                    if body.len() > MAX_EXPANSION {
+                        walker.overflow = Some(line.number);
+                        break;
+                    }
                 }
                 walker.define(&body, line.number, &state);
             }
@@ -272,12 +310,26 @@ pub fn walk(
                 out.push((section, state));
             }
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
+    // Lines not read after an overflow are inactive.
+    out.resize_with(lines.len(), || (section, LineState::Inactive));
     let used_sets = walker.used_sets;
     let referenced = walker.referenced;
     let imbalances = conditionals.imbalances();
-    Pass { lines: out, tags, arch_names, has_build, used_sets, referenced, imbalances }
+    let overflow = walker.overflow;
+    // A `--set` wins over the file's definition, as it does for every lookup.
+    let tools_only = TOOLS_ONLY_MACROS.iter().find_map(|name| {
+        let defined = walker.macros.get(*name).filter(|m| !m.maybe);
+        let value = walker.sets.get(*name).or(defined.map(|m| &m.value))?;
+        let line = defined.map(|m| m.line);
+        match value.trim() {
+            "0" => Some((*name, false, line)),
+            "1" => Some((*name, true, line)),
+            _ => None,
+        }
+    });
+    Pass { lines: out, tags, arch_names, has_build, used_sets, referenced, imbalances, overflow, tools_only }
 }
 
 fn line_state(conditionals: &Conditionals) -> LineState {
@@ -300,7 +352,7 @@ impl Walker<'_> {
         let expanded = self.expand(rest, 0, &mut uses);
         let written = format!("{directive} {rest}");
         let unknown = |walker: &mut Self, reason: String, help: Option<String>| {
-            let mut u = Unknown::new(format!("`{}` (line {})", written.trim(), line.number), reason);
+            let mut u = Unknown::new(format!("`{}` (line {})", clip(written.trim(), 120), line.number), reason);
             u.help = help;
             Branch::Unknown(walker.unknowns.add(u))
         };
@@ -328,7 +380,7 @@ impl Walker<'_> {
             _ => match condition::evaluate(&expanded) {
                 Ok(true) => Branch::Taken,
                 Ok(false) => Branch::NotTaken,
-                Err(why) => unknown(self, format!("`{}` cannot be evaluated: {why}", expanded.trim()), None),
+                Err(why) => unknown(self, format!("`{}` cannot be evaluated: {why}", clip(expanded.trim(), 120)), None),
             },
         }
     }
@@ -375,6 +427,12 @@ impl Walker<'_> {
             }
             return Lookup::Value(value.clone());
         }
+        if self.undefined.iter().any(|u| u == name) {
+            if !self.used_sets.iter().any(|u| u == name) {
+                self.used_sets.push(name.to_string());
+            }
+            return Lookup::Undefined;
+        }
         if let Some(m) = self.macros.get(name) {
             uses.push(Use { what: format!("%{{{name}}}"), line: m.line });
             return if m.maybe { Lookup::Maybe(m.value.clone()) } else { Lookup::Value(m.value.clone()) };
@@ -399,6 +457,8 @@ impl Walker<'_> {
     fn value(&mut self, name: &str, uses: &mut Vec<Use>) -> String {
         match self.lookup(name, uses) {
             Lookup::Value(v) | Lookup::Maybe(v) => v,
+            // rpm leaves an undefined macro as written.
+            Lookup::Undefined => format!("%{{{name}}}"),
             Lookup::Missing => self.undefined(name),
         }
     }
@@ -408,6 +468,7 @@ impl Walker<'_> {
         match self.lookup(name, uses) {
             Lookup::Value(v) => Ok(Some(v)),
             Lookup::Maybe(marker) => Err(marker),
+            Lookup::Undefined => Ok(None),
             Lookup::Missing if self.anywhere.contains(name) => Ok(None),
             Lookup::Missing => Err(self.undefined(name)),
         }
@@ -419,8 +480,10 @@ impl Walker<'_> {
         } else {
             format!("{} does not define it (rpm's and the build system's own macros are not known)", self.file)
         };
-        self.unknowns
-            .marker(Unknown::new(format!("`%{{{name}}}`"), reason).with_help(format!("pass --set {name}=VALUE")))
+        self.unknowns.marker(
+            Unknown::new(format!("`%{{{name}}}`"), reason)
+                .with_help(format!("pass --set {name}=VALUE, or --undefine {name} if the build does not define it")),
+        )
     }
 
     /// Expands macros in `text`; what cannot be expanded becomes an unknown marker.
@@ -440,20 +503,27 @@ impl Walker<'_> {
         if depth > 16 {
             return self.unknowns.marker(Unknown::new(format!("`{text}`"), "macros nest too deeply"));
         }
+        if self.overflow.is_some() {
+            return String::new();
+        }
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::new();
-        let mut i = 0;
-        while i < chars.len() {
-            if chars[i] != '%' {
-                out.push(chars[i]);
-                i += 1;
+        // Chars of `out` so far (for the map), counted as they come.
+        let mut out_chars = 0usize;
+        let mut i = 0usize;
+        while let Some(&c) = chars.get(i) {
+            if c != '%' {
+                out.push(c);
+                out_chars = out_chars.saturating_add(1);
+                i = i.saturating_add(1);
                 continue;
             }
-            let (written_start, expanded_start) = (i, out.chars().count());
-            match chars.get(i + 1) {
+            let (written_start, expanded_start) = (i, out_chars);
+            let mut piece = String::new();
+            match chars.get(i.saturating_add(1)) {
                 Some('%') => {
-                    out.push('%');
-                    i += 2;
+                    piece.push('%');
+                    i = i.saturating_add(2);
                 }
                 Some(open @ ('{' | '(' | '[')) => {
                     let close = match open {
@@ -461,13 +531,13 @@ impl Walker<'_> {
                         '(' => ')',
                         _ => ']',
                     };
-                    let Some(end) = matching(&chars, i + 1, *open, close) else {
-                        out.extend(&chars[i..]);
+                    let Some(end) = matching(&chars, i.saturating_add(1), *open, close) else {
+                        out.extend(chars.get(i..).unwrap_or_default());
                         break;
                     };
-                    let body: String = chars[i + 2..end].iter().collect();
-                    let written: String = chars[i..=end].iter().collect();
-                    out.push_str(&match open {
+                    let body: String = chars.get(i.saturating_add(2)..end).unwrap_or_default().iter().collect();
+                    let written: String = chars.get(i..=end).unwrap_or_default().iter().collect();
+                    piece = match open {
                         '{' => self.braced(&body, &written, depth, uses),
                         '(' => self.unknowns.marker(Unknown::new(
                             format!("`{written}`"),
@@ -477,38 +547,55 @@ impl Walker<'_> {
                             format!("`{written}`"),
                             "it is an rpm expression, which the importer does not evaluate",
                         )),
-                    });
-                    i = end + 1;
+                    };
+                    i = end.saturating_add(1);
                 }
                 Some(c) if c.is_ascii_alphabetic() || *c == '_' => {
-                    let start = i + 1;
+                    let start = i.saturating_add(1);
                     let mut end = start;
-                    while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_') {
-                        end += 1;
+                    while chars.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                        end = end.saturating_add(1);
                     }
-                    let name: String = chars[start..end].iter().collect();
-                    let value = self.value(&name, uses);
-                    out.push_str(&value);
+                    let name: String = chars.get(start..end).unwrap_or_default().iter().collect();
+                    piece = self.value(&name, uses);
                     i = end;
                 }
                 Some(c) if c.is_ascii_digit() || *c == '*' || *c == '#' => {
-                    out.push_str(
-                        &self
-                            .unknowns
-                            .marker(Unknown::new(format!("`%{c}`"), "it is an argument of a macro with arguments")),
-                    );
-                    i += 2;
+                    piece = self
+                        .unknowns
+                        .marker(Unknown::new(format!("`%{c}`"), "it is an argument of a macro with arguments"));
+                    i = i.saturating_add(2);
                 }
                 _ => {
-                    out.push('%');
-                    i += 1;
+                    piece.push('%');
+                    i = i.saturating_add(1);
                 }
             }
+            if !self.spend(piece.len()) {
+                return String::new();
+            }
+            out_chars = out_chars.saturating_add(piece.chars().count());
+            out.push_str(&piece);
             if let Some(map) = map.as_deref_mut() {
-                map.push(Expansion { written: written_start..i, expanded: expanded_start..out.chars().count() });
+                map.push(Expansion { written: written_start..i, expanded: expanded_start..out_chars });
             }
         }
         out
+    }
+
+    /// Takes `bytes` from the expansion budget; false (and the line noted) when it is spent.
+    fn spend(&mut self, bytes: usize) -> bool {
+        match self.budget.checked_sub(bytes) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => {
+                self.overflow.get_or_insert(self.line);
+                self.budget = 0;
+                false
+            }
+        }
     }
 
     /// `%{name}`, `%{?name}`, `%{?name:value}`, `%{!?name:value}`, `%{with x}`, `%{expand:..}`.
@@ -533,13 +620,22 @@ impl Walker<'_> {
             };
             return match (negated, defined, value) {
                 (false, Some(v), None) => v,
-                (false, Some(_), Some(value)) | (true, None, Some(value)) => self.expand(value, depth + 1, uses),
+                (false, Some(_), Some(value)) | (true, None, Some(value)) => {
+                    self.expand(value, depth.saturating_add(1), uses)
+                }
                 _ => String::new(),
             };
         }
         if let Some((function, argument)) = body.split_once(char::is_whitespace) {
             let argument = argument.trim();
             return match function {
+                "defined" | "undefined" => {
+                    let defined = match self.defined(argument, uses) {
+                        Ok(d) => d.is_some(),
+                        Err(marker) => return marker,
+                    };
+                    if defined == (function == "defined") { "1" } else { "0" }.to_string()
+                }
                 "with" | "without" => {
                     let name = format!("with_{argument}");
                     let on = match self.defined(&name, uses) {
@@ -555,7 +651,7 @@ impl Walker<'_> {
             };
         }
         if let Some(value) = body.strip_prefix("expand:") {
-            return self.expand(value, depth + 1, uses);
+            return self.expand(value, depth.saturating_add(1), uses);
         }
         if body.contains(':') {
             return self
@@ -568,14 +664,14 @@ impl Walker<'_> {
 
 /// The index of the `close` that matches the `open` at `start`.
 fn matching(chars: &[char], start: usize, open: char, close: char) -> Option<usize> {
-    let mut depth = 0;
-    for (offset, c) in chars[start..].iter().enumerate() {
+    let mut depth = 0usize;
+    for (offset, c) in chars.get(start..)?.iter().enumerate() {
         if *c == open {
-            depth += 1;
+            depth = depth.saturating_add(1);
         } else if *c == close {
-            depth -= 1;
+            depth = depth.saturating_sub(1);
             if depth == 0 {
-                return Some(start + offset);
+                return start.checked_add(offset);
             }
         }
     }
@@ -629,7 +725,8 @@ Name: qemu-kvm%{?pkgsuffix}
         let lines = split_lines(SPEC);
         let mut unknowns = Unknowns::default();
         let sets = IndexMap::new();
-        let x86 = walk("q.spec", &lines, Some("x86_64"), &sets, &mut unknowns);
+        let given = Given { sets: &sets, undefined: &[] };
+        let x86 = walk("q.spec", &lines, Some("x86_64"), &given, &mut unknowns);
         assert!(x86.has_build);
         assert_eq!(active(&x86, 11).as_deref(), Some("./configure \\"));
         assert_eq!(active(&x86, 13), None, "rhev is 0");
@@ -646,7 +743,7 @@ Name: qemu-kvm%{?pkgsuffix}
         assert!(first_unknown(&prefix).is_some());
         assert_eq!(pieces(&prefix)[0], crate::import::unknown::Piece::Text("    --prefix=".into()));
 
-        let aarch = walk("q.spec", &lines, Some("aarch64"), &sets, &mut unknowns);
+        let aarch = walk("q.spec", &lines, Some("aarch64"), &given, &mut unknowns);
         assert_eq!(active(&aarch, 11), None);
         assert_eq!(active(&aarch, 26).as_deref(), Some("./configure"));
         assert_eq!(x86.arch_names, ["x86_64"]);
@@ -657,13 +754,14 @@ Name: qemu-kvm%{?pkgsuffix}
         let lines = split_lines(SPEC);
         let mut unknowns = Unknowns::default();
         let sets: IndexMap<String, String> = [("rhev".to_string(), "1".to_string())].into_iter().collect();
-        let pass = walk("q.spec", &lines, Some("x86_64"), &sets, &mut unknowns);
+        let given = Given { sets: &sets, undefined: &[] };
+        let pass = walk("q.spec", &lines, Some("x86_64"), &given, &mut unknowns);
         assert_eq!(active(&pass, 13).as_deref(), Some("    --enable-live-block-ops \\"));
         assert_eq!(pass.used_sets, ["rhev"]);
         // pkgsuffix is defined after Name:, so at that point it is certainly undefined: empty.
         let name = pass.tags.iter().find(|t| t.name == "name").unwrap();
         assert_eq!(name.value, "qemu-kvm");
-        let none = walk("q.spec", &lines, None, &sets, &mut unknowns);
+        let none = walk("q.spec", &lines, None, &given, &mut unknowns);
         assert!(matches!(none.lines[10].1, LineState::Unknown(_)), "build_only_sub depends on the arch");
     }
 
@@ -672,7 +770,8 @@ Name: qemu-kvm%{?pkgsuffix}
         let text = "%define conflicts() \\\nConflicts: %1 \\\n    %if 0\n%ifarch %{power64}\nppc\n%endif\n";
         let lines = split_lines(text);
         let mut unknowns = Unknowns::default();
-        let pass = walk("q.spec", &lines, Some("ppc64le"), &IndexMap::new(), &mut unknowns);
+        let pass =
+            walk("q.spec", &lines, Some("ppc64le"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
         assert!(matches!(pass.lines[2].1, LineState::Consumed), "the macro body is not a conditional");
         assert_eq!(active(&pass, 5).as_deref(), Some("ppc"));
         assert_eq!(pass.arch_names, ["ppc64", "ppc64le", "ppc64p7"]);
@@ -682,7 +781,8 @@ Name: qemu-kvm%{?pkgsuffix}
     fn conditionals_that_do_not_balance_are_kept_with_their_lines() {
         let lines = split_lines("%endif\n%if 1\n%ifarch x86_64\n%endif\n%else\n./configure\n");
         let mut unknowns = Unknowns::default();
-        let pass = walk("q.spec", &lines, Some("x86_64"), &IndexMap::new(), &mut unknowns);
+        let pass =
+            walk("q.spec", &lines, Some("x86_64"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
         assert_eq!(
             pass.imbalances,
             [
@@ -692,6 +792,36 @@ Name: qemu-kvm%{?pkgsuffix}
         );
         // The `%else` belongs to line 2's `%if`, which ran: its branch does not.
         assert_eq!(active(&pass, 6), None);
+    }
+
+    #[test]
+    fn defined_undefined_and_undefine() {
+        let text = "%global a 1\n%if %{defined a} && %{undefined b}\nyes\n%endif\n%if %{defined flatpak}\nflat\n%endif\n%global b 2\n";
+        let lines = split_lines(text);
+        let mut unknowns = Unknowns::default();
+        let sets = IndexMap::new();
+        let pass = walk("q.spec", &lines, Some("x86_64"), &Given { sets: &sets, undefined: &[] }, &mut unknowns);
+        assert_eq!(active(&pass, 3).as_deref(), Some("yes"));
+        assert!(matches!(pass.lines[5].1, LineState::Unknown(_)), "flatpak may be defined by the build");
+        let undefined = ["flatpak".to_string()];
+        let pass = walk("q.spec", &lines, Some("x86_64"), &Given { sets: &sets, undefined: &undefined }, &mut unknowns);
+        assert!(matches!(pass.lines[5].1, LineState::Inactive));
+        assert_eq!(pass.used_sets, ["flatpak"]);
+    }
+
+    #[test]
+    fn doubling_macros_stop_at_the_limit() {
+        let mut text = "%global a0 xxxxxxxxxxxxxxxx\n".to_string();
+        for n in 1..=33 {
+            text.push_str(&format!("%global a{n} %{{a{}}}%{{a{}}}\n", n - 1, n - 1));
+        }
+        text.push_str("%build\n./configure %{a33}\n");
+        let lines = split_lines(&text);
+        let mut unknowns = Unknowns::default();
+        let pass =
+            walk("q.spec", &lines, Some("x86_64"), &Given { sets: &IndexMap::new(), undefined: &[] }, &mut unknowns);
+        let line = pass.overflow.expect("an overflow");
+        assert!(line > 10 && line < 30, "{line}");
     }
 
     #[test]

@@ -44,13 +44,27 @@ impl Unknowns {
     }
 
     pub fn get(&self, index: usize) -> &Unknown {
-        &self.items[index]
+        static MISSING: Unknown = Unknown { what: String::new(), reason: String::new(), help: None };
+        self.items.get_index(index).unwrap_or(&MISSING)
     }
 
     /// The marker that stands for `unknown` inside expanded text.
     pub fn marker(&mut self, unknown: Unknown) -> String {
-        format!("{OPEN}{}{CLOSE}", self.add(unknown))
+        marker_text(self.add(unknown))
     }
+}
+
+/// At most `max` chars of `text`, with `…` where it is cut: what a message quotes of a line.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),
+        None => text.to_string(),
+    }
+}
+
+/// The marker of the unknown numbered `index`.
+pub fn marker_text(index: usize) -> String {
+    format!("{OPEN}{index}{CLOSE}")
 }
 
 /// A part of a word or of expanded text: known text, or the index of an unknown.
@@ -68,12 +82,12 @@ pub fn pieces(text: &str) -> Vec<Piece> {
         if start > 0 {
             out.push(Piece::Text(rest[..start].to_string()));
         }
-        let after = &rest[start + OPEN.len_utf8()..];
+        let after = rest.get(start.saturating_add(OPEN.len_utf8())..).unwrap_or("");
         let end = after.find(CLOSE).unwrap_or(after.len());
         if let Ok(index) = after[..end].parse() {
             out.push(Piece::Unknown(index));
         }
-        rest = after.get(end + CLOSE.len_utf8()..).unwrap_or("");
+        rest = after.get(end.saturating_add(CLOSE.len_utf8())..).unwrap_or("");
     }
     if !rest.is_empty() {
         out.push(Piece::Text(rest.to_string()));
@@ -91,16 +105,6 @@ pub fn first_unknown(text: &str) -> Option<usize> {
 
 pub fn is_marker_char(c: char) -> bool {
     c == OPEN || c == CLOSE
-}
-
-/// Reads a marker at the start of `chars`: the index and how many chars it takes.
-pub fn read_marker(chars: &[char]) -> Option<(usize, usize)> {
-    if chars.first() != Some(&OPEN) {
-        return None;
-    }
-    let end = chars.iter().position(|c| *c == CLOSE)?;
-    let index = chars[1..end].iter().collect::<String>().parse().ok()?;
-    Some((index, end + 1))
 }
 
 /// Input text with any marker characters replaced, so that a file cannot forge a marker.
@@ -126,8 +130,6 @@ mod tests {
         assert_eq!(pieces(&text), [Piece::Text("--prefix=".into()), Piece::Unknown(0), Piece::Text("/usr".into())]);
         assert_eq!(first_unknown(&text), Some(0));
         assert_eq!(first_unknown("--enable-rbd"), None);
-        let chars: Vec<char> = m.chars().collect();
-        assert_eq!(read_marker(&chars), Some((0, chars.len())));
     }
 
     #[test]

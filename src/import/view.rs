@@ -44,8 +44,13 @@ pub struct FeatureView {
 pub struct BuildView {
     pub arch: String,
     pub build: String,
+    /// A tools-only build's configure: `bare` (only its own options) or `shared` (the full
+    /// build's, as RHEL 9's `%{tools_only}`); `None` for a full build.
+    pub tools_only_configure: Option<&'static str>,
     /// `FILE:LINE` of its configure invocation.
     pub configure: String,
+    /// `FILE:LINE` of the shell function call that ran it, if a function did.
+    pub called_at: Option<String>,
     pub features: Vec<FeatureView>,
     pub rw_whitelist: Option<Vec<String>>,
     pub ro_whitelist: Option<Vec<String>>,

@@ -71,7 +71,7 @@ fn set_extra(table: &mut Table, extra: &ExtraList, text: &ProfileText) {
             for (i, v) in values.iter().enumerate() {
                 let mut item = Value::from(v.as_str());
                 // A value's comment goes after its comma, that is before the next value.
-                let before = match i.checked_sub(1).and_then(|p| from(&values[p])) {
+                let before = match i.checked_sub(1).and_then(|p| values.get(p)).and_then(from) {
                     Some(p) => format!("  # {}\n    ", (text.describe)(p)),
                     None => "\n    ".to_string(),
                 };
@@ -106,6 +106,9 @@ fn layer_table(layer: &Layer, text: &ProfileText, table: &mut Table) {
     if let Some((mode, note, line)) = &layer.build {
         let why = note.clone().unwrap_or_else(|| format!("the configure at line {line}"));
         set(table, "build", value(mode.as_str()), Some(&why));
+    }
+    if layer.shared_configure {
+        set(table, "tools-only-configure", value("shared"), Some("the full build's configure, options and whitelists"));
     }
     if let Some(extra) = &layer.extra {
         set_extra(table, extra, text);
