@@ -532,6 +532,7 @@ mod tests {
             arch: name.into(),
             build,
             build_note: None,
+            shared_configure: false,
             build_line: 1,
             called_at: None,
             features,
