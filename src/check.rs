@@ -294,6 +294,9 @@ pub struct ProfileView<D: Serialize> {
     pub errors: usize,
     pub warnings: usize,
     pub diagnostics: Vec<D>,
+    /// Text only: `... and N more diagnostics in FILE` for each file over `--max-diagnostics`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub omitted: Vec<String>,
 }
 
 /// One diagnostic for the text template: the rendered snippet, or a one-line reference when
@@ -313,20 +316,25 @@ fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
     (errors, diagnostics.len() - errors)
 }
 
+/// `max`: at most that many diagnostics per file of each profile (0: all).
 fn view<D: Serialize>(
     checked: &[Checked],
     deny_warnings: bool,
+    max: usize,
+    sources: &Sources,
     mut each: impl FnMut(&Checked, &Diagnostic) -> D,
 ) -> CheckView<D> {
     let profiles: Vec<ProfileView<D>> = checked
         .iter()
         .map(|c| {
             let (errors, warnings) = counts(&c.diagnostics);
+            let (shown, omitted) = crate::diagnostic::cap(&c.diagnostics, max, sources);
             ProfileView {
                 profile: c.profile.clone(),
                 errors,
                 warnings,
-                diagnostics: c.diagnostics.iter().map(|d| each(c, d)).collect(),
+                diagnostics: shown.into_iter().map(|d| each(c, d)).collect(),
+                omitted,
             }
         })
         .collect();
@@ -339,13 +347,15 @@ fn view<D: Serialize>(
     }
 }
 
+/// Every diagnostic, for machines.
 pub fn json_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) -> CheckView<serde_json::Value> {
-    view(checked, deny_warnings, |_, d| d.to_json(sources))
+    view(checked, deny_warnings, 0, sources, |_, d| d.to_json(sources))
 }
 
-pub fn text_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) -> CheckView<TextDiagnostic> {
+/// For people: at most `max` diagnostics per file of each profile (0: all).
+pub fn text_view(checked: &[Checked], deny_warnings: bool, max: usize, sources: &Sources) -> CheckView<TextDiagnostic> {
     let mut shown: IndexMap<(&'static str, String, Option<Span>), String> = IndexMap::new();
-    view(checked, deny_warnings, |c, d| {
+    view(checked, deny_warnings, max, sources, |c, d| {
         let key = (d.code, d.message.clone(), d.primary_span().cloned());
         let repeat_of = shown.get(&key).cloned();
         if repeat_of.is_none() {

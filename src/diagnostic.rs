@@ -158,6 +158,35 @@ impl From<Diagnostic> for Failure {
 
 pub type Result<T> = std::result::Result<T, Failure>;
 
+/// The diagnostics to show when at most `max` per file are shown (0: all), in their order, and
+/// for each file with more a line saying how many were left out. A file with 70,000 unknown keys
+/// gets 50 of them and one line, as compilers do.
+pub fn cap<'d>(diagnostics: &'d [Diagnostic], max: usize, sources: &Sources) -> (Vec<&'d Diagnostic>, Vec<String>) {
+    if max == 0 {
+        return (diagnostics.iter().collect(), Vec::new());
+    }
+    let mut shown = Vec::new();
+    let mut per_file: indexmap::IndexMap<Option<crate::source::FileId>, usize> = indexmap::IndexMap::new();
+    for d in diagnostics {
+        let count = per_file.entry(d.primary_span().map(|s| s.file)).or_default();
+        *count += 1;
+        if *count <= max {
+            shown.push(d);
+        }
+    }
+    let omitted = per_file
+        .into_iter()
+        .filter(|(_, count)| *count > max)
+        .map(|(file, count)| {
+            let place = file.map_or_else(|| "without a location".to_string(), |f| format!("in {}", sources.name(f)));
+            let n = count - max;
+            let plural = if n == 1 { "" } else { "s" };
+            format!("... and {n} more diagnostic{plural} {place} (--max-diagnostics 0 shows all)\n")
+        })
+        .collect();
+    (shown, omitted)
+}
+
 /// An `--arch` that the profiles named do not build: the message, and the nearest of `known`
 /// or the list of them.
 pub fn unknown_arch(message: String, arch: &str, known: &[&str]) -> Failure {

@@ -16,6 +16,7 @@ pub mod explain;
 pub mod generate;
 pub mod history;
 pub mod import;
+pub mod input;
 pub mod matrix;
 pub mod options;
 pub mod output;

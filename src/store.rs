@@ -21,6 +21,8 @@ pub struct Store {
     found: IndexMap<String, Location>,
     pub sources: Sources,
     loaded: IndexMap<String, RawProfile>,
+    /// The largest profile file read (`--max-profile-size`).
+    pub profile_limit: u64,
 }
 
 impl Store {
@@ -48,7 +50,12 @@ impl Store {
             }
         }
         found.sort_keys();
-        Ok(Store { found, sources: Sources::new(), loaded: IndexMap::new() })
+        Ok(Store {
+            found,
+            sources: Sources::new(),
+            loaded: IndexMap::new(),
+            profile_limit: crate::input::PROFILE_LIMIT,
+        })
     }
 
     /// Every profile name on the search path, sorted.
@@ -70,18 +77,40 @@ impl Store {
                     format!("profiles/{}", file.path().display()),
                     file.contents_utf8().unwrap_or_default().to_string(),
                 ),
-                Location::File(path) => {
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
-                        Failure::single(Diagnostic::error("io", format!("cannot read {}: {e}", path.display())))
-                    })?;
-                    (path.display().to_string(), text)
-                }
+                Location::File(path) => (path.display().to_string(), self.read(&path)?),
             };
             let file = self.sources.add(display, text);
             let profile = parse_profile(name, file, self.sources.text(file))?;
             self.loaded.insert(name.to_string(), profile);
         }
         Ok(&self.loaded[name])
+    }
+
+    /// A profile file's text: a regular file within the size limit, in UTF-8. A byte that is not
+    /// UTF-8 is an error at its line and column, like a TOML syntax error.
+    fn read(&mut self, path: &Path) -> Result<String> {
+        let display = path.display().to_string();
+        let bytes = crate::input::read_regular_file(path, self.profile_limit).map_err(|e| {
+            let mut d = Diagnostic::error("io", format!("cannot read {display}: {e}"));
+            if let crate::input::InputError::TooLarge { .. } = e {
+                d = d.with_help("a profile is a few KiB; --max-profile-size raises the limit");
+            }
+            Failure::single(d)
+        })?;
+        crate::input::utf8(bytes).map_err(|(bad, bytes)| {
+            let byte = bytes[bad.offset];
+            let file = self.sources.add(display.clone(), String::from_utf8_lossy(&bytes).into_owned());
+            // In the lossy text the bad byte is one U+FFFD, at the same offset.
+            let span = crate::source::Span::new(file, bad.offset..bad.offset + '\u{fffd}'.len_utf8());
+            Failure::single(
+                Diagnostic::error(
+                    "invalid-utf8",
+                    format!("{display} is not UTF-8: byte 0x{byte:02X} at line {}, column {}", bad.line, bad.column),
+                )
+                .at(&span, "not UTF-8")
+                .with_help("profiles are UTF-8 text: write the character in UTF-8, or as a \\u escape in a string"),
+            )
+        })
     }
 
     /// The error for a profile name that is not on the search path.

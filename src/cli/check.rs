@@ -53,7 +53,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
     let text = match args.format {
         TextOrJson::Text => {
-            let view = check::text_view(&checked, args.deny_warnings, context.sources());
+            let view = check::text_view(&checked, args.deny_warnings, context.max_diagnostics, context.sources());
             context.renderer()?.render("check.j2", &view)?
         }
         TextOrJson::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),

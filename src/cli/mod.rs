@@ -50,6 +50,12 @@ pub struct Cli {
     /// Take templates from DIR where a file of the same name exists.
     #[arg(long = "templates", value_name = "DIR", global = true)]
     templates: Option<PathBuf>,
+    /// The largest profile file read, in bytes or with K, M, G.
+    #[arg(long, value_name = "SIZE", global = true, default_value = "1M", value_parser = drvpolicy::input::parse_size)]
+    max_profile_size: u64,
+    /// Print at most N diagnostics per file, then how many more there are (0: all).
+    #[arg(long, value_name = "N", global = true, default_value_t = 50)]
+    max_diagnostics: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -109,6 +115,8 @@ impl Report {
 pub struct Context {
     pub store: Store,
     templates: Option<PathBuf>,
+    /// `--max-diagnostics`.
+    pub max_diagnostics: usize,
 }
 
 impl Context {
@@ -128,9 +136,13 @@ impl Context {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let max_diagnostics = cli.max_diagnostics;
     let mut context = match Store::new(&cli.profile_dirs) {
-        Ok(store) => Context { store, templates: cli.templates.clone() },
-        Err(failure) => return finish(Err(failure), &Sources::new()),
+        Ok(mut store) => {
+            store.profile_limit = cli.max_profile_size;
+            Context { store, templates: cli.templates.clone(), max_diagnostics }
+        }
+        Err(failure) => return finish(Err(failure), &Sources::new(), max_diagnostics),
     };
     let result = match cli.command {
         Command::List(args) => list::run(&mut context, args),
@@ -147,16 +159,25 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
     };
-    finish(result, context.sources())
+    finish(result, context.sources(), max_diagnostics)
 }
 
-fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
+/// Diagnostics on stderr, at most `max` per file.
+fn print_diagnostics(stderr: &mut impl Write, diagnostics: &[Diagnostic], sources: &Sources, max: usize) {
+    let (shown, omitted) = drvpolicy::diagnostic::cap(diagnostics, max, sources);
+    for d in shown {
+        let _ = write!(stderr, "{}", d.render(sources));
+    }
+    for line in omitted {
+        let _ = write!(stderr, "{line}");
+    }
+}
+
+fn finish(result: Result<Report, Failure>, sources: &Sources, max_diagnostics: usize) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     match result {
         Ok(report) => {
-            for warning in &report.warnings {
-                let _ = write!(stderr, "{}", warning.render(sources));
-            }
+            print_diagnostics(&mut stderr, &report.warnings, sources, max_diagnostics);
             let mut stdout = std::io::stdout().lock();
             if stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()).is_err() {
                 return ExitCode::from(Exit::Error as u8);
@@ -164,9 +185,7 @@ fn finish(result: Result<Report, Failure>, sources: &Sources) -> ExitCode {
             ExitCode::from(report.exit as u8)
         }
         Err(failure) => {
-            for d in &failure.diagnostics {
-                let _ = write!(stderr, "{}", d.render(sources));
-            }
+            print_diagnostics(&mut stderr, &failure.diagnostics, sources, max_diagnostics);
             ExitCode::from(Exit::Error as u8)
         }
     }

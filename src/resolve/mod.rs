@@ -70,17 +70,10 @@ fn tidy(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// Linear: a profile with 80,000 unknown keys has 80,000 diagnostics.
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen = Vec::new();
-    diagnostics.retain(|d| {
-        let key = (d.code, d.message.clone(), d.primary_span().cloned());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| seen.insert((d.code, d.message.clone(), d.primary_span().cloned())));
 }
 
 fn origin(span: &crate::source::Span) -> Origin {
