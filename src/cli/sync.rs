@@ -24,11 +24,17 @@ pub struct Args {
     check: bool,
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
+    /// Replace the spec even when it is read-only (as an editor's `:w!`).
+    #[arg(long)]
+    force: bool,
+    /// The largest spec read, in bytes or with K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = drvpolicy::input::parse_size)]
+    max_spec_size: u64,
 }
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let display = args.spec.display().to_string();
-    let bytes = std::fs::read(&args.spec)
+    let bytes = drvpolicy::input::read_regular_file(&args.spec, args.max_spec_size)
         .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
     let utf8 = std::str::from_utf8(&bytes).is_ok();
     let file = context.store.sources.add(display.clone(), String::from_utf8_lossy(&bytes).into_owned());
@@ -37,6 +43,13 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let renderer = context.renderer()?;
     let (view, synced) = drvpolicy::sync::regenerate(&bytes, &regions, &policy, &renderer, &display, args.check)?;
     if view.written {
+        let read_only = std::fs::metadata(&args.spec).is_ok_and(|m| m.permissions().readonly());
+        if read_only && !args.force {
+            return Err(Failure::single(
+                Diagnostic::error("read-only", format!("{display} is read-only: the stale region was not regenerated"))
+                    .with_help("make it writable, or pass --force to replace it anyway (the file is left as it was)"),
+            ));
+        }
         drvpolicy::output::write_atomic(&args.spec, &synced)
             .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot write {display}: {e}"))))?;
     }
