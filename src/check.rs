@@ -364,7 +364,7 @@ pub fn text_view(checked: &[Checked], deny_warnings: bool, max: usize, sources: 
         TextDiagnostic {
             severity: d.severity,
             code: d.code,
-            message: d.message.clone(),
+            message: crate::diagnostic::terminal_safe(&d.message).into_owned(),
             location: d.primary_span().map(|s| sources.location(s).to_string()),
             rendered: if repeat_of.is_some() { String::new() } else { d.render(sources) },
             repeat_of,

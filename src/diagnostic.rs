@@ -108,8 +108,9 @@ impl Diagnostic {
             )
             .with_notes(notes);
         let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
-        term::emit_into_string(&config, sources.files(), &diagnostic)
-            .unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message))
+        let text = term::emit_into_string(&config, sources.files(), &diagnostic)
+            .unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message));
+        terminal_safe(&text).into_owned()
     }
 
     /// JSON for `--format json`.
@@ -129,6 +130,24 @@ impl Diagnostic {
             "notes": self.notes,
         })
     }
+}
+
+/// `text` with every control character but the line feed written as an escape (`\u{1b}`), so
+/// that a value echoed in a message (an unknown key, a file name, the line of a TOML error)
+/// cannot drive the terminal.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn severity_word(severity: Severity) -> &'static str {

@@ -72,6 +72,14 @@ impl Store {
     pub fn load(&mut self, name: &str) -> Result<&RawProfile> {
         if !self.loaded.contains_key(name) {
             let location = self.found.get(name).cloned().ok_or_else(|| self.unknown(name))?;
+            if !crate::profile::values::is_package_name(name) {
+                // The name is printed in generated spec comments, which rpm expands too.
+                let shown = name.escape_debug();
+                return Err(Failure::single(
+                    Diagnostic::error("bad-name", format!("`{shown}` is not a profile name (the file {shown}.toml)"))
+                        .with_help("name profile files with letters, digits and `.`, `_`, `+`, `-`, starting with a letter or digit"),
+                ));
+            }
             let (display, text) = match location {
                 Location::Shipped(file) => (
                     format!("profiles/{}", file.path().display()),

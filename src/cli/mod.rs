@@ -204,9 +204,17 @@ pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
     }
 }
 
-/// Pretty JSON with a trailing newline.
+/// Pretty JSON with a trailing newline. serde_json escapes the C0 controls; DEL and the C1
+/// controls (which some terminals obey) are escaped too: outside strings JSON has none of them,
+/// so `\u` escapes keep the same value.
 pub fn json(value: &impl serde::Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    if text.chars().any(char::is_control) {
+        text = text
+            .chars()
+            .map(|c| if c.is_control() && c != '\n' { format!("\\u{:04x}", c as u32) } else { c.to_string() })
+            .collect();
+    }
     text.push('\n');
     text
 }
