@@ -128,6 +128,7 @@ fn build_policy(
         if let Some(edit) = &profile.arches {
             let _ = apply_list(&mut arches, edit, "[profile] arches", &profile.name, diagnostics);
         }
+        consumer_arches_built(profile, &arches, catalogue, diagnostics);
         set(&mut libguestfs.package, &profile.libguestfs_package);
         set(&mut libguestfs.version, &profile.libguestfs_version);
         set(&mut libguestfs.patch, &profile.libguestfs_patch);
@@ -178,6 +179,45 @@ fn build_policy(
     })
 }
 
+/// A consumer's arch that the profile writing it does not build (as its arches stand there) is
+/// a need that never applies: a warning.
+fn consumer_arches_built(
+    profile: &RawProfile,
+    arches: &[Valued<String>],
+    catalogue: &Catalogue,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let consumers = profile.base.consumers.iter().chain(profile.overrides.iter().flat_map(|o| &o.settings.consumers));
+    for consumer in consumers {
+        let Some(list) = &consumer.arches else { continue };
+        let added = match &list.edit {
+            ListEdit::Replace(items) => items,
+            ListEdit::Edit { add, .. } => add,
+        };
+        for arch in added {
+            let names = catalogue.arch_group(&arch.value).unwrap_or(std::slice::from_ref(&arch.value));
+            if !arches.iter().any(|a| names.contains(&a.value)) {
+                let built: Vec<&str> = arches.iter().map(|a| a.value.as_str()).collect();
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "consumer-arch-not-built",
+                        format!(
+                            "{} lists `{}` for the consumer {}, but {} builds {}",
+                            profile.name,
+                            arch.value,
+                            consumer.name.value,
+                            profile.name,
+                            built.join(", ")
+                        ),
+                    )
+                    .at(&arch.span, "not an arch of this profile")
+                    .with_help("drop it, or add it to [profile] arches"),
+                );
+            }
+        }
+    }
+}
+
 fn set<T: Clone>(slot: &mut Option<Valued<T>>, value: &Option<Spanned<T>>) {
     if let Some(v) = value {
         *slot = Some(Valued::new(v.value.clone(), origin(&v.span)));
@@ -196,8 +236,28 @@ fn apply_list(
     apply_list_by(list, edit, |v| v.clone(), what, profile, diagnostics)
 }
 
-/// `apply_list` for lists of structured items, named in `remove` by `key`.
-fn apply_list_by<T: Clone + PartialEq>(
+/// An entry of a list that profiles write: when two entries are one.
+pub(crate) trait Entry {
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl Entry for String {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+
+/// Two needs of one driver by one program are one need (rw covers ro).
+impl Entry for crate::profile::RawNeed {
+    fn same(&self, other: &Self) -> bool {
+        self.driver.value == other.driver.value && self.program.value == other.program.value
+    }
+}
+
+/// `apply_list` for lists of structured items, named in `remove` by `key`. What a packager
+/// does not mean is a warning: an entry written twice, an `add` of what the list already has,
+/// an `add` and a `remove` of the same entry, a `remove` of what it does not have.
+fn apply_list_by<T: Clone + Entry>(
     list: &mut Vec<Valued<T>>,
     edit: &SpannedList<T>,
     key: impl Fn(&T) -> String,
@@ -205,18 +265,62 @@ fn apply_list_by<T: Clone + PartialEq>(
     profile: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Valued<String>> {
+    let twice = |item: &Spanned<T>, first: &Spanned<T>, diagnostics: &mut Vec<Diagnostic>| {
+        diagnostics.push(
+            Diagnostic::warning("duplicate-entry", format!("{profile} lists `{}` twice in {what}", key(&item.value)))
+                .at(&item.span, "again here")
+                .at(&first.span, "first here")
+                .with_help("drop the second entry"),
+        );
+    };
+    let unique = |items: &[Spanned<T>], diagnostics: &mut Vec<Diagnostic>| -> Vec<Spanned<T>> {
+        let mut kept: Vec<Spanned<T>> = Vec::new();
+        for item in items {
+            match kept.iter().find(|k| k.value.same(&item.value)) {
+                Some(first) => twice(item, first, diagnostics),
+                None => kept.push(item.clone()),
+            }
+        }
+        kept
+    };
     let mut removed = Vec::new();
     match &edit.edit {
         ListEdit::Replace(items) => {
-            *list = items.iter().map(|i| Valued::new(i.value.clone(), origin(&i.span))).collect();
+            *list = unique(items, diagnostics).into_iter().map(|i| Valued::new(i.value, origin(&i.span))).collect();
         }
         ListEdit::Edit { add, remove } => {
+            let add = unique(add, diagnostics);
+            let mut seen: Vec<&Spanned<String>> = Vec::new();
             for r in remove {
+                if let Some(first) = seen.iter().find(|s| s.value == r.value) {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "duplicate-entry",
+                            format!("{profile} removes `{}` twice from {what}", r.value),
+                        )
+                        .at(&r.span, "again here")
+                        .at(&first.span, "first here")
+                        .with_help("drop the second entry"),
+                    );
+                    continue;
+                }
+                seen.push(r);
+                if let Some(a) = add.iter().find(|a| key(&a.value) == r.value) {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "add-and-remove",
+                            format!("{profile} both adds and removes `{}` in {what}: the add wins", r.value),
+                        )
+                        .at(&r.span, "removed here")
+                        .at(&a.span, "added here")
+                        .with_help("keep the one that is meant"),
+                    );
+                }
                 let before = list.len();
                 list.retain(|v| key(&v.value) != r.value);
                 if list.len() < before {
                     removed.push(Valued::new(r.value.clone(), origin(&r.span)));
-                } else {
+                } else if !add.iter().any(|a| key(&a.value) == r.value) {
                     diagnostics.push(
                         Diagnostic::warning(
                             "remove-absent",
@@ -228,8 +332,19 @@ fn apply_list_by<T: Clone + PartialEq>(
                 }
             }
             for a in add {
-                if !list.iter().any(|v| v.value == a.value) {
-                    list.push(Valued::new(a.value.clone(), origin(&a.span)));
+                match list.iter().find(|v| v.value.same(&a.value)) {
+                    Some(present) => {
+                        let d = Diagnostic::warning(
+                            "add-present",
+                            format!("{profile} adds `{}` to {what}, which already has it", key(&a.value)),
+                        )
+                        .at(&a.span, "already in the list");
+                        diagnostics.push(
+                            d.at_origin(&present.origin, "it is in the list from here")
+                                .with_help("drop this entry: the inherited list has it"),
+                        );
+                    }
+                    None => list.push(Valued::new(a.value.clone(), origin(&a.span))),
                 }
             }
         }
