@@ -1,15 +1,18 @@
 //! What qemu is: drivers, build options and their spelling per version, whitelist options,
 //! refusal messages, architectures and libguestfs protocols. Data plus lookups; it knows
-//! nothing of profiles. The data is `qemu.toml`, embedded in the binary.
+//! nothing of profiles. The data is `qemu.toml`, the one file a person edits: build.rs
+//! compiles this module too, parses the TOML into these types once and writes them in postcard
+//! form, which the binary carries and reads at start-up (`Catalogue::get`). A field added to
+//! these types is carried with no other change; serde attributes that need a self-describing
+//! format (`untagged`, `flatten`, `skip_serializing_if`) are not available here.
 
 use indexmap::IndexMap;
 use semver::{Version, VersionReq};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+#[cfg(drvpolicy_catalogue)]
 use std::sync::OnceLock;
 
-const CATALOGUE_TOML: &str = include_str!("qemu.toml");
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Catalogue {
     read_up_to: String,
@@ -22,14 +25,14 @@ pub struct Catalogue {
     pub libguestfs: Libguestfs,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Arches {
     pub known: Vec<String>,
     pub groups: IndexMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Feature {
     pub summary: String,
@@ -38,7 +41,7 @@ pub struct Feature {
 }
 
 /// A version range in which `./configure` accepts `--enable-NAME` / `--disable-NAME`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ConfigureRange {
     pub versions: VersionReq,
@@ -48,7 +51,7 @@ pub struct ConfigureRange {
     pub default: Default,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Effect {
     /// The flag compiles the code in or out.
@@ -58,7 +61,7 @@ pub enum Effect {
     Obsolete,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Default {
     /// Built when its library is found (qemu's "auto").
@@ -84,14 +87,14 @@ impl Feature {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MesonOption {
     pub option: String,
     pub versions: VersionReq,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WhitelistOptions {
     pub legacy: WhitelistOption,
@@ -100,7 +103,7 @@ pub struct WhitelistOptions {
     pub in_tools: WhitelistOption,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WhitelistOption {
     pub flag: String,
@@ -123,7 +126,7 @@ impl WhitelistOption {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Backport {
     pub title: String,
@@ -150,7 +153,7 @@ impl DriverKind {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Driver {
     pub kind: DriverKind,
@@ -167,7 +170,7 @@ pub struct Driver {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct BuiltBy {
     pub feature: String,
@@ -233,7 +236,7 @@ impl Driver {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MessageKind {
     RoOnly,
@@ -241,7 +244,7 @@ pub enum MessageKind {
     Any,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Message {
     pub versions: VersionReq,
@@ -250,7 +253,7 @@ pub struct Message {
     pub text: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Libguestfs {
     /// Protocol name -> the qemu driver it opens.
@@ -266,13 +269,23 @@ pub enum Refusal {
     NotWhitelisted,
 }
 
+/// Not in build.rs's own copy of this module, which writes the bytes it reads.
+#[cfg(drvpolicy_catalogue)]
 impl Catalogue {
-    /// The embedded catalogue, parsed once.
+    /// The embedded catalogue, decoded once (qemu.toml as build.rs read it).
     pub fn get() -> &'static Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+        static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalogue.postcard"));
         CATALOGUE.get_or_init(|| {
-            toml_edit::de::from_str(CATALOGUE_TOML).unwrap_or_else(|e| panic!("the embedded qemu.toml is invalid: {e}"))
+            postcard::from_bytes(BYTES).unwrap_or_else(|e| panic!("the embedded catalogue does not decode: {e}"))
         })
+    }
+}
+
+impl Catalogue {
+    /// The catalogue from its TOML (`qemu.toml`); build.rs does this once, at build time.
+    pub fn from_toml(text: &str) -> Result<Catalogue, String> {
+        toml_edit::de::from_str(text).map_err(|e| e.to_string())
     }
 
     /// The newest qemu version the catalogue's facts were read from.
@@ -340,6 +353,12 @@ mod tests {
 
     fn v(s: &str) -> Version {
         crate::version::normalise(s).unwrap()
+    }
+
+    #[test]
+    fn the_embedded_catalogue_is_qemu_toml() {
+        let parsed = Catalogue::from_toml(include_str!("qemu.toml")).unwrap();
+        assert_eq!(format!("{parsed:#?}"), format!("{:#?}", Catalogue::get()));
     }
 
     #[test]
