@@ -36,10 +36,9 @@ const IO: &str = "io";
 
 /// Loads, resolves and checks `name`, collecting every problem instead of stopping at the first.
 pub fn check(store: &mut Store, name: &str) -> Checked {
-    let mut diagnostics = match store.load_chain(name) {
+    let mut diagnostics = match resolve::attempt(store, name) {
         Err(failure) => failure.diagnostics,
-        Ok(chain) => {
-            let attempt = resolve::attempt_chain(&chain);
+        Ok(attempt) => {
             let mut diagnostics = attempt.diagnostics;
             if let Some(policy) = &attempt.policy {
                 diagnostics.extend(layer_checks(policy));

@@ -175,18 +175,26 @@ pub struct ListEntry {
 
 /// Profiles ordered by product, then release as a version, then name.
 pub fn list(policies: &[Policy]) -> Vec<ListEntry> {
-    let mut sorted: Vec<&Policy> = policies.iter().collect();
-    sorted.sort_by(|a, b| (&a.product, &a.release, &a.name).cmp(&(&b.product, &b.release, &b.name)));
-    sorted
-        .into_iter()
-        .map(|p| ListEntry {
-            name: p.name.clone(),
-            product: p.product.clone(),
-            release: p.release_text.clone(),
-            qemu: format!("{} {}", p.qemu.package.value, p.qemu.version.value),
-            arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
-            parent: p.parents.first().cloned(),
-            description: p.description.clone(),
-        })
-        .collect()
+    sorted_list(policies.iter().map(list_entry).collect())
+}
+
+/// One profile's line of `list`, with the release it is ordered by; `list` of many profiles
+/// keeps these, not the policies.
+pub fn list_entry(p: &Policy) -> (semver::Version, ListEntry) {
+    let entry = ListEntry {
+        name: p.name.clone(),
+        product: p.product.clone(),
+        release: p.release_text.clone(),
+        qemu: format!("{} {}", p.qemu.package.value, p.qemu.version.value),
+        arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
+        parent: p.parents.first().cloned(),
+        description: p.description.clone(),
+    };
+    (p.release.clone(), entry)
+}
+
+/// `list_entry`s ordered by product, then release as a version, then name.
+pub fn sorted_list(mut entries: Vec<(semver::Version, ListEntry)>) -> Vec<ListEntry> {
+    entries.sort_by(|(ra, a), (rb, b)| (&a.product, ra, &a.name).cmp(&(&b.product, rb, &b.name)));
+    entries.into_iter().map(|(_, e)| e).collect()
 }

@@ -3,10 +3,13 @@
 
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::profile::{RawProfile, parse_profile};
+use crate::resolve::Partial;
 use crate::source::Sources;
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 static SHIPPED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/profiles");
 
@@ -20,7 +23,9 @@ enum Location {
 pub struct Store {
     found: IndexMap<String, Location>,
     pub sources: Sources,
-    loaded: IndexMap<String, RawProfile>,
+    loaded: IndexMap<String, Rc<RawProfile>>,
+    /// Each profile's resolution state once built: its children start from it.
+    resolved: HashMap<String, Rc<Partial>>,
     /// The largest profile file read (`--max-profile-size`).
     pub profile_limit: u64,
 }
@@ -54,6 +59,7 @@ impl Store {
             found,
             sources: Sources::new(),
             loaded: IndexMap::new(),
+            resolved: HashMap::new(),
             profile_limit: crate::input::PROFILE_LIMIT,
         })
     }
@@ -89,7 +95,7 @@ impl Store {
             };
             let file = self.sources.add(display, text);
             let profile = parse_profile(name, file, self.sources.text(file))?;
-            self.loaded.insert(name.to_string(), profile);
+            self.loaded.insert(name.to_string(), Rc::new(profile));
         }
         Ok(&self.loaded[name])
     }
@@ -131,11 +137,40 @@ impl Store {
     /// Loads a profile and its parents, child first. Missing parents and cycles are errors
     /// at the `inherits` that names them.
     pub fn load_chain(&mut self, name: &str) -> Result<Vec<RawProfile>> {
-        let mut chain: Vec<RawProfile> = Vec::new();
+        let chain = self.walk(name, false)?;
+        Ok(chain.iter().map(|p| p.as_ref().clone()).collect())
+    }
+
+    /// The resolution state of `name` (`resolve::Partial`), built on its parent's, which is
+    /// built once and then shared by every profile that inherits it.
+    pub(crate) fn partial(&mut self, name: &str) -> Result<Rc<Partial>> {
+        if let Some(done) = self.resolved.get(name) {
+            return Ok(done.clone());
+        }
+        let chain = self.walk(name, true)?;
+        let last = chain.last().expect("a walk has its profile");
+        let mut parent = last.inherits.as_ref().and_then(|i| self.resolved.get(&i.value)).cloned();
+        for profile in chain.into_iter().rev() {
+            let partial = Rc::new(Partial::step(parent.as_ref(), profile));
+            self.resolved.insert(partial.name().to_string(), partial.clone());
+            parent = Some(partial);
+        }
+        Ok(parent.expect("a walk has its profile"))
+    }
+
+    /// `name` and its parents, child first, up to the root, or up to the first parent already
+    /// resolved when `to_resolved` is set (whose chain loaded, so the rest cannot fail).
+    /// Missing parents and cycles are errors at the `inherits` that names them.
+    fn walk(&mut self, name: &str, to_resolved: bool) -> Result<Vec<Rc<RawProfile>>> {
+        let mut chain: Vec<Rc<RawProfile>> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let mut next = Some(name.to_string());
         while let Some(current) = next.take() {
+            if to_resolved && !chain.is_empty() && self.resolved.contains_key(&current) {
+                break;
+            }
             let known = self.contains(&current);
-            let cycle = chain.iter().any(|p| p.name == current);
+            let cycle = seen.contains(&current);
             if let (Some(child), true) = (chain.last(), cycle || !known) {
                 // Both errors point at the `inherits` that leads out of the chain and name it.
                 let span = child.inherits.as_ref().map_or_else(|| child.span.clone(), |i| i.span.clone());
@@ -160,8 +195,10 @@ impl Store {
             if !known {
                 return Err(self.unknown(&current));
             }
-            let profile = self.load(&current)?.clone();
+            self.load(&current)?;
+            let profile = self.loaded[current.as_str()].clone();
             next = profile.inherits.as_ref().map(|i| i.value.clone());
+            seen.insert(current);
             chain.push(profile);
         }
         Ok(chain)

@@ -11,14 +11,15 @@ pub struct Args {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let names: Vec<String> = context.store.names().map(str::to_string).collect();
-    let mut policies = Vec::new();
+    let mut entries = Vec::new();
     let mut warnings = Vec::new();
     let mut failed = false;
     // One broken profile does not hide the others: list what resolves, report every failure.
+    // Each policy is dropped once its line is made.
     for name in names {
         match context.policy(&name) {
             Ok((policy, w)) => {
-                policies.push(policy);
+                entries.push(drvpolicy::show::list_entry(&policy));
                 warnings.extend(w);
             }
             Err(failure) => {
@@ -27,7 +28,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             }
         }
     }
-    let entries = drvpolicy::show::list(&policies);
+    let entries = drvpolicy::show::sorted_list(entries);
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
         TextOrJson::Json => json(&entries),

@@ -9,7 +9,7 @@ use crate::source::Origin;
 use indexmap::IndexMap;
 use semver::Version;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct ArchState {
     build: Option<Valued<BuildMode>>,
     /// Settings and whether an arch selector made them (a tools-only arch keeps only those).
@@ -25,7 +25,7 @@ pub(super) struct ArchState {
     removals: Vec<Removal>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct ConsumerState {
     arches: Option<Vec<Valued<String>>>,
     needs: Vec<Valued<RawNeed>>,

@@ -2,16 +2,18 @@
 //! verdicts. Collects every problem of the chain; errors make the profile unusable.
 
 mod arch_state;
+mod memo;
 mod names;
 mod version_checks;
 
+pub(crate) use memo::Partial;
+
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, Failure, Result};
-use crate::policy::{Package, Policy, Qemu, Valued};
+use crate::policy::{Policy, Valued};
 use crate::profile::{ListEdit, RawProfile, Spanned, SpannedList};
 use crate::source::Origin;
 use crate::store::Store;
-use arch_state::ArchState;
 
 /// A resolved profile and the warnings found on the way.
 #[derive(Debug)]
@@ -20,15 +22,18 @@ pub struct Resolved {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads `name` and its parents from `store` and resolves them.
+/// Loads `name` and its parents from `store` and resolves them. Parents resolved before (by
+/// this or an earlier call on `store`) are not resolved again.
 pub fn resolve(store: &mut Store, name: &str) -> Result<Resolved> {
-    let chain = store.load_chain(name)?;
-    resolve_chain(&chain)
+    into_resolved(attempt(store, name)?)
 }
 
 /// Resolves a chain, child first (as `Store::load_chain` returns it).
 pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
-    let Attempt { policy, diagnostics } = attempt_chain(chain);
+    into_resolved(attempt_chain(chain))
+}
+
+fn into_resolved(Attempt { policy, diagnostics }: Attempt) -> Result<Resolved> {
     match policy {
         Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Resolved { policy, warnings: diagnostics }),
         _ => Err(Failure { diagnostics }),
@@ -43,24 +48,19 @@ pub struct Attempt {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// `resolve_chain` that keeps the policy next to its errors, for `check`.
-pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
-    let catalogue = Catalogue::get();
-    let mut diagnostics: Vec<Diagnostic> = chain.iter().flat_map(|p| p.problems.iter().cloned()).collect();
-    for profile in chain {
-        names::check(profile, chain, catalogue, &mut diagnostics);
-    }
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Attempt { policy: None, diagnostics: tidy(diagnostics) };
-    }
-    let root_first: Vec<&RawProfile> = chain.iter().rev().collect();
-    let child = chain.first().expect("a chain has its profile");
+/// `resolve` that keeps the policy next to its errors, for `check`. A chain that does not load
+/// (a missing parent, a cycle, a file that is not TOML) is the error.
+pub fn attempt(store: &mut Store, name: &str) -> Result<Attempt> {
+    Ok(store.partial(name)?.attempt())
+}
 
-    let policy = build_policy(child, &root_first, catalogue, &mut diagnostics);
-    if let Some(policy) = &policy {
-        version_checks::check(policy, catalogue, &mut diagnostics);
+/// `resolve_chain` that keeps the policy next to its errors.
+pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
+    let mut partial: Option<std::rc::Rc<Partial>> = None;
+    for profile in chain.iter().rev() {
+        partial = Some(std::rc::Rc::new(Partial::step(partial.as_ref(), std::rc::Rc::new(profile.clone()))));
     }
-    Attempt { policy, diagnostics: tidy(diagnostics) }
+    partial.expect("a chain has its profile").attempt()
 }
 
 /// Problems deduplicated (per-arch passes find the same ones) and in file order.
@@ -78,105 +78,6 @@ fn dedup(diagnostics: &mut Vec<Diagnostic>) {
 
 fn origin(span: &crate::source::Span) -> Origin {
     Origin::Profile(span.clone())
-}
-
-fn build_policy(
-    child: &RawProfile,
-    root_first: &[&RawProfile],
-    catalogue: &Catalogue,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Policy> {
-    let missing = |what: &str, example: &str| {
-        Diagnostic::error("missing-key", format!("profile `{}` has no {what}", child.name))
-            .at(&child.span, format!("expected {example} here or in a parent"))
-    };
-
-    let mut product = None;
-    let mut package: Option<Valued<String>> = None;
-    let mut version = None;
-    let mut backports: Vec<Valued<String>> = Vec::new();
-    let mut custom_features: Vec<crate::policy::CustomFeature> = Vec::new();
-    let mut arches: Vec<Valued<String>> = Vec::new();
-    let mut libguestfs = Package::default();
-    let mut libvirt = Package::default();
-
-    for profile in root_first {
-        if let Some(p) = &profile.product {
-            product = Some(p.value.clone());
-        }
-        if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
-            package = None;
-            version = None;
-            backports.clear();
-            custom_features.clear();
-        }
-        set(&mut package, &profile.qemu_package);
-        set(&mut version, &profile.qemu_version);
-        if let Some(edit) = &profile.backports {
-            let _ = apply_list(&mut backports, edit, "[qemu] backports", &profile.name, diagnostics);
-        }
-        for feature in &profile.custom_features {
-            custom_features.retain(|f| f.name != feature.name.value);
-            custom_features.push(crate::policy::CustomFeature {
-                name: feature.name.value.clone(),
-                flag: feature.flag.clone(),
-                meson: feature.meson.clone(),
-                summary: feature.summary.clone(),
-                origin: origin(&feature.name.span),
-            });
-        }
-        if let Some(edit) = &profile.arches {
-            let _ = apply_list(&mut arches, edit, "[profile] arches", &profile.name, diagnostics);
-        }
-        consumer_arches_built(profile, &arches, catalogue, diagnostics);
-        set(&mut libguestfs.package, &profile.libguestfs_package);
-        set(&mut libguestfs.version, &profile.libguestfs_version);
-        set(&mut libguestfs.patch, &profile.libguestfs_patch);
-        set(&mut libvirt.version, &profile.libvirt_version);
-    }
-
-    let release = child.release.as_ref();
-    if release.is_none() {
-        diagnostics.push(missing("release", "`release = \"7.3\"` in [profile]"));
-    }
-    if package.is_none() {
-        diagnostics.push(missing("qemu package", "`package = \"qemu-kvm\"` in [qemu]"));
-    }
-    if version.is_none() {
-        diagnostics.push(missing("qemu version", "`version = \"1.5.3\"` in [qemu]"));
-    }
-    if arches.is_empty() {
-        diagnostics.push(missing("architecture", "`arches = [\"x86_64\"]` in [profile]"));
-    }
-    let (Some(release), Some(package), Some(version)) = (release, package, version) else { return None };
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return None;
-    }
-
-    let arch_policies = arches
-        .iter()
-        .map(|arch| {
-            let mut state = ArchState::default();
-            for profile in root_first {
-                state.apply_profile(profile, &arch.value, catalogue, diagnostics);
-            }
-            state.finish(&arch.value, &version.value, &backports, catalogue)
-        })
-        .collect();
-
-    Some(Policy {
-        name: child.name.clone(),
-        product: product.unwrap_or_default(),
-        release: release.value.clone(),
-        release_text: child.release_text.clone().unwrap_or_default(),
-        description: child.description.clone().unwrap_or_default(),
-        parents: root_first.iter().rev().skip(1).map(|p| p.name.clone()).collect(),
-        sources: child.sources.clone(),
-        qemu: Qemu { package, version, backports, custom_features },
-        libguestfs,
-        libvirt,
-        arches: arch_policies,
-    })
 }
 
 /// A consumer's arch that the profile writing it does not build (as its arches stand there) is
@@ -215,12 +116,6 @@ fn consumer_arches_built(
                 );
             }
         }
-    }
-}
-
-fn set<T: Clone>(slot: &mut Option<Valued<T>>, value: &Option<Spanned<T>>) {
-    if let Some(v) = value {
-        *slot = Some(Valued::new(v.value.clone(), origin(&v.span)));
     }
 }
 

@@ -1,0 +1,257 @@
+//! Resolution one profile at a time: a profile's state is its parent's state with its own
+//! settings applied, so each parent is resolved once and shared by every chain under it (a
+//! chain of depth 2,000 is linear, and 500 chains of 20 resolve 10,000 profiles, not 100,000).
+
+use super::arch_state::ArchState;
+use super::{Attempt, apply_list, consumer_arches_built, names, origin, tidy, version_checks};
+use crate::catalogue::Catalogue;
+use crate::diagnostic::Diagnostic;
+use crate::policy::{CustomFeature, Package, Policy, Qemu, Valued};
+use crate::profile::{RawProfile, Spanned};
+use indexmap::IndexMap;
+use semver::Version;
+use std::rc::Rc;
+
+/// Diagnostics of a chain, shared with the chains under it: each profile adds its own.
+#[derive(Debug, Clone, Default)]
+struct Diags(Option<Rc<DiagNode>>);
+
+#[derive(Debug)]
+struct DiagNode {
+    own: Vec<Diagnostic>,
+    rest: Diags,
+}
+
+impl Diags {
+    fn with(&self, own: Vec<Diagnostic>) -> Diags {
+        if own.is_empty() { self.clone() } else { Diags(Some(Rc::new(DiagNode { own, rest: self.clone() }))) }
+    }
+
+    /// Root first.
+    fn collect(&self, into: &mut Vec<Diagnostic>) {
+        let mut segments = Vec::new();
+        let mut node = &self.0;
+        while let Some(n) = node {
+            segments.push(&n.own);
+            node = &n.rest.0;
+        }
+        for segment in segments.into_iter().rev() {
+            into.extend(segment.iter().cloned());
+        }
+    }
+}
+
+/// What applies to the whole profile: identity and packages, root first.
+#[derive(Debug, Clone, Default)]
+struct Top {
+    product: Option<String>,
+    package: Option<Valued<String>>,
+    version: Option<Valued<Version>>,
+    backports: Vec<Valued<String>>,
+    custom_features: Vec<CustomFeature>,
+    arches: Vec<Valued<String>>,
+    libguestfs: Package,
+    libvirt: Package,
+}
+
+fn set<T: Clone>(slot: &mut Option<Valued<T>>, value: &Option<Spanned<T>>) {
+    if let Some(v) = value {
+        *slot = Some(Valued::new(v.value.clone(), origin(&v.span)));
+    }
+}
+
+impl Top {
+    fn apply(&mut self, profile: &RawProfile, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
+        if let Some(p) = &profile.product {
+            self.product = Some(p.value.clone());
+        }
+        if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
+            self.package = None;
+            self.version = None;
+            self.backports.clear();
+            self.custom_features.clear();
+        }
+        set(&mut self.package, &profile.qemu_package);
+        set(&mut self.version, &profile.qemu_version);
+        if let Some(edit) = &profile.backports {
+            let _ = apply_list(&mut self.backports, edit, "[qemu] backports", &profile.name, diagnostics);
+        }
+        for feature in &profile.custom_features {
+            self.custom_features.retain(|f| f.name != feature.name.value);
+            self.custom_features.push(CustomFeature {
+                name: feature.name.value.clone(),
+                flag: feature.flag.clone(),
+                meson: feature.meson.clone(),
+                summary: feature.summary.clone(),
+                origin: origin(&feature.name.span),
+            });
+        }
+        if let Some(edit) = &profile.arches {
+            let _ = apply_list(&mut self.arches, edit, "[profile] arches", &profile.name, diagnostics);
+        }
+        consumer_arches_built(profile, &self.arches, catalogue, diagnostics);
+        set(&mut self.libguestfs.package, &profile.libguestfs_package);
+        set(&mut self.libguestfs.version, &profile.libguestfs_version);
+        set(&mut self.libguestfs.patch, &profile.libguestfs_patch);
+        set(&mut self.libvirt.version, &profile.libvirt_version);
+    }
+}
+
+/// A profile's ancestors, nearest first, shared with its children's.
+#[derive(Debug, Clone, Default)]
+struct Lineage(Option<Rc<LineageNode>>);
+
+#[derive(Debug)]
+struct LineageNode {
+    profile: Rc<RawProfile>,
+    rest: Lineage,
+}
+
+impl Lineage {
+    fn iter(&self) -> impl Iterator<Item = &Rc<RawProfile>> {
+        std::iter::successors(self.0.as_deref(), |n| n.rest.0.as_deref()).map(|n| &n.profile)
+    }
+}
+
+/// The state after a profile and its ancestors, for the profile itself and for its children.
+/// It holds no other state: a parent's is dropped when nothing needs it any more.
+#[derive(Debug)]
+pub(crate) struct Partial {
+    profile: Rc<RawProfile>,
+    ancestors: Lineage,
+    /// Custom feature names of the profile and its ancestors (what its feature names may use).
+    custom: Vec<String>,
+    /// Parse problems and unknown names of the chain; with an error, nothing else is built.
+    load: Diags,
+    failed: bool,
+    top: Top,
+    top_diags: Diags,
+    /// Per arch of the profile: the settings so far and what applying them found.
+    arches: IndexMap<String, (ArchState, Diags)>,
+}
+
+impl Partial {
+    /// `profile` applied on its parent's state (`None` for a root).
+    pub(crate) fn step(parent: Option<&Rc<Partial>>, profile: Rc<RawProfile>) -> Partial {
+        let catalogue = Catalogue::get();
+        let mut custom: Vec<String> = parent.map(|p| p.custom.clone()).unwrap_or_default();
+        custom.extend(profile.custom_features.iter().map(|f| f.name.value.clone()));
+        let mut own = profile.problems.clone();
+        names::check(&profile, &custom, catalogue, &mut own);
+        let failed = parent.is_some_and(|p| p.failed) || own.iter().any(Diagnostic::is_error);
+        let load = parent.map(|p| p.load.clone()).unwrap_or_default().with(own);
+        let ancestors = match parent {
+            Some(p) => Lineage(Some(Rc::new(LineageNode { profile: p.profile.clone(), rest: p.ancestors.clone() }))),
+            None => Lineage::default(),
+        };
+        let mut partial = Partial {
+            profile,
+            ancestors,
+            custom,
+            load,
+            failed,
+            top: Top::default(),
+            top_diags: Diags::default(),
+            arches: IndexMap::new(),
+        };
+        if failed {
+            return partial;
+        }
+        let profile = partial.profile.clone();
+        let mut top = parent.map(|p| p.top.clone()).unwrap_or_default();
+        let mut own = Vec::new();
+        top.apply(&profile, catalogue, &mut own);
+        partial.top_diags = parent.map(|p| p.top_diags.clone()).unwrap_or_default().with(own);
+        for arch in &top.arches {
+            let mut own = Vec::new();
+            let (mut state, diags) = match parent.and_then(|p| p.arches.get(&arch.value)) {
+                Some((state, diags)) => (state.clone(), diags.clone()),
+                // An arch this profile adds: its ancestors' settings apply to it too.
+                None => (from_root(&partial.ancestors, &arch.value, catalogue, &mut own), Diags::default()),
+            };
+            state.apply_profile(&profile, &arch.value, catalogue, &mut own);
+            partial.arches.insert(arch.value.clone(), (state, diags.with(own)));
+        }
+        partial.top = top;
+        partial
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.profile.name
+    }
+
+    /// The profile's policy (when it can be built) and every problem of its chain.
+    pub(crate) fn attempt(&self) -> Attempt {
+        let catalogue = Catalogue::get();
+        let child = &self.profile;
+        let mut diagnostics = Vec::new();
+        self.load.collect(&mut diagnostics);
+        if self.failed {
+            return Attempt { policy: None, diagnostics: tidy(diagnostics) };
+        }
+        self.top_diags.collect(&mut diagnostics);
+        let missing = |what: &str, example: &str| {
+            Diagnostic::error("missing-key", format!("profile `{}` has no {what}", child.name))
+                .at(&child.span, format!("expected {example} here or in a parent"))
+        };
+        let top = &self.top;
+        let release = child.release.as_ref();
+        if release.is_none() {
+            diagnostics.push(missing("release", "`release = \"7.3\"` in [profile]"));
+        }
+        if top.package.is_none() {
+            diagnostics.push(missing("qemu package", "`package = \"qemu-kvm\"` in [qemu]"));
+        }
+        if top.version.is_none() {
+            diagnostics.push(missing("qemu version", "`version = \"1.5.3\"` in [qemu]"));
+        }
+        if top.arches.is_empty() {
+            diagnostics.push(missing("architecture", "`arches = [\"x86_64\"]` in [profile]"));
+        }
+        let (Some(release), Some(package), Some(version)) = (release, &top.package, &top.version) else {
+            return Attempt { policy: None, diagnostics: tidy(diagnostics) };
+        };
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Attempt { policy: None, diagnostics: tidy(diagnostics) };
+        }
+        let arches = top
+            .arches
+            .iter()
+            .map(|arch| {
+                let (state, diags) = &self.arches[&arch.value];
+                diags.collect(&mut diagnostics);
+                state.clone().finish(&arch.value, &version.value, &top.backports, catalogue)
+            })
+            .collect();
+        let policy = Policy {
+            name: child.name.clone(),
+            product: top.product.clone().unwrap_or_default(),
+            release: release.value.clone(),
+            release_text: child.release_text.clone().unwrap_or_default(),
+            description: child.description.clone().unwrap_or_default(),
+            parents: self.ancestors.iter().map(|p| p.name.clone()).collect(),
+            sources: child.sources.clone(),
+            qemu: Qemu {
+                package: package.clone(),
+                version: version.clone(),
+                backports: top.backports.clone(),
+                custom_features: top.custom_features.clone(),
+            },
+            libguestfs: top.libguestfs.clone(),
+            libvirt: top.libvirt.clone(),
+            arches,
+        };
+        version_checks::check(&policy, catalogue, &mut diagnostics);
+        Attempt { policy: Some(policy), diagnostics: tidy(diagnostics) }
+    }
+}
+
+/// One arch's state after `ancestors`, applied from the root.
+fn from_root(ancestors: &Lineage, arch: &str, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) -> ArchState {
+    let chain: Vec<&Rc<RawProfile>> = ancestors.iter().collect();
+    let mut state = ArchState::default();
+    for profile in chain.into_iter().rev() {
+        state.apply_profile(profile, arch, catalogue, diagnostics);
+    }
+    state
+}
