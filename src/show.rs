@@ -175,26 +175,32 @@ pub struct ListEntry {
 
 /// Profiles ordered by product, then release as a version, then name.
 pub fn list(policies: &[Policy]) -> Vec<ListEntry> {
-    sorted_list(policies.iter().map(list_entry).collect())
-}
-
-/// One profile's line of `list`, with the release it is ordered by; `list` of many profiles
-/// keeps these, not the policies.
-pub fn list_entry(p: &Policy) -> (semver::Version, ListEntry) {
-    let entry = ListEntry {
+    let summaries = policies.iter().map(|p| crate::resolve::Summary {
         name: p.name.clone(),
         product: p.product.clone(),
-        release: p.release_text.clone(),
+        release: p.release.clone(),
+        release_text: p.release_text.clone(),
         qemu: format!("{} {}", p.qemu.package.value, p.qemu.version.value),
         arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
         parent: p.parents.first().cloned(),
         description: p.description.clone(),
-    };
-    (p.release.clone(), entry)
+    });
+    sorted_list(summaries.collect())
 }
 
-/// `list_entry`s ordered by product, then release as a version, then name.
-pub fn sorted_list(mut entries: Vec<(semver::Version, ListEntry)>) -> Vec<ListEntry> {
-    entries.sort_by(|(ra, a), (rb, b)| (&a.product, ra, &a.name).cmp(&(&b.product, rb, &b.name)));
-    entries.into_iter().map(|(_, e)| e).collect()
+/// `list`'s lines ordered by product, then release as a version, then name.
+pub fn sorted_list(mut summaries: Vec<crate::resolve::Summary>) -> Vec<ListEntry> {
+    summaries.sort_by(|a, b| (&a.product, &a.release, &a.name).cmp(&(&b.product, &b.release, &b.name)));
+    summaries
+        .into_iter()
+        .map(|s| ListEntry {
+            name: s.name,
+            product: s.product,
+            release: s.release_text,
+            qemu: s.qemu,
+            arches: s.arches,
+            parent: s.parent,
+            description: s.description,
+        })
+        .collect()
 }

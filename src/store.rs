@@ -26,6 +26,8 @@ pub struct Store {
     loaded: IndexMap<String, Rc<RawProfile>>,
     /// Each profile's resolution state once built: its children start from it.
     resolved: HashMap<String, Rc<Partial>>,
+    /// Uses of each state still to come, when `plan` knows them.
+    pending: Option<HashMap<String, usize>>,
     /// The largest profile file read (`--max-profile-size`).
     pub profile_limit: u64,
 }
@@ -60,6 +62,7 @@ impl Store {
             sources: Sources::new(),
             loaded: IndexMap::new(),
             resolved: HashMap::new(),
+            pending: None,
             profile_limit: crate::input::PROFILE_LIMIT,
         })
     }
@@ -127,6 +130,44 @@ impl Store {
         })
     }
 
+    /// The profiles that may be of `product`, found without parsing: a profile of a product
+    /// either names it (`product = "rhel"`) or inherits (`inherits = "..."`, which names its
+    /// parent) from one that is. So a file is a candidate if it holds the product's name or a
+    /// candidate's name, or a backslash (an escape could spell either); the others cannot be.
+    /// `history rhel` among 10,000 profiles reads only what the series needs.
+    pub fn candidates(&self, product: &str) -> Vec<String> {
+        let texts: Vec<(&str, Option<std::borrow::Cow<'_, [u8]>>)> = self
+            .found
+            .iter()
+            .map(|(name, location)| {
+                let text = match location {
+                    Location::Shipped(file) => Some(std::borrow::Cow::Borrowed(file.contents())),
+                    Location::File(path) => {
+                        crate::input::read_regular_file(path, self.profile_limit).ok().map(Into::into)
+                    }
+                };
+                (name.as_str(), text)
+            })
+            .collect();
+        let holds = |text: &[u8], needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
+        let mut chosen: Vec<bool> = texts
+            .iter()
+            .map(|(_, text)| text.as_deref().is_none_or(|t| t.contains(&b'\\') || holds(t, product)))
+            .collect();
+        let mut frontier: Vec<&str> = texts.iter().zip(&chosen).filter(|(_, c)| **c).map(|((n, _), _)| *n).collect();
+        while !frontier.is_empty() {
+            let mut next = Vec::new();
+            for (i, (name, text)) in texts.iter().enumerate() {
+                if !chosen[i] && text.as_deref().is_some_and(|t| frontier.iter().any(|f| holds(t, f))) {
+                    chosen[i] = true;
+                    next.push(*name);
+                }
+            }
+            frontier = next;
+        }
+        texts.iter().zip(chosen).filter(|(_, c)| *c).map(|((n, _), _)| n.to_string()).collect()
+    }
+
     /// The error for a profile name that is not on the search path.
     pub fn unknown(&self, name: &str) -> Failure {
         Failure::single(Diagnostic::error("unknown-profile", format!("no profile named `{name}`")).with_help(
@@ -144,18 +185,52 @@ impl Store {
     /// The resolution state of `name` (`resolve::Partial`), built on its parent's, which is
     /// built once and then shared by every profile that inherits it.
     pub(crate) fn partial(&mut self, name: &str) -> Result<Rc<Partial>> {
-        if let Some(done) = self.resolved.get(name) {
-            return Ok(done.clone());
+        if let Some(done) = self.resolved.get(name).cloned() {
+            self.used(name);
+            return Ok(done);
         }
         let chain = self.walk(name, true)?;
         let last = chain.last().expect("a walk has its profile");
         let mut parent = last.inherits.as_ref().and_then(|i| self.resolved.get(&i.value)).cloned();
         for profile in chain.into_iter().rev() {
             let partial = Rc::new(Partial::step(parent.as_ref(), profile));
+            if let Some(parent) = &parent {
+                self.used(parent.name());
+            }
             self.resolved.insert(partial.name().to_string(), partial.clone());
             parent = Some(partial);
         }
+        self.used(name);
         Ok(parent.expect("a walk has its profile"))
+    }
+
+    /// Says that every profile of `names` is about to be resolved, once each (`list`, `check
+    /// --all`): each resolution state is then dropped as soon as nothing will ask for it again,
+    /// so that 10,000 profiles do not keep 10,000 states. Loads them all, in this order.
+    pub fn plan(&mut self, names: &[String]) {
+        let mut pending: HashMap<String, usize> = HashMap::new();
+        for name in names {
+            *pending.entry(name.clone()).or_default() += 1;
+            let parent = self.load(name).ok().and_then(|p| p.inherits.as_ref().map(|i| i.value.clone()));
+            if let Some(parent) = parent {
+                *pending.entry(parent).or_default() += 1;
+            }
+        }
+        self.pending = Some(pending);
+    }
+
+    /// One of the uses `plan` counted is done: the last one drops the state.
+    fn used(&mut self, name: &str) {
+        let Some(pending) = &mut self.pending else { return };
+        if let Some(count) = pending.get_mut(name) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                pending.remove(name);
+                self.resolved.remove(name);
+                // Its children's states hold what they need of it.
+                self.loaded.swap_remove(name);
+            }
+        }
     }
 
     /// `name` and its parents, child first, up to the root, or up to the first parent already

@@ -9,7 +9,6 @@
 use indexmap::IndexMap;
 use semver::{Version, VersionReq};
 use serde::{Deserialize, Serialize};
-#[cfg(drvpolicy_catalogue)]
 use std::sync::OnceLock;
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -168,6 +167,9 @@ pub struct Driver {
     writable_from: Option<String>,
     pub module: Option<String>,
     pub note: Option<String>,
+    /// `added` and `removed` parsed once: every policy asks them for every driver and arch.
+    #[serde(skip)]
+    versions: OnceLock<(Version, Option<Version>)>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -178,12 +180,19 @@ pub struct BuiltBy {
 }
 
 impl Driver {
+    fn versions(&self) -> &(Version, Option<Version>) {
+        self.versions.get_or_init(|| {
+            let added = crate::version::normalise(&self.added).unwrap_or_else(|| Version::new(0, 0, 0));
+            (added, self.removed.as_deref().and_then(crate::version::normalise))
+        })
+    }
+
     pub fn added(&self) -> Version {
-        crate::version::normalise(&self.added).unwrap_or_else(|| Version::new(0, 0, 0))
+        self.versions().0.clone()
     }
 
     pub fn removed(&self) -> Option<Version> {
-        self.removed.as_deref().and_then(crate::version::normalise)
+        self.versions().1.clone()
     }
 
     /// The backport that brings the driver to versions older than the one that added it.
@@ -196,8 +205,9 @@ impl Driver {
         if self.removed_by_backport.as_ref().is_some_and(|b| backports.contains(b)) {
             return false;
         }
-        let added = *version >= self.added() || self.added_by_backport.as_ref().is_some_and(|b| backports.contains(b));
-        added && self.removed().is_none_or(|r| *version < r)
+        let (from, until) = self.versions();
+        let added = version >= from || self.added_by_backport.as_ref().is_some_and(|b| backports.contains(b));
+        added && until.as_ref().is_none_or(|r| version < r)
     }
 
     /// Why a registered driver is not in `version`: `qemu 2.12.0 has no tftp driver (removed in
@@ -275,10 +285,12 @@ impl Catalogue {
     /// The embedded catalogue, decoded once (qemu.toml as build.rs read it).
     pub fn get() -> &'static Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+        CATALOGUE.get_or_init(Catalogue::decode_embedded)
+    }
+
+    fn decode_embedded() -> Catalogue {
         static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalogue.postcard"));
-        CATALOGUE.get_or_init(|| {
-            postcard::from_bytes(BYTES).unwrap_or_else(|e| panic!("the embedded catalogue does not decode: {e}"))
-        })
+        postcard::from_bytes(BYTES).unwrap_or_else(|e| panic!("the embedded catalogue does not decode: {e}"))
     }
 }
 
@@ -358,7 +370,7 @@ mod tests {
     #[test]
     fn the_embedded_catalogue_is_qemu_toml() {
         let parsed = Catalogue::from_toml(include_str!("qemu.toml")).unwrap();
-        assert_eq!(format!("{parsed:#?}"), format!("{:#?}", Catalogue::get()));
+        assert_eq!(format!("{parsed:#?}"), format!("{:#?}", Catalogue::decode_embedded()));
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             diagnostics: unknown.into_iter().flat_map(|n| context.store.unknown(n).diagnostics).collect(),
         });
     }
+    context.store.plan(&names);
     let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
     let text = match args.format {
         TextOrJson::Text => {

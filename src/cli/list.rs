@@ -11,15 +11,15 @@ pub struct Args {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let names: Vec<String> = context.store.names().map(str::to_string).collect();
+    context.store.plan(&names);
     let mut entries = Vec::new();
     let mut warnings = Vec::new();
     let mut failed = false;
-    // One broken profile does not hide the others: list what resolves, report every failure.
-    // Each policy is dropped once its line is made.
+    // One broken profile does not hide the others: list what loads, report every failure.
     for name in names {
-        match context.policy(&name) {
-            Ok((policy, w)) => {
-                entries.push(drvpolicy::show::list_entry(&policy));
+        match drvpolicy::resolve::summary(&mut context.store, &name) {
+            Ok((summary, w)) => {
+                entries.push(summary);
                 warnings.extend(w);
             }
             Err(failure) => {

@@ -170,9 +170,11 @@ impl ArchState {
         for f in &mut features {
             f.custom = catalogue.feature(&f.name).is_none();
         }
+        // Written once: every driver's origin names the version (and formatting is most of the work).
+        let version_text = version.to_string();
         let drivers = catalogue
             .drivers_in(version, &backport_names)
-            .map(|(name, driver)| driver_build(name, driver, &features, version, backports, catalogue))
+            .map(|(name, driver)| driver_build(name, driver, &features, version, backports, catalogue, &version_text))
             .collect();
         let needs = self
             .consumers
@@ -220,6 +222,7 @@ fn driver_build(
     version: &Version,
     backports: &[Valued<String>],
     catalogue: &Catalogue,
+    version_text: &str,
 ) -> DriverBuild {
     if *version < driver.added()
         && let Some(commit) = backports.iter().find(|b| driver.added_by_backport() == Some(b.value.as_str()))
@@ -236,7 +239,7 @@ fn driver_build(
             name: name.to_string(),
             compiled_in: true,
             reason: BuildReason::AlwaysBuilt,
-            origin: Origin::Catalogue(format!("qemu {version} always builds {name}")),
+            origin: Origin::Catalogue(["qemu ", version_text, " always builds ", name].concat()),
         };
     };
     let setting = features.iter().find(|f| f.name == feature);
@@ -248,7 +251,7 @@ fn driver_build(
                 .and_then(|f| f.configure.iter().find(|r| r.versions.matches(version)))
                 .is_some_and(|r| r.default == catalogue::Default::Disabled);
             let what = if default_off { "off unless enabled" } else { "built when its library is found" };
-            (!default_off, Origin::Catalogue(format!("qemu {version}: {feature} is {what}")))
+            (!default_off, Origin::Catalogue(["qemu ", version_text, ": ", feature, " is ", what].concat()))
         }
     };
     let state = setting.map(|s| s.state);

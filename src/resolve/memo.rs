@@ -97,6 +97,20 @@ impl Top {
     }
 }
 
+/// A profile as `list` shows it.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub name: String,
+    pub product: String,
+    pub release: Version,
+    pub release_text: String,
+    /// `qemu-kvm 1.5.3`.
+    pub qemu: String,
+    pub arches: Vec<String>,
+    pub parent: Option<String>,
+    pub description: String,
+}
+
 /// A profile's ancestors, nearest first, shared with its children's.
 #[derive(Debug, Clone, Default)]
 struct Lineage(Option<Rc<LineageNode>>);
@@ -180,16 +194,18 @@ impl Partial {
         &self.profile.name
     }
 
-    /// The profile's policy (when it can be built) and every problem of its chain.
-    pub(crate) fn attempt(&self) -> Attempt {
-        let catalogue = Catalogue::get();
+    /// The load-level problems of the chain and the missing keys of the profile, in the order
+    /// `attempt` reports them; `None` when the profile stops there.
+    fn identity(
+        &self,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<(&Spanned<Version>, &Valued<String>, &Valued<Version>)> {
         let child = &self.profile;
-        let mut diagnostics = Vec::new();
-        self.load.collect(&mut diagnostics);
+        self.load.collect(diagnostics);
         if self.failed {
-            return Attempt { policy: None, diagnostics: tidy(diagnostics) };
+            return None;
         }
-        self.top_diags.collect(&mut diagnostics);
+        self.top_diags.collect(diagnostics);
         let missing = |what: &str, example: &str| {
             Diagnostic::error("missing-key", format!("profile `{}` has no {what}", child.name))
                 .at(&child.span, format!("expected {example} here or in a parent"))
@@ -208,12 +224,46 @@ impl Partial {
         if top.arches.is_empty() {
             diagnostics.push(missing("architecture", "`arches = [\"x86_64\"]` in [profile]"));
         }
-        let (Some(release), Some(package), Some(version)) = (release, &top.package, &top.version) else {
+        let (Some(release), Some(package), Some(version)) = (release, &top.package, &top.version) else { return None };
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        Some((release, package, version))
+    }
+
+    /// What `list` shows of the profile, and the problems of loading and applying its chain;
+    /// what its qemu version makes of the settings (drivers, options) is not computed.
+    pub(crate) fn summary(&self) -> (Option<Summary>, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let Some((release, package, version)) = self.identity(&mut diagnostics) else {
+            return (None, tidy(diagnostics));
+        };
+        for arch in &self.top.arches {
+            self.arches[&arch.value].1.collect(&mut diagnostics);
+        }
+        let child = &self.profile;
+        let summary = Summary {
+            name: child.name.clone(),
+            product: self.top.product.clone().unwrap_or_default(),
+            release: release.value.clone(),
+            release_text: child.release_text.clone().unwrap_or_default(),
+            qemu: format!("{} {}", package.value, version.value),
+            arches: self.top.arches.iter().map(|a| a.value.clone()).collect(),
+            parent: self.ancestors.iter().next().map(|p| p.name.clone()),
+            description: child.description.clone().unwrap_or_default(),
+        };
+        (Some(summary), tidy(diagnostics))
+    }
+
+    /// The profile's policy (when it can be built) and every problem of its chain.
+    pub(crate) fn attempt(&self) -> Attempt {
+        let catalogue = Catalogue::get();
+        let child = &self.profile;
+        let top = &self.top;
+        let mut diagnostics = Vec::new();
+        let Some((release, package, version)) = self.identity(&mut diagnostics) else {
             return Attempt { policy: None, diagnostics: tidy(diagnostics) };
         };
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            return Attempt { policy: None, diagnostics: tidy(diagnostics) };
-        }
         let arches = top
             .arches
             .iter()

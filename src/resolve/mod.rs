@@ -7,6 +7,7 @@ mod names;
 mod version_checks;
 
 pub(crate) use memo::Partial;
+pub use memo::Summary;
 
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, Failure, Result};
@@ -52,6 +53,15 @@ pub struct Attempt {
 /// (a missing parent, a cycle, a file that is not TOML) is the error.
 pub fn attempt(store: &mut Store, name: &str) -> Result<Attempt> {
     Ok(store.partial(name)?.attempt())
+}
+
+/// What `list` needs of `name`: its identity, or the problems that keep it from loading (its
+/// qemu version's checks are `check`'s), and the warnings of applying its chain.
+pub fn summary(store: &mut Store, name: &str) -> Result<(Summary, Vec<Diagnostic>)> {
+    match store.partial(name)?.summary() {
+        (Some(summary), diagnostics) => Ok((summary, diagnostics)),
+        (None, diagnostics) => Err(Failure { diagnostics }),
+    }
 }
 
 /// `resolve_chain` that keeps the policy next to its errors.
