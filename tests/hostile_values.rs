@@ -319,3 +319,36 @@ fn hostile_text_in_every_string_position_is_refused_at_its_line_or_stays_in_its_
     }
     eprintln!("{} cases accepted and checked, {refused} refused at their line", accepted.len());
 }
+
+/// The hand-written part of the extra-arg check (`values::shell_word`) against a real shell:
+/// whatever it accepts, `sh` reads as exactly one argument, the one shell-words reads, and it
+/// runs nothing (no file appears in the directory it runs in).
+mod shell_word_against_sh {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        #[test]
+        fn an_accepted_extra_arg_is_one_argument_for_sh(text in "[a-z=\\-;&|<>()$`'\" *?\\[\\]{},#%\\\\!]{1,12}") {
+            if drvpolicy::profile::values::shell_word(&text).is_ok() {
+                let dir = tempfile::tempdir().unwrap();
+                let out = std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(format!("printf '[%s]\\n' {text}"))
+                    .current_dir(dir.path())
+                    .env_clear()
+                    .output()
+                    .unwrap();
+                prop_assert!(out.status.success(), "sh refused {:?}", text);
+                let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+                prop_assert_eq!(printed.lines().count(), 1, "{:?}", text);
+                // Unset parameters expand to nothing; the rest is the text as shell-words reads it.
+                if !text.contains('$') {
+                    let expected = shell_words::split(&text).unwrap();
+                    prop_assert_eq!(printed, format!("[{}]\n", expected[0]), "{:?}", text);
+                }
+                prop_assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{:?} made a file", text);
+            }
+        }
+    }
+}

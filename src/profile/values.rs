@@ -108,6 +108,7 @@ fn scan(text: &str) -> Result<(), String> {
             (Quote::None, '$') => {
                 return Err("`$` outside double quotes is split into words by the shell: write \"$NAME\"".into());
             }
+            (Quote::Double, '$') => i = parameter_end(&chars, i)? - 1,
             (Quote::Double, '"') => quote = Quote::None,
             (Quote::Double, _) => {}
             (Quote::None, '\'') => quote = Quote::Single,
@@ -124,6 +125,23 @@ fn scan(text: &str) -> Result<(), String> {
         i += 1;
     }
     Ok(())
+}
+
+/// The index after `$NAME` or `${NAME}` at `start` (a `$` in double quotes), the only
+/// expansions passed.
+fn parameter_end(chars: &[char], start: usize) -> Result<usize, String> {
+    let refuse = || Err("in double quotes `$` must start $NAME or ${NAME}".to_string());
+    let is_start = |c: &char| c.is_ascii_alphabetic() || *c == '_';
+    let is_rest = |c: &char| c.is_ascii_alphanumeric() || *c == '_';
+    match chars.get(start + 1) {
+        Some('{') => {
+            let name = chars[start + 2..].iter().take_while(|c| is_rest(c)).count();
+            let ok = chars.get(start + 2).is_some_and(is_start) && chars.get(start + 2 + name) == Some(&'}');
+            if ok { Ok(start + 3 + name) } else { refuse() }
+        }
+        Some(c) if is_start(c) => Ok(start + 1 + chars[start + 1..].iter().take_while(|c| is_rest(c)).count()),
+        _ => refuse(),
+    }
 }
 
 /// The index after the rpm macro at `start` (a `%`), if it is one that only substitutes a value.
@@ -206,6 +224,8 @@ mod tests {
             ("a|b", "operator"),
             ("a>b", "operator"),
             ("--cc=$CC", "split into words"),
+            ("\"${,}\"", "must start $NAME"),
+            ("\"$1\"", "must start $NAME"),
             ("$(reboot)", "command substitution"),
             ("\"$(reboot)\"", "command substitution"),
             ("`reboot`", "command substitution"),
