@@ -158,6 +158,8 @@ fn run_once(program: &Path, args: &[String], guarded: bool) -> Sample {
     command.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     if !guarded {
         let start = Instant::now();
+        // Reaped below by wait4, which also gives its peak memory.
+        #[allow(clippy::zombie_processes)]
         let child = command.spawn().expect("spawn");
         let pid = child.id() as libc::pid_t;
         let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
