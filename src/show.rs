@@ -143,7 +143,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
         product: policy.product.clone(),
         release: policy.release_text.clone(),
         description: policy.description.clone(),
-        parents: policy.parents.clone(),
+        parents: policy.parents.to_vec(),
         sources: policy.sources.clone(),
         qemu: QemuView {
             package: sourced(&policy.qemu.package, sources),
@@ -182,7 +182,7 @@ pub fn list(policies: &[Policy]) -> Vec<ListEntry> {
         release_text: p.release_text.clone(),
         qemu: format!("{} {}", p.qemu.package.value, p.qemu.version.value),
         arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
-        parent: p.parents.first().cloned(),
+        parent: p.parents.first().map(str::to_string),
         description: p.description.clone(),
     });
     sorted_list(summaries.collect())

@@ -6,7 +6,7 @@ use super::arch_state::ArchState;
 use super::{Attempt, apply_list, consumer_arches_built, names, origin, tidy, version_checks};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::Diagnostic;
-use crate::policy::{CustomFeature, Package, Policy, Qemu, Valued};
+use crate::policy::{CustomFeature, Package, Parents, Policy, Qemu, Valued};
 use crate::profile::{RawProfile, Spanned};
 use indexmap::IndexMap;
 use semver::Version;
@@ -133,6 +133,7 @@ impl Lineage {
 pub(crate) struct Partial {
     profile: Rc<RawProfile>,
     ancestors: Lineage,
+    parents: Parents,
     /// Custom feature names of the profile and its ancestors (what its feature names may use).
     custom: Vec<String>,
     /// Parse problems and unknown names of the chain; with an error, nothing else is built.
@@ -158,9 +159,14 @@ impl Partial {
             Some(p) => Lineage(Some(Rc::new(LineageNode { profile: p.profile.clone(), rest: p.ancestors.clone() }))),
             None => Lineage::default(),
         };
+        let parents = match parent {
+            Some(p) => Parents::with(p.profile.name.clone(), &p.parents),
+            None => Parents::default(),
+        };
         let mut partial = Partial {
             profile,
             ancestors,
+            parents,
             custom,
             load,
             failed,
@@ -279,7 +285,7 @@ impl Partial {
             release: release.value.clone(),
             release_text: child.release_text.clone().unwrap_or_default(),
             description: child.description.clone().unwrap_or_default(),
-            parents: self.ancestors.iter().map(|p| p.name.clone()).collect(),
+            parents: self.parents.clone(),
             sources: child.sources.clone(),
             qemu: Qemu {
                 package: package.clone(),
