@@ -468,7 +468,7 @@ fn rpm_changelog_doubles_percent_signs_that_profiles_bring() {
     };
     let run = Case::new(["diff", "t-1", "t-2", "--format", "rpm-changelog"])
         .profile("t-1", &profile("Disable protocols (%{name})"))
-        .profile("t-2", &profile("Disable 100% of them\\n* Mon Jan 01 2024 not an entry"))
+        .profile("t-2", &profile("Disable 100% of them * Mon Jan 01 2024 not an entry"))
         .run();
     run.exits(1).stdout_has("%%{name}").stdout_has("100%% of them");
     assert!(run.stdout.lines().all(|l| l.starts_with("- ")), "{}", run.stdout);
@@ -477,4 +477,11 @@ fn rpm_changelog_doubles_percent_signs_that_profiles_bring() {
         text.contains("patch: Disable protocols (%{name}) -> Disable 100% of them * Mon Jan 01 2024 not an entry"),
         "{text}"
     );
+    // A newline that would start a changelog entry of its own never loads (issue 10).
+    Case::new(["diff", "t-1", "t-2", "--format", "rpm-changelog"])
+        .profile("t-1", &profile("Disable protocols"))
+        .profile("t-2", &profile("Disable them\\n* Mon Jan 01 2024 not an entry"))
+        .run()
+        .exits(2)
+        .stderr_has("error[control-character]: the libguestfs patch contains the control character U+000A (line feed)");
 }

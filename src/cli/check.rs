@@ -52,10 +52,17 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             diagnostics: unknown.into_iter().flat_map(|n| context.store.unknown(n).diagnostics).collect(),
         });
     }
+    context.store.plan(&names);
     let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
     let text = match args.format {
         TextOrJson::Text => {
-            let view = check::text_view(&checked, args.deny_warnings, context.sources(), context.colours.stdout);
+            let view = check::text_view(
+                &checked,
+                args.deny_warnings,
+                context.max_diagnostics,
+                context.sources(),
+                context.colours.stdout,
+            );
             context.renderer()?.render("check.j2", &view)?
         }
         TextOrJson::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),

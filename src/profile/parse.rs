@@ -1,5 +1,6 @@
 //! TOML (toml_edit, with spans) to `RawProfile`, collecting every problem of the file.
 
+use super::values::{self, describe_char};
 use super::*;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{FileId, Span};
@@ -120,7 +121,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         Some(t) => {
             profile.span = reader.item_span(&root["profile"]).unwrap_or(file_span);
             reader.check_keys(t, PROFILE_KEYS, "[profile]");
-            profile.product = reader.string(t, "product");
+            profile.product = reader.text(t, "product", "the product");
             if let Some(release) = reader.string(t, "release") {
                 match crate::version::normalise(&release.value) {
                     Some(v) => {
@@ -133,9 +134,13 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
                     ),
                 }
             }
-            profile.description = reader.string(t, "description").map(|s| s.value);
+            profile.description = reader.text(t, "description", "the description").map(|s| s.value);
             profile.inherits = reader.string(t, "inherits");
-            profile.sources = reader.string_array(t, "sources").into_iter().map(|s| s.value).collect();
+            let sources = reader.string_array(t, "sources");
+            for source in &sources {
+                reader.check_text(source, "a source");
+            }
+            profile.sources = sources.into_iter().map(|s| s.value).collect();
             profile.arches = reader.list_edit(t, "arches", "[profile] arches", |r, v| r.string_value(v));
         }
         None => reader.push(
@@ -147,7 +152,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
 
     if let Some(q) = reader.table(root, "qemu") {
         reader.check_keys(q, QEMU_KEYS, "[qemu]");
-        profile.qemu_package = reader.string(q, "package");
+        profile.qemu_package = reader.package(q, "package", "the qemu package");
         if let Some(version) = reader.string(q, "version") {
             match crate::version::normalise(&version.value) {
                 Some(v) if !v.pre.is_empty() => reader.push(
@@ -181,9 +186,9 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
     }
     if let Some(g) = reader.table(root, "libguestfs") {
         reader.check_keys(g, LIBGUESTFS_KEYS, "[libguestfs]");
-        profile.libguestfs_package = reader.string(g, "package");
+        profile.libguestfs_package = reader.package(g, "package", "the libguestfs package");
         profile.libguestfs_version = reader.package_version(g);
-        profile.libguestfs_patch = reader.string(g, "patch");
+        profile.libguestfs_patch = reader.text(g, "patch", "the libguestfs patch");
         if let Some(v) = g.get("backend").and_then(Item::as_value) {
             profile.libguestfs_backend =
                 reader.word(v, LibguestfsBackend::parse, LibguestfsBackend::NAMES, "libguestfs backend");
@@ -196,7 +201,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
     if let Some(v) = reader.table(root, "libvirt") {
         reader.check_keys(v, LIBVIRT_KEYS, "[libvirt]");
         profile.libvirt_inherit = reader.boolean(v, "inherit");
-        profile.libvirt_package = reader.string(v, "package");
+        profile.libvirt_package = reader.package(v, "package", "the libvirt package");
         profile.libvirt_version = reader.package_version(v);
         reader.libvirt_settings(v, root.get("libvirt"), &mut profile.base);
     }
@@ -255,9 +260,75 @@ fn type_name(item: &Item) -> &'static str {
     }
 }
 
+const FLAG_GRAMMAR: &str =
+    "lower-case letters and digits in words joined by `-`, as configure spells its options (`live-block-ops`)";
+const MESON_GRAMMAR: &str = "a lower-case letter, then lower-case letters, digits and `_` (`live_block_ops`)";
+const PACKAGE_GRAMMAR: &str =
+    "letters, digits and `.`, `_`, `+`, `-`, starting with a letter or digit, as rpm names packages";
+
 impl Reader {
     fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
+    }
+
+    /// A string that reaches generated text or the terminal: no control characters.
+    fn text(&mut self, table: &dyn TableLike, key: &str, what: &str) -> Option<Spanned<String>> {
+        let value = self.string(table, key)?;
+        self.check_text(&value, what);
+        Some(value)
+    }
+
+    fn check_text(&mut self, value: &Spanned<String>, what: &str) {
+        if let Some(c) = values::control_character(&value.value) {
+            self.push(
+                Diagnostic::error(
+                    "control-character",
+                    format!("{what} contains the control character {}", describe_char(c)),
+                )
+                .at(&value.span, "a control character here would break the generated text or the terminal")
+                .with_help("write the value on one line, without tabs or escape sequences"),
+            );
+        }
+    }
+
+    /// A name that must follow `grammar`; false (and an error) when it does not.
+    fn name(&mut self, value: &Spanned<String>, what: &str, valid: fn(&str) -> bool, grammar: &str) -> bool {
+        if valid(&value.value) {
+            return true;
+        }
+        let shown = value.value.escape_debug().to_string();
+        self.push(
+            Diagnostic::error("bad-name", format!("`{shown}` is not valid as {what}"))
+                .at(&value.span, "not a valid name")
+                .with_help(format!("expected {grammar}")),
+        );
+        false
+    }
+
+    fn package(&mut self, table: &dyn TableLike, key: &str, what: &str) -> Option<Spanned<String>> {
+        let value = self.string(table, key)?;
+        self.name(&value, what, values::is_package_name, PACKAGE_GRAMMAR);
+        Some(value)
+    }
+
+    /// One extra configure argument: one shell word that stays one (`values::shell_word`).
+    fn extra_arg(&mut self, value: &Value) -> Option<Spanned<String>> {
+        let arg = self.string_value(value)?;
+        match values::shell_word(&arg.value) {
+            Ok(()) => Some(arg),
+            Err(why) => {
+                let shown = arg.value.escape_debug().to_string();
+                self.push(
+                    Diagnostic::error(
+                        "bad-extra-arg",
+                        format!("the extra-arg `{shown}` would not stay one configure argument: {why}"),
+                    )
+                    .at(&arg.span, "not one shell word as written")
+                    .with_help(values::SHELL_WORD_HELP),
+                );
+                None
+            }
+        }
     }
 
     fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
@@ -525,7 +596,7 @@ impl Reader {
         settings.whitelist_in_tools = self.boolean(q, "whitelist-in-tools");
         settings.acknowledge_compiled_out =
             self.list_edit(q, "acknowledge-compiled-out", "[qemu]", |r, v| r.string_value(v));
-        settings.extra_args = self.list_edit(q, "extra-args", "[qemu]", |r, v| r.string_value(v));
+        settings.extra_args = self.list_edit(q, "extra-args", "[qemu]", |r, v| r.extra_arg(v));
         if let Some(item) = q.get("tools-only-configure") {
             match item.as_value() {
                 Some(v) => {
@@ -551,12 +622,25 @@ impl Reader {
                 continue;
             };
             self.check_keys(def, CUSTOM_FEATURE_KEYS, &format!("custom feature `{name}`"));
-            let flag = self.string(def, "flag").map(|s| s.value).unwrap_or_else(|| name.to_string());
+            let flag = self.string(def, "flag");
+            let meson = self.string(def, "meson");
+            let summary = self.text(def, "summary", "the summary of a custom feature");
+            // The flag is the name unless given: one of them reaches `--enable-FLAG`.
+            let mut ok = self.name(&key, "a custom feature's name", values::is_flag, FLAG_GRAMMAR);
+            if let Some(flag) = &flag {
+                ok &= self.name(flag, "a custom feature's flag", values::is_flag, FLAG_GRAMMAR);
+            }
+            if let Some(meson) = &meson {
+                ok &= self.name(meson, "a custom feature's meson option", values::is_meson_option, MESON_GRAMMAR);
+            }
+            if !ok {
+                continue;
+            }
             out.push(CustomFeature {
+                flag: flag.map_or_else(|| name.to_string(), |f| f.value),
                 name: key,
-                flag,
-                meson: self.string(def, "meson").map(|s| s.value),
-                summary: self.string(def, "summary").map(|s| s.value),
+                meson: meson.map(|s| s.value),
+                summary: summary.map(|s| s.value),
             });
         }
         out
@@ -572,9 +656,10 @@ impl Reader {
                 continue;
             };
             self.check_keys(def, CONSUMER_KEYS, &format!("consumer `{name}`"));
+            self.name(&key, "a consumer's name", values::is_package_name, PACKAGE_GRAMMAR);
             out.push(RawConsumer {
                 name: key,
-                description: self.string(def, "description").map(|s| s.value),
+                description: self.text(def, "description", "a consumer's description").map(|s| s.value),
                 arches: self.list_edit(def, "arches", name, |r, v| r.string_value(v)),
                 needs: self.list_edit(def, "needs", name, |r, v| r.need(v)),
                 requires: self.list_edit(def, "requires", name, |r, v| r.requirement(v)),
@@ -625,7 +710,7 @@ impl Reader {
         let driver = self.string(table, "driver");
         let access = table.get("access").and_then(|v| self.word(v, Access::parse, &["ro", "rw"], "need access"));
         let program = table.get("program").and_then(|v| self.word(v, Program::parse, Program::NAMES, "program"));
-        let why = self.string(table, "why").map(|s| s.value).unwrap_or_default();
+        let why = self.text(table, "why", "the reason of a need").map(|s| s.value).unwrap_or_default();
         for (key, present) in
             [("driver", driver.is_some()), ("access", access.is_some()), ("program", program.is_some())]
         {
