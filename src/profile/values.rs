@@ -49,7 +49,7 @@ pub fn is_package_name(text: &str) -> bool {
 /// What the rules of `shell_word` allow, for the help of its errors.
 pub const SHELL_WORD_HELP: &str = "an extra-arg is one shell word as written: quote blanks and shell characters \
 (--extra-cflags=\"%{optflags} -fPIE\" or 'a;b'); \"$NAME\" in double quotes and the rpm macros %{name}, %{?name}, \
-%{!?name} and %% are passed; command substitution, rpm's %(...) and %{lua:...}, shell operators, globs and \
+%{!?name}, %name after the start and %% are passed; command substitution, rpm's %(...) and %{lua:...}, shell operators, globs and \
 brace expansion outside quotes are not";
 
 /// Why `text` is not one shell word that stays in its place, if it is not: run by sh after rpm
