@@ -106,14 +106,10 @@ fn every_readme_example_prints_what_the_readme_shows() {
         let printed = String::from_utf8_lossy(&run.stdout).into_owned();
         let actual: Vec<&str> = printed.trim_end_matches('\n').lines().collect();
         let expected = &lines[example.output.clone()];
-        let expected: Vec<&str> = expected.iter().copied().collect();
-        let expected_trimmed = {
-            let mut e = expected.clone();
-            while e.last() == Some(&"") {
-                e.pop();
-            }
-            e
-        };
+        let mut expected_trimmed = expected.to_vec();
+        while expected_trimmed.last() == Some(&"") {
+            expected_trimmed.pop();
+        }
         if matches(&expected_trimmed, &actual) {
             continue;
         }
@@ -121,7 +117,7 @@ fn every_readme_example_prints_what_the_readme_shows() {
             replaced.push((example.output.clone(), actual.iter().map(|s| s.to_string()).collect()));
             continue;
         }
-        let diff = similar::TextDiff::from_lines(&expected_trimmed.join("\n"), &actual.join("\n"))
+        let diff = similar::TextDiff::from_lines(expected_trimmed.join("\n").as_str(), actual.join("\n").as_str())
             .unified_diff()
             .header("README.md", "printed")
             .to_string();
