@@ -82,12 +82,16 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, InputError>
     if meta.len() > limit {
         return Err(InputError::TooLarge { size: meta.len(), limit });
     }
-    read_limited(file, limit)
+    // Room for the file and the byte that would be one too many: two reads, not a growing buffer.
+    read_into(Vec::with_capacity(meta.len() as usize + 1), file, limit)
 }
 
 /// At most `limit` bytes of a stream (standard input); one more is an error.
 pub fn read_limited(reader: impl Read, limit: u64) -> Result<Vec<u8>, InputError> {
-    let mut bytes = Vec::new();
+    read_into(Vec::new(), reader, limit)
+}
+
+fn read_into(mut bytes: Vec<u8>, reader: impl Read, limit: u64) -> Result<Vec<u8>, InputError> {
     reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(InputError::Io)?;
     if bytes.len() as u64 > limit {
         return Err(InputError::TooLarge { size: bytes.len() as u64, limit });

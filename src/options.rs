@@ -236,6 +236,17 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
     (out.arguments, out.problems)
 }
 
+/// Whether `arguments` gives two arches of one policy the same arguments and problems: it reads
+/// only these of an arch (of the whitelists, their first entry's origin and their text).
+pub fn same_options(a: &ArchPolicy, b: &ArchPolicy) -> bool {
+    a.extra_args == b.extra_args
+        && a.features == b.features
+        && a.rw_whitelist == b.rw_whitelist
+        && a.ro_whitelist == b.ro_whitelist
+        && a.whitelist_in_tools == b.whitelist_in_tools
+        && a.whitelist_in_tools_set == b.whitelist_in_tools_set
+}
+
 #[derive(Default)]
 struct Outcome {
     arguments: Vec<Argument>,

@@ -97,8 +97,9 @@ pub struct ArchPolicy {
     pub bare_configure: bool,
     /// Build options set for this arch, in declaration order (inherited ones first).
     pub features: Vec<FeatureSetting>,
-    /// Every registered driver that exists in this qemu version, in catalogue order.
-    pub drivers: Vec<DriverBuild>,
+    /// Every registered driver that exists in this qemu version, in catalogue order; shared
+    /// with the arches and profiles whose version and build options are the same.
+    pub drivers: std::sync::Arc<[DriverBuild]>,
     pub rw_whitelist: Vec<Valued<String>>,
     pub ro_whitelist: Vec<Valued<String>>,
     pub whitelist_in_tools: Valued<bool>,

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
-use crate::resolve::Partial;
+use crate::resolve::{DriverTables, Partial};
 use crate::source::Sources;
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
@@ -22,6 +22,8 @@ enum Location {
 /// The profile search path and every profile file read so far.
 pub struct Store {
     found: IndexMap<String, Location>,
+    /// The names of the shipped profiles.
+    shipped: HashSet<String>,
     pub sources: Sources,
     loaded: IndexMap<String, Rc<RawProfile>>,
     /// Each profile's resolution state once built: its children start from it.
@@ -30,6 +32,8 @@ pub struct Store {
     pending: Option<HashMap<String, usize>>,
     /// The largest profile file read (`--max-profile-size`).
     pub profile_limit: u64,
+    /// Driver tables shared by the policies resolved from this store.
+    pub(crate) driver_tables: DriverTables,
 }
 
 impl Store {
@@ -41,6 +45,7 @@ impl Store {
                 found.insert(stem, Location::Shipped(file));
             }
         }
+        let shipped = found.keys().cloned().collect();
         for dir in dirs {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 Failure::single(Diagnostic::error(
@@ -49,7 +54,9 @@ impl Store {
                 ))
             })?;
             let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            paths.sort();
+            // One directory: by file name, which is the order of the paths, without comparing
+            // them component by component.
+            paths.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
             for path in paths {
                 if let Some(stem) = toml_stem(&path) {
                     found.insert(stem, Location::File(path));
@@ -59,11 +66,13 @@ impl Store {
         found.sort_keys();
         Ok(Store {
             found,
+            shipped,
             sources: Sources::new(),
             loaded: IndexMap::new(),
             resolved: HashMap::new(),
             pending: None,
             profile_limit: crate::input::PROFILE_LIMIT,
+            driver_tables: DriverTables::default(),
         })
     }
 
@@ -79,7 +88,7 @@ impl Store {
     /// The file that replaces the shipped profile `name` on the search path, if one does.
     pub fn shadowing(&self, name: &str) -> Option<&Path> {
         match self.found.get(name)? {
-            Location::File(path) if SHIPPED.get_file(format!("{name}.toml")).is_some() => Some(path),
+            Location::File(path) if self.shipped.contains(name) => Some(path),
             _ => None,
         }
     }
@@ -162,8 +171,17 @@ impl Store {
             .iter()
             .map(|(_, text)| text.as_deref().is_none_or(|t| t.contains(&b'\\') || holds(t, product)))
             .collect();
+        // A text that holds a name that holds a needle searched for before holds that needle
+        // too, so it is chosen already: only the other names are searched for (`rhel-7.3` holds
+        // `rhel`, and no text is searched for it).
+        let mut searched: Vec<&str> = vec![product];
         let mut frontier: Vec<&str> = texts.iter().zip(&chosen).filter(|(_, c)| **c).map(|((n, _), _)| *n).collect();
         while !frontier.is_empty() {
+            frontier.retain(|f| !searched.iter().any(|s| f.contains(s)));
+            if frontier.is_empty() {
+                break;
+            }
+            searched.extend(frontier.iter().copied());
             let mut next = Vec::new();
             for (i, (name, text)) in texts.iter().enumerate() {
                 if !chosen[i] && text.as_deref().is_some_and(|t| frontier.iter().any(|f| holds(t, f))) {

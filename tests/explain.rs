@@ -237,7 +237,7 @@ fn debian_13_allows_everything_compiled_in_as_far_as_each_driver_can() {
     let (policy, _) = resolved("debian-13");
     let arch = policy.arch("x86_64").unwrap();
     let mut compiled_out = Vec::new();
-    for driver in &arch.drivers {
+    for driver in arch.drivers.iter() {
         let emulator = access::program_access(&policy, arch, Program::Emulator, &driver.name).unwrap();
         let tools = access::program_access(&policy, arch, Program::Tools, &driver.name).unwrap();
         if !driver.compiled_in {

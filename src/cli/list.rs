@@ -44,6 +44,10 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     Ok(report)
 }
 
-fn minijinja_context(entries: &[drvpolicy::show::ListEntry]) -> serde_json::Value {
-    serde_json::json!({ "profiles": entries })
+fn minijinja_context(profiles: &[drvpolicy::show::ListEntry]) -> impl serde::Serialize + '_ {
+    #[derive(serde::Serialize)]
+    struct Context<'a> {
+        profiles: &'a [drvpolicy::show::ListEntry],
+    }
+    Context { profiles }
 }

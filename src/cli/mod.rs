@@ -21,7 +21,7 @@ mod sync;
 mod templates;
 mod verify;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::render::Renderer;
@@ -181,13 +181,21 @@ pub fn main() -> ExitCode {
     // `COMPLETE=bash drvpolicy` prints the shell's registration script; the shell then calls
     // back with the line to complete. Either way this answers and exits.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
-    let cli = match Cli::try_parse() {
+    let mut command = Cli::command();
+    // `Cli::try_parse`, keeping the command tree.
+    let parsed = match command.try_get_matches_from_mut(std::env::args_os()) {
+        Ok(mut matches) => Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)),
+        Err(e) => Err(e),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             colour::When::from_raw_args(&raw_args()).apply();
             e.exit()
         }
     };
+    // The command tree is not needed again, and freeing it is most of what `--version` costs.
+    std::mem::forget(command);
     let colours = cli.color.apply();
     let max_diagnostics = cli.max_diagnostics;
     let dirs = match search_path(std::env::var_os(PROFILES_VAR), &cli.profile_dirs) {
@@ -219,7 +227,10 @@ pub fn main() -> ExitCode {
         Command::Man(args) => man::run(args),
         Command::Help(args) => help::run(&context, args),
     };
-    finish(result, context.sources(), context.colours, context.max_diagnostics)
+    let exit = finish(result, context.sources(), context.colours, context.max_diagnostics);
+    // Freeing what the run read is work for nothing when the process ends.
+    std::mem::forget(context);
+    exit
 }
 
 /// The command line as given, for what must be known before or without clap's parse.

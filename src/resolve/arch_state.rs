@@ -13,6 +13,8 @@ use crate::profile::{
 use crate::source::Origin;
 use indexmap::IndexMap;
 use semver::Version;
+use std::collections::VecDeque;
+use std::sync::Arc;
 
 #[derive(Debug, Default, Clone)]
 pub(super) struct ArchState {
@@ -49,6 +51,15 @@ struct ConsumerState {
 
 fn selected(selector: &Selector, arch: &str, catalogue: &Catalogue) -> bool {
     selector.matches(arch, |g| catalogue.arch_group(g))
+}
+
+/// Whether `profile`'s arch selectors pick the same settings for both arches, so that applying
+/// it to one state gives one state.
+pub(super) fn selected_alike(profile: &RawProfile, a: &str, b: &str, catalogue: &Catalogue) -> bool {
+    profile
+        .overrides
+        .iter()
+        .all(|o| selected(&o.selector.value, a, catalogue) == selected(&o.selector.value, b, catalogue))
 }
 
 impl ArchState {
@@ -225,58 +236,48 @@ impl ArchState {
         }
     }
 
+    /// The arch's policy. `tables` shares driver tables between arches and profiles with the
+    /// same inputs.
     pub(super) fn finish(
-        mut self,
+        &self,
         arch: &str,
         version: &Version,
         backports: &[Valued<String>],
         catalogue: &Catalogue,
+        tables: &mut DriverTables,
     ) -> ArchPolicy {
-        let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
-        let build = self.build.unwrap_or_else(|| Valued::new(BuildMode::Full, Origin::Default));
+        let build = self.build.clone().unwrap_or_else(|| Valued::new(BuildMode::Full, Origin::Default));
         let mut in_tools_set = self.in_tools.is_some();
-        let mut in_tools = self.in_tools.unwrap_or_else(|| Valued::new(false, Origin::Default));
+        let mut in_tools = self.in_tools.clone().unwrap_or_else(|| Valued::new(false, Origin::Default));
         let bare_configure = build.value == BuildMode::ToolsOnly
             && self.tools_configure.as_ref().is_none_or(|c| c.value == ToolsConfigure::Bare);
-        if bare_configure {
+        let (rw, ro) = if bare_configure {
             // A bare configure: only what an arch selector set for this arch, no whitelists.
-            self.features.retain(|(_, from_arch)| *from_arch);
-            self.rw.clear();
-            self.ro.clear();
             in_tools = Valued::new(false, build.origin.clone());
             in_tools_set = false;
-        }
-        let mut features: Vec<FeatureSetting> = self.features.into_iter().map(|(f, _)| f).collect();
+            (Vec::new(), Vec::new())
+        } else {
+            (self.rw.clone(), self.ro.clone())
+        };
+        let mut features: Vec<FeatureSetting> = self
+            .features
+            .iter()
+            .filter(|(_, from_arch)| !bare_configure || *from_arch)
+            .map(|(f, _)| f.clone())
+            .collect();
         for f in &mut features {
             f.custom = catalogue.feature(&f.name).is_none();
         }
-        let modules =
-            features.iter().find(|f| f.name == "modules" && f.state == FeatureState::Enable).map(|f| f.origin.clone());
-        // Written once: every driver's origin names the version (and formatting is most of the work).
-        let version_text = version.to_string();
-        let drivers = catalogue
-            .drivers_in(version, &backport_names)
-            .map(|(name, driver)| {
-                let mut build = driver_build(name, driver, &features, version, backports, catalogue, &version_text);
-                if let (true, Some(module), Some(on)) = (build.compiled_in, &driver.module, &modules) {
-                    build.module = Some(Valued::new(module.clone(), on.clone()));
-                }
-                build
-            })
-            .collect();
-        let here: Vec<(String, ConsumerState)> = self
-            .consumers
-            .into_iter()
-            .filter(|(_, c)| {
-                c.arches.as_ref().is_none_or(|arches| {
-                    arches.iter().any(|a| {
-                        a.value == arch || catalogue.arch_group(&a.value).is_some_and(|g| g.iter().any(|x| x == arch))
-                    })
+        let drivers = tables.get(version, backports, &features, catalogue);
+        let here = self.consumers.iter().filter(|(_, c)| {
+            c.arches.as_ref().is_none_or(|arches| {
+                arches.iter().any(|a| {
+                    a.value == arch || catalogue.arch_group(&a.value).is_some_and(|g| g.iter().any(|x| x == arch))
                 })
             })
-            .collect();
+        });
         let consumers = here
-            .iter()
+            .clone()
             .map(|(name, c)| Consumer {
                 name: name.clone(),
                 description: c.description.clone(),
@@ -292,15 +293,14 @@ impl ArchState {
             })
             .collect();
         let needs = here
-            .into_iter()
             .flat_map(|(consumer, c)| {
-                c.needs.into_iter().map(move |n| Need {
+                c.needs.iter().map(move |n| Need {
                     consumer: consumer.clone(),
-                    driver: n.value.driver.value,
+                    driver: n.value.driver.value.clone(),
                     access: n.value.access.value,
                     program: n.value.program.value,
-                    why: n.value.why,
-                    origin: n.origin,
+                    why: n.value.why.clone(),
+                    origin: n.origin.clone(),
                 })
             })
             .collect();
@@ -310,20 +310,91 @@ impl ArchState {
             bare_configure,
             features,
             drivers,
-            rw_whitelist: self.rw,
-            ro_whitelist: self.ro,
+            rw_whitelist: rw,
+            ro_whitelist: ro,
             whitelist_in_tools: in_tools,
             whitelist_in_tools_set: in_tools_set,
-            acknowledged_compiled_out: self.acknowledged,
-            extra_args: self.extra_args,
-            subpackages: self.subpackages,
-            libguestfs_disabled: self.libguestfs_disabled,
-            libvirt: self.libvirt.map(|l| LibvirtArch { disabled: l.disabled, backends: l.backends, origin: l.origin }),
+            acknowledged_compiled_out: self.acknowledged.clone(),
+            extra_args: self.extra_args.clone(),
+            subpackages: self.subpackages.clone(),
+            libguestfs_disabled: self.libguestfs_disabled.clone(),
+            libvirt: self.libvirt.as_ref().map(|l| LibvirtArch {
+                disabled: l.disabled.clone(),
+                backends: l.backends.clone(),
+                origin: l.origin.clone(),
+            }),
             needs,
             consumers,
-            removals: self.removals,
+            removals: self.removals.clone(),
         }
     }
+}
+
+/// Driver tables already built. A table follows from the qemu version, the backports and the
+/// build options alone, so every arch and profile with the same ones shares one: 10,000
+/// profiles of one qemu version build a few hundred tables, not one per arch (a table is about
+/// a hundred allocations). The most recent ones are kept.
+#[derive(Default)]
+pub(crate) struct DriverTables(VecDeque<DriverTable>);
+
+struct DriverTable {
+    version: Version,
+    backports: Vec<Valued<String>>,
+    features: Vec<FeatureSetting>,
+    drivers: Arc<[DriverBuild]>,
+}
+
+impl DriverTables {
+    /// Enough for the tables of one chain of profiles, which `check --all` resolves together.
+    const KEPT: usize = 32;
+
+    fn get(
+        &mut self,
+        version: &Version,
+        backports: &[Valued<String>],
+        features: &[FeatureSetting],
+        catalogue: &Catalogue,
+    ) -> Arc<[DriverBuild]> {
+        let same = |t: &&DriverTable| t.version == *version && t.backports == backports && t.features == features;
+        if let Some(table) = self.0.iter().find(same) {
+            return table.drivers.clone();
+        }
+        let drivers = build_drivers(version, backports, features, catalogue);
+        if self.0.len() == Self::KEPT {
+            self.0.pop_back();
+        }
+        self.0.push_front(DriverTable {
+            version: version.clone(),
+            backports: backports.to_vec(),
+            features: features.to_vec(),
+            drivers: drivers.clone(),
+        });
+        drivers
+    }
+}
+
+/// Every registered driver of the version, compiled in or out by `features`.
+fn build_drivers(
+    version: &Version,
+    backports: &[Valued<String>],
+    features: &[FeatureSetting],
+    catalogue: &Catalogue,
+) -> Arc<[DriverBuild]> {
+    let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
+    let modules =
+        features.iter().find(|f| f.name == "modules" && f.state == FeatureState::Enable).map(|f| f.origin.clone());
+    // Written once: every driver's origin names the version (and formatting is most of the work).
+    let version_text = version.to_string();
+    catalogue
+        .drivers_in(version, &backport_names)
+        .map(|(name, driver)| {
+            let mut build = driver_build(name, driver, features, version, backports, catalogue, &version_text);
+            if let (true, Some(module), Some(on)) = (build.compiled_in, &driver.module, &modules) {
+                build.module = Some(Valued::new(module.clone(), on.clone()));
+            }
+            build
+        })
+        .collect()
 }
 
 fn driver_build(

@@ -2,7 +2,7 @@
 //! settings applied, so each parent is resolved once and shared by every chain under it (a
 //! chain of depth 2,000 is linear, and 500 chains of 20 resolve 10,000 profiles, not 100,000).
 
-use super::arch_state::ArchState;
+use super::arch_state::{ArchState, DriverTables, selected_alike};
 use super::{Attempt, apply_list, consumer_arches_built, names, origin, tidy, version_checks};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::Diagnostic;
@@ -190,7 +190,7 @@ pub(crate) struct Partial {
     top: Top,
     top_diags: Diags,
     /// Per arch of the profile: the settings so far and what applying them found.
-    arches: IndexMap<String, (ArchState, Diags)>,
+    arches: IndexMap<String, (Rc<ArchState>, Diags)>,
 }
 
 impl Partial {
@@ -230,14 +230,32 @@ impl Partial {
         let mut own = Vec::new();
         top.apply(&profile, catalogue, &mut own);
         partial.top_diags = parent.map(|p| p.top_diags.clone()).unwrap_or_default().with(own);
+        // Arches that share one state in the parent and that this profile's arch selectors treat
+        // alike end with one state too: it is built once, for the first of them (unless applying
+        // the profile found problems, whose messages may name the arch).
+        let mut shared: Vec<(&str, *const ArchState, Rc<ArchState>)> = Vec::new();
         for arch in &top.arches {
+            let inherited = parent.and_then(|p| p.arches.get(&arch.value));
+            if let Some((state, diags)) = inherited {
+                let alike = shared.iter().find(|(other, from, _)| {
+                    std::ptr::eq(*from, Rc::as_ptr(state)) && selected_alike(&profile, other, &arch.value, catalogue)
+                });
+                if let Some((_, _, done)) = alike {
+                    partial.arches.insert(arch.value.clone(), (done.clone(), diags.clone()));
+                    continue;
+                }
+            }
             let mut own = Vec::new();
-            let (mut state, diags) = match parent.and_then(|p| p.arches.get(&arch.value)) {
-                Some((state, diags)) => (state.clone(), diags.clone()),
+            let (mut state, diags) = match inherited {
+                Some((state, diags)) => ((**state).clone(), diags.clone()),
                 // An arch this profile adds: its ancestors' settings apply to it too.
                 None => (from_root(&partial.ancestors, &arch.value, catalogue, &mut own), Diags::default()),
             };
             state.apply_profile(&profile, &arch.value, catalogue, &mut own);
+            let state = Rc::new(state);
+            if let (Some((from, _)), true) = (inherited, own.is_empty()) {
+                shared.push((&arch.value, Rc::as_ptr(from), state.clone()));
+            }
             partial.arches.insert(arch.value.clone(), (state, diags.with(own)));
         }
         partial.top = top;
@@ -310,7 +328,7 @@ impl Partial {
     }
 
     /// The profile's policy (when it can be built) and every problem of its chain.
-    pub(crate) fn attempt(&self) -> Attempt {
+    pub(crate) fn attempt(&self, tables: &mut DriverTables) -> Attempt {
         let catalogue = Catalogue::get();
         let child = &self.profile;
         let top = &self.top;
@@ -324,7 +342,7 @@ impl Partial {
             .map(|arch| {
                 let (state, diags) = &self.arches[&arch.value];
                 diags.collect(&mut diagnostics);
-                state.clone().finish(&arch.value, &version.value, &top.backports, catalogue)
+                state.finish(&arch.value, &version.value, &top.backports, catalogue, tables)
             })
             .collect();
         let policy = Policy {

@@ -6,6 +6,7 @@ mod memo;
 mod names;
 mod version_checks;
 
+pub(crate) use arch_state::DriverTables;
 pub(crate) use memo::Partial;
 pub use memo::Summary;
 
@@ -52,7 +53,8 @@ pub struct Attempt {
 /// `resolve` that keeps the policy next to its errors, for `check`. A chain that does not load
 /// (a missing parent, a cycle, a file that is not TOML) is the error.
 pub fn attempt(store: &mut Store, name: &str) -> Result<Attempt> {
-    Ok(store.partial(name)?.attempt())
+    let partial = store.partial(name)?;
+    Ok(partial.attempt(&mut store.driver_tables))
 }
 
 /// What `list` needs of `name`: its identity, or the problems that keep it from loading (its
@@ -70,7 +72,7 @@ pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
     for profile in chain.iter().rev() {
         partial = Some(std::rc::Rc::new(Partial::step(partial.as_ref(), std::rc::Rc::new(profile.clone()))));
     }
-    partial.expect("a chain has its profile").attempt()
+    partial.expect("a chain has its profile").attempt(&mut DriverTables::default())
 }
 
 /// Problems deduplicated (per-arch passes find the same ones) and in file order.

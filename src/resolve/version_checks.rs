@@ -35,9 +35,14 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
     packages(policy, catalogue, diagnostics);
     // (code, driver, origin) -> arches, so that one warning names every arch it concerns.
     let mut per_driver: IndexMap<(&'static str, String, Origin), Vec<&str>> = IndexMap::new();
+    let mut options_checked: Vec<&crate::policy::ArchPolicy> = Vec::new();
     for arch in &policy.arches {
-        let (_, problems) = options::arguments(policy, arch, Dialect::Configure);
-        diagnostics.extend(problems.into_iter().map(Problem::into_diagnostic));
+        // Arches with the same options have the same problems, whose messages name no arch.
+        if !options_checked.iter().any(|a| options::same_options(a, arch)) {
+            options_checked.push(arch);
+            let (_, problems) = options::arguments(policy, arch, Dialect::Configure);
+            diagnostics.extend(problems.into_iter().map(Problem::into_diagnostic));
+        }
 
         let acknowledged = |d: &str| arch.acknowledged_compiled_out.iter().any(|a| a.value == d);
         for entry in arch.rw_whitelist.iter().chain(&arch.ro_whitelist) {
