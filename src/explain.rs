@@ -3,6 +3,7 @@
 
 use crate::access::{self, Context, Installed, Layer, Outcome, Step};
 use crate::catalogue::{Catalogue, Effect};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::options::{self, Dialect, Setting};
 use crate::policy::{ArchPolicy, Policy};
@@ -267,7 +268,7 @@ fn unknown(policy: &Policy, name: &str) -> Failure {
         .chain(policy.arches.iter().flat_map(|a| a.consumers.iter().map(|c| c.name.as_str())));
     Failure::single(
         Diagnostic::error(
-            "unknown-name",
+            Code::UnknownName,
             format!(
                 "`{name}` is not a qemu block driver, a libguestfs protocol, a build option or a consumer of {}",
                 policy.name

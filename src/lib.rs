@@ -11,6 +11,7 @@ pub mod arch_order;
 pub mod can;
 pub mod catalogue;
 pub mod check;
+pub mod code;
 pub mod diagnostic;
 pub mod diff;
 pub mod explain;

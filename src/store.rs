@@ -1,6 +1,7 @@
 //! Where profiles come from: the shipped ones embedded in the binary, then each
 //! `--profiles DIR` in order, later ones winning for the same name.
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
 use crate::source::Sources;
@@ -35,7 +36,7 @@ impl Store {
         for dir in dirs {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 Failure::single(Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot read the profile directory {}: {e}", dir.display()),
                 ))
             })?;
@@ -80,7 +81,7 @@ impl Store {
                 ),
                 Location::File(path) => {
                     let text = std::fs::read_to_string(&path).map_err(|e| {
-                        Failure::single(Diagnostic::error("io", format!("cannot read {}: {e}", path.display())))
+                        Failure::single(Diagnostic::error(Code::Io, format!("cannot read {}: {e}", path.display())))
                     })?;
                     (path.display().to_string(), text)
                 }
@@ -95,7 +96,7 @@ impl Store {
     /// The error for a profile name that is not on the search path.
     pub fn unknown(&self, name: &str) -> Failure {
         Failure::single(
-            Diagnostic::error("unknown-profile", format!("no profile named `{name}`")).with_help(
+            Diagnostic::error(Code::UnknownProfile, format!("no profile named `{name}`")).with_help(
                 crate::suggest::did_you_mean_profile(name, self.names())
                     .unwrap_or_else(|| "`drvpolicy list` shows the profiles".to_string()),
             ),
@@ -116,7 +117,7 @@ impl Store {
                 let names: Vec<&str> = chain.iter().map(|p| p.name.as_str()).chain([current.as_str()]).collect();
                 let diagnostic = if cycle {
                     Diagnostic::error(
-                        "inheritance-cycle",
+                        Code::InheritanceCycle,
                         format!("profiles inherit in a cycle: {}", names.join(" -> ")),
                     )
                     .at(&span, format!("`{current}` is already in the chain"))
@@ -124,7 +125,7 @@ impl Store {
                 } else {
                     let message =
                         format!("profile `{}` inherits `{current}`, which is not on the search path", child.name);
-                    Diagnostic::error("missing-parent", message)
+                    Diagnostic::error(Code::MissingParent, message)
                         .at(&span, format!("no profile named `{current}`"))
                         .with_note(format!("chain: {}", names.join(" -> ")))
                         .with_help_opt(crate::suggest::did_you_mean_profile(&current, self.names()))

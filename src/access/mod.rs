@@ -9,6 +9,7 @@ mod route;
 pub use route::{goes_through, route};
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::policy::{ArchPolicy, Need, Policy};
 use crate::profile::{Access, Program};
 use crate::source::Origin;
@@ -266,7 +267,7 @@ pub fn check_installed(policy: &Policy, installed: &Installed) -> crate::diagnos
                 }
             });
             crate::diagnostic::Diagnostic::error(
-                "unknown-subpackage",
+                Code::UnknownSubpackage,
                 format!("`{name}` is not a block subpackage of {}", policy.name),
             )
             .with_help(help)

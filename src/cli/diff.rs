@@ -1,4 +1,5 @@
 use super::{Context, Exit, Output, Report, choice, json};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
@@ -42,7 +43,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     if let Some(arch) = &args.arch {
         if matches!(args.generated, Some(Generated::Spec | Generated::Libguestfs)) {
             return Err(Failure::single(
-                Diagnostic::error("arch-not-applicable", "--arch goes with --generated configure only")
+                Diagnostic::error(Code::ArchNotApplicable, "--arch goes with --generated configure only")
                     .with_help("the generated spec and libguestfs list cover every arch of a profile"),
             ));
         }

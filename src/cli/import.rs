@@ -1,4 +1,5 @@
 use super::{Context, Exit, Report, TextOrJson, emit, json};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::import::Options;
 use std::path::PathBuf;
@@ -91,7 +92,7 @@ fn set(text: &str) -> Result<(String, String), Failure> {
     match text.split_once('=') {
         Some((name, value)) if valid(name) => Ok((name.to_string(), value.to_string())),
         _ => Err(Failure::single(
-            Diagnostic::error("bad-set", format!("--set {text}: expected NAME=VALUE"))
+            Diagnostic::error(Code::BadSet, format!("--set {text}: expected NAME=VALUE"))
                 .with_help("for example --set have_rbd=enable or --set rhev=1"),
         )),
     }
@@ -106,7 +107,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     } else {
         (args.file.display().to_string(), drvpolicy::input::read_regular_file(&args.file, args.max_size))
     };
-    let bytes = read.map_err(|e| Failure::single(Diagnostic::error("io", e.describe(&display))))?;
+    let bytes = read.map_err(|e| Failure::single(Diagnostic::error(Code::Io, e.describe(&display))))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut sets = indexmap::IndexMap::new();
     for s in &args.sets {
@@ -134,7 +135,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     };
     // Warnings are findings, as in `check --deny-warnings` and `sync --check`; an import-note
     // only says how the profile writes what it read.
-    let warned = imported.warnings.iter().any(|w| w.code != "import-note");
+    let warned = imported.warnings.iter().any(|w| w.code.is_finding());
     let exit = if imported.findings || warned { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout, warnings: imported.warnings, exit })
 }

@@ -22,6 +22,7 @@ mod templates;
 mod verify;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::render::Renderer;
@@ -241,7 +242,7 @@ fn search_path(variable: Option<std::ffi::OsString>, options: &[PathBuf]) -> Res
     if let Some(missing) = dirs.iter().find(|d| !d.is_dir()) {
         let message = format!("{PROFILES_VAR} names {}, which is not a directory", missing.display());
         return Err(Failure::single(
-            Diagnostic::error("io", message).with_help(format!("remove it from {PROFILES_VAR}, or create it")),
+            Diagnostic::error(Code::Io, message).with_help(format!("remove it from {PROFILES_VAR}, or create it")),
         ));
     }
     dirs.reverse();
@@ -286,7 +287,7 @@ pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
     match output.filter(|p| !is_dash(p)) {
         Some(path) => {
             drvpolicy::output::write_atomic(path, text.as_bytes()).map_err(|e| {
-                Failure::single(Diagnostic::error("io", format!("cannot write {}: {e}", path.display())))
+                Failure::single(Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))
             })?;
             Ok(String::new())
         }
@@ -328,7 +329,7 @@ pub fn arch_or_default<'p>(
         (Some(arch), _) => self::arch(policy, arch),
         (None, [only]) => Ok(only),
         (None, _) => Err(Failure::single(
-            Diagnostic::error("arch-needed", format!("`{}` builds several arches: pass --arch", policy.name))
+            Diagnostic::error(Code::ArchNeeded, format!("`{}` builds several arches: pass --arch", policy.name))
                 .with_help(format!("the arches: {}", policy.arch_names().join(", "))),
         )),
     }

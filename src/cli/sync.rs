@@ -1,4 +1,5 @@
 use super::{Context, Exit, Report, TextOrJson, json};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use indexmap::IndexMap;
@@ -110,7 +111,7 @@ fn sync_one(
     policies: &mut IndexMap<String, Policy>,
 ) -> Result<(drvpolicy::sync::SyncView, Vec<Diagnostic>), Failure> {
     let bytes = std::fs::read(path)
-        .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+        .map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"))))?;
     let utf8 = std::str::from_utf8(&bytes).is_ok();
     let file = context.store.sources.add(display.to_string(), String::from_utf8_lossy(&bytes).into_owned());
     let regions = drvpolicy::sync::regions(&bytes, utf8.then_some(file), display, only)?;
@@ -141,7 +142,7 @@ fn sync_one(
     )?;
     if view.written {
         drvpolicy::output::write_atomic(path, &synced)
-            .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot write {display}: {e}"))))?;
+            .map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot write {display}: {e}"))))?;
     }
     Ok((view, warnings))
 }

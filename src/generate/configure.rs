@@ -1,5 +1,6 @@
 //! `generate configure`: one arch's arguments.
 
+use crate::code::Code;
 use crate::diagnostic::Result;
 use crate::options::{self, Argument, Dialect};
 use crate::policy::{ArchPolicy, Policy};
@@ -69,7 +70,7 @@ impl ConfigureView {
                 Err(_) => {
                     let message =
                         format!("`{argument}` is not complete shell text (an unclosed quote or a trailing backslash)");
-                    return Err(crate::diagnostic::Diagnostic::error("bad-argument", message)
+                    return Err(crate::diagnostic::Diagnostic::error(Code::BadArgument, message)
                         .with_help("write each extra-args entry as the shell reads it")
                         .into());
                 }

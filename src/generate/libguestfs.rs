@@ -2,6 +2,7 @@
 //! ones it leaves, and the qemu driver behind each.
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::policy::{ArchPolicy, Policy};
 use serde::Serialize;
 
@@ -59,7 +60,7 @@ impl LibguestfsView {
     pub fn disabled_names(&self) -> crate::diagnostic::Result<Vec<&str>> {
         if self.groups.len() > 1 {
             let message = format!("the libguestfs protocols of `{}` differ between arches", self.profile);
-            return Err(crate::diagnostic::Diagnostic::error("arches-differ", message)
+            return Err(crate::diagnostic::Diagnostic::error(Code::ArchesDiffer, message)
                 .with_help("pass --arch to choose one")
                 .into());
         }

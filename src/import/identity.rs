@@ -5,6 +5,7 @@
 use super::rpm::{SourceLine, Tag};
 use super::unknown::first_unknown;
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 
 /// A value and a comment saying where it came from.
@@ -62,14 +63,14 @@ pub fn version(option: Option<&str>, tags: &[Tag], header: &Header, file: &str) 
         Fact { value: v.clone(), from: format!("from {file}:{line} (the drvpolicy header)") }
     } else {
         return Err(Failure::single(
-            Diagnostic::error("no-qemu-version", format!("{file} does not say which qemu version it builds"))
+            Diagnostic::error(Code::NoQemuVersion, format!("{file} does not say which qemu version it builds"))
                 .with_help("pass --qemu-version, for example --qemu-version 1.5.3"),
         ));
     };
     match crate::version::normalise(&fact.value) {
         Some(v) => Ok(Fact { value: crate::version::short(&v), from: fact.from }),
         None => Err(Failure::single(
-            Diagnostic::error("bad-version", format!("`{}` is not a qemu version ({})", fact.value, fact.from))
+            Diagnostic::error(Code::BadVersion, format!("`{}` is not a qemu version ({})", fact.value, fact.from))
                 .with_help("pass --qemu-version, for example --qemu-version 2.12.0"),
         )),
     }
@@ -109,7 +110,7 @@ pub fn name(option: Option<&str>, output: Option<&str>, header: &Header, file: &
     {
         return Err(Failure::single(
             Diagnostic::error(
-                "name-mismatch",
+                Code::NameMismatch,
                 format!(
                     "--name {name} and --output {}: drvpolicy knows a profile by its file name",
                     output.unwrap_or("")
@@ -126,7 +127,7 @@ pub fn name(option: Option<&str>, output: Option<&str>, header: &Header, file: &
         .unwrap_or_else(|| file_stem(file));
     if !valid_name(&name) {
         return Err(Failure::single(
-            Diagnostic::error("bad-name", format!("`{name}` cannot be a profile name"))
+            Diagnostic::error(Code::BadName, format!("`{name}` cannot be a profile name"))
                 .with_help("use letters, digits, `.`, `_` and `-`, as in my-7.9"),
         ));
     }
@@ -159,7 +160,7 @@ pub fn product_release(name: &str, product: Option<&str>, release: Option<&str>)
     };
     if let Some(r) = release.as_ref().filter(|r| crate::version::normalise(&r.value).is_none()) {
         return Err(Failure::single(
-            Diagnostic::error("bad-version", format!("`{}` is not a release version ({})", r.value, r.from))
+            Diagnostic::error(Code::BadVersion, format!("`{}` is not a release version ({})", r.value, r.from))
                 .with_help("a release is a version such as 7.9 or 13"),
         ));
     }
@@ -186,7 +187,7 @@ fn check_known(arch: &str) -> Result<()> {
         return Ok(());
     }
     Err(Failure::single(
-        Diagnostic::error("unknown-arch", format!("unknown architecture `{arch}` in --arches")).with_help(
+        Diagnostic::error(Code::UnknownArch, format!("unknown architecture `{arch}` in --arches")).with_help(
             did_you_mean(arch, catalogue.arches.known.iter().map(String::as_str))
                 .unwrap_or_else(|| format!("known: {}", catalogue.arches.known.join(", "))),
         ),
@@ -246,7 +247,7 @@ pub fn arches(option: Option<&[String]>, tags: &[Tag], conditional: &[String], f
         });
     }
     Err(Failure::single(
-        Diagnostic::error("no-arches", format!("{file} does not say which arches it builds"))
+        Diagnostic::error(Code::NoArches, format!("{file} does not say which arches it builds"))
             .with_help("pass --arches, for example --arches x86_64,ppc64le,aarch64"),
     ))
 }

@@ -27,6 +27,7 @@ mod view;
 mod write;
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::profile::{BuildMode, parse_profile};
 use crate::resolve::attempt_chain;
@@ -319,7 +320,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let file_name = std::path::Path::new(&display).file_name().and_then(|n| n.to_str()).unwrap_or(&display).to_string();
     if let Some(at) = sources.text(file).find('\0') {
         return Err(Failure::single(
-            Diagnostic::error("not-text", format!("{display} holds a NUL byte: it is not a spec or a build script"))
+            Diagnostic::error(Code::NotText, format!("{display} holds a NUL byte: it is not a spec or a build script"))
                 .at(&Span::new(file, at..at.saturating_add(1)), "a NUL byte")
                 .with_help("import reads a text file: a spec, a `generate spec` snippet or a shell script"),
         ));
@@ -336,7 +337,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         } else {
             shell_words::split(&value).map(|words| words.join(" ")).map_err(|_| {
                 Failure::single(
-                    Diagnostic::error("bad-set", format!("--set {name}={value}: a quote is not closed"))
+                    Diagnostic::error(Code::BadSet, format!("--set {name}={value}: a quote is not closed"))
                         .with_help("quote the value as the shell would, for example --set 'nvr=\"a b\"'"),
                 )
             })?
@@ -368,7 +369,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             for imbalance in &pass.imbalances {
                 if let branches::Imbalance::AfterElse { at } = imbalance {
                     let (what, reason, help) = imbalance.describe("rpmbuild");
-                    let mut d = Diagnostic::error("elif-after-else", format!("{what} in {display}")).with_help(help);
+                    let mut d = Diagnostic::error(Code::ElifAfterElse, format!("{what} in {display}")).with_help(help);
                     if let Some(span) = line_span(&lines, file, at.at.line) {
                         d = d.at(&span, reason);
                     }
@@ -429,7 +430,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     }
     if chosen.is_empty() {
         let mut d =
-            Diagnostic::error("no-configure", format!("found no `./configure` run in {display} that can be read"))
+            Diagnostic::error(Code::NoConfigure, format!("found no `./configure` run in {display} that can be read"))
                 .with_help("import reads the configure invocation of a spec's %build section or of a build script");
         collector.findings.sort_by_key(|f| (f.line.unwrap_or(0), f.columns.as_ref().map_or(0, |c| c.start)));
         for f in &collector.findings {
@@ -625,14 +626,14 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         }
     }
     let Some((toml, toml_file, problems, differences)) = written else {
-        return Err(Failure::single(Diagnostic::error("import", "no profile was written")));
+        return Err(Failure::single(Diagnostic::error(Code::Import, "no profile was written")));
     };
     let resolves = !problems.iter().any(Diagnostic::is_error);
 
     let mut warnings: Vec<Diagnostic> = Vec::new();
     if release_placeholder {
         let mut d = Diagnostic::warning(
-            "no-release",
+            Code::NoRelease,
             format!(
                 "cannot tell the release of the profile `{name}`: it says release = \"{}\", a placeholder",
                 release.value
@@ -653,7 +654,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             Some(_) => format!("not interpreted: `{}`", short(&f.text)),
             None => format!("not interpreted: {}", f.what),
         };
-        let mut d = Diagnostic::warning("not-interpreted", message)
+        let mut d = Diagnostic::warning(Code::NotInterpreted, message)
             .with_help(f.help.clone().unwrap_or_else(|| "edit the profile by hand if it matters".into()));
         let label = format!("{}: {}", f.what, f.reason);
         d = match f.line {
@@ -666,7 +667,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         warnings.push(d);
     }
     for (at, note) in &collector.notes {
-        let mut d = Diagnostic::warning("import-note", note.clone());
+        let mut d = Diagnostic::warning(Code::ImportNote, note.clone());
         if let Some(at) = at {
             d = at_place(d, &lines, file, &display, at, "here".into());
         }
@@ -676,7 +677,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         if !collector.used_sets.contains(name) {
             let option = if options.sets.contains_key(name) { "--set" } else { "--undefine" };
             warnings.push(
-                Diagnostic::warning("unused-set", format!("{option} {name}: {display} never uses `{name}`"))
+                Diagnostic::warning(Code::UnusedSet, format!("{option} {name}: {display} never uses `{name}`"))
                     .with_help_opt(did_you_mean(name, collector.referenced.iter().map(String::as_str))),
             );
         }
@@ -684,7 +685,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     for (arch, difference) in &differences {
         warnings.push(
             Diagnostic::warning(
-                "import-mismatch",
+                Code::ImportMismatch,
                 format!("the written profile does not give back what {display} passes on {arch}: {difference}"),
             )
             .with_help("edit the profile by hand, and please report this: the importer should have written it so"),
@@ -729,7 +730,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let findings = !collector.findings.is_empty()
         || !resolves
         || release_placeholder
-        || warnings.iter().any(|d| d.code != "import-note");
+        || warnings.iter().any(|d| d.code.is_finding());
     let view = ImportView {
         profile: name.clone(),
         file: display.clone(),
@@ -836,7 +837,7 @@ fn at_place(d: Diagnostic, lines: &[SourceLine], file: FileId, display: &str, at
 /// The error for a spec whose macros expand beyond `rpm::MAX_EXPANSION`.
 fn overflow(lines: &[SourceLine], file: FileId, display: &str, line: usize) -> Failure {
     let mut d = Diagnostic::error(
-        "expansion-too-large",
+        Code::ExpansionTooLarge,
         format!("the macros of {display} expand to more than {} MiB", rpm::MAX_EXPANSION >> 20),
     )
     .with_help("a macro that doubles itself (`%global b %{a}%{a}`) grows without bound: check the definitions before this line");

@@ -1,6 +1,7 @@
 //! TOML (toml_edit, with spans) to `RawProfile`, collecting every problem of the file.
 
 use super::*;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{FileId, Span};
 use toml_edit::{Document, Item, TableLike, Value};
@@ -72,7 +73,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         Err(e) => {
             let range = e.span().unwrap_or(0..0);
             let message = e.message().trim().to_string();
-            let d = Diagnostic::error("toml-syntax", format!("invalid TOML: {message}"))
+            let d = Diagnostic::error(Code::TomlSyntax, format!("invalid TOML: {message}"))
                 .at(&Span::new(file, range), message);
             return (None, vec![d]);
         }
@@ -128,7 +129,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
                         profile.release = Some(Spanned::new(v, release.span));
                     }
                     None => reader.push(
-                        Diagnostic::error("bad-version", format!("`{}` is not a release version", release.value))
+                        Diagnostic::error(Code::BadVersion, format!("`{}` is not a release version", release.value))
                             .at(&release.span, "expected a version such as \"7.3\" or \"13\""),
                     ),
                 }
@@ -139,7 +140,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             profile.arches = reader.list_edit(t, "arches", "[profile] arches", |r, v| r.string_value(v));
         }
         None => reader.push(
-            Diagnostic::error("missing-key", "the profile has no [profile] table")
+            Diagnostic::error(Code::MissingKey, "the profile has no [profile] table")
                 .at(&profile.span, "expected a [profile] table with at least `release`")
                 .with_help("add `[profile]` with `product` and `release`"),
         ),
@@ -151,7 +152,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         if let Some(version) = reader.string(q, "version") {
             match crate::version::normalise(&version.value) {
                 Some(v) if !v.pre.is_empty() => reader.push(
-                    Diagnostic::error("bad-version", format!("`{}` is not a qemu release version", version.value))
+                    Diagnostic::error(Code::BadVersion, format!("`{}` is not a qemu release version", version.value))
                         .at(&version.span, "expected X.Y.Z")
                         .with_help(
                             "a release candidate carries the number in qemu's VERSION file (9.2.91 for 10.0.0-rc1)",
@@ -159,7 +160,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
                 ),
                 Some(v) => profile.qemu_version = Some(Spanned::new(v, version.span)),
                 None => reader.push(
-                    Diagnostic::error("bad-version", format!("`{}` is not a qemu version", version.value))
+                    Diagnostic::error(Code::BadVersion, format!("`{}` is not a qemu version", version.value))
                         .at(&version.span, "expected a version such as \"1.5.3\""),
                 ),
             }
@@ -208,7 +209,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             let Some(table) = reader.table_item(item, &format!("[arch.\"{selector_text}\"]")) else { continue };
             let Some(selector) = Selector::parse(selector_text) else {
                 reader.push(
-                    Diagnostic::error("bad-selector", format!("`{selector_text}` is not an arch selector"))
+                    Diagnostic::error(Code::BadSelector, format!("`{selector_text}` is not an arch selector"))
                         .at(&key_span, "expected arch names or groups separated by commas, optionally after `!`"),
                 );
                 continue;
@@ -291,7 +292,7 @@ impl Reader {
                 let span = self.key_span(table, key);
                 let expected = allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
                 self.push(
-                    Diagnostic::error("unknown-key", format!("unknown key `{key}` in {where_}"))
+                    Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}` in {where_}"))
                         .at(&span, "not a key of this table")
                         .with_help(
                             did_you_mean(key, allowed.iter().copied())
@@ -305,7 +306,7 @@ impl Reader {
     fn expected(&mut self, item: &Item, fallback: &Span, what: &str) {
         let span = self.item_span(item).unwrap_or_else(|| fallback.clone());
         self.push(
-            Diagnostic::error("wrong-type", format!("expected {what}, found {}", type_name(item)))
+            Diagnostic::error(Code::WrongType, format!("expected {what}, found {}", type_name(item)))
                 .at(&span, format!("expected {what}")),
         );
     }
@@ -374,7 +375,7 @@ impl Reader {
             None => {
                 let expected = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
                 self.push(
-                    Diagnostic::error("bad-value", format!("`{}` is not a {what}", text.value))
+                    Diagnostic::error(Code::BadValue, format!("`{}` is not a {what}", text.value))
                         .at(&text.span, format!("expected one of {expected}"))
                         .with_help_opt(did_you_mean(&text.value, names.iter().copied())),
                 );
@@ -436,7 +437,7 @@ impl Reader {
             Some(v) => Some(Spanned::new(v, text.span)),
             None => {
                 self.push(
-                    Diagnostic::error("bad-version", format!("`{}` is not a package version", text.value))
+                    Diagnostic::error(Code::BadVersion, format!("`{}` is not a package version", text.value))
                         .at(&text.span, "expected a version such as \"1.32.7\""),
                 );
                 None
@@ -485,7 +486,7 @@ impl Reader {
             let Some(name) = self.string(def, "name") else {
                 if def.get("name").is_none() {
                     self.push(
-                        Diagnostic::error("missing-key", format!("the subpackage of `{module}` has no `name`"))
+                        Diagnostic::error(Code::MissingKey, format!("the subpackage of `{module}` has no `name`"))
                             .at(&key.span, "add `name = \"...\"`"),
                     );
                 }
@@ -602,7 +603,7 @@ impl Reader {
         let Some(package) = self.string(table, "package") else {
             if table.get("package").is_none() {
                 self.push(
-                    Diagnostic::error("missing-key", "a consumer requirement without `package`")
+                    Diagnostic::error(Code::MissingKey, "a consumer requirement without `package`")
                         .at(&span, "add `package` here"),
                 );
             }
@@ -618,7 +619,7 @@ impl Reader {
         self.check_keys(table, NEED_KEYS, "a consumer need");
         let missing = |r: &mut Self, key: &str| {
             r.push(
-                Diagnostic::error("missing-key", format!("a consumer need without `{key}`"))
+                Diagnostic::error(Code::MissingKey, format!("a consumer need without `{key}`"))
                     .at(&span, format!("add `{key}` here")),
             )
         };
@@ -636,7 +637,7 @@ impl Reader {
         let (driver, access, program) = (driver?, access?, program?);
         if access.value == Access::None {
             self.push(
-                Diagnostic::error("bad-value", "a need of no access").at(&access.span, "expected \"ro\" or \"rw\""),
+                Diagnostic::error(Code::BadValue, "a need of no access").at(&access.span, "expected \"ro\" or \"rw\""),
             );
             return None;
         }

@@ -1,6 +1,7 @@
 //! All rendered text comes from minijinja templates: the embedded ones in `templates/`,
 //! each replaceable by a file of the same name in `--templates DIR`.
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use include_dir::{Dir, include_dir};
 use minijinja::{Environment, UndefinedBehavior};
@@ -20,7 +21,7 @@ impl Renderer {
             && !dir.is_dir()
         {
             let message = format!("the template directory {} does not exist", dir.display());
-            return Err(Failure::single(Diagnostic::error("io", message)));
+            return Err(Failure::single(Diagnostic::error(Code::Io, message)));
         }
         let dir: Option<PathBuf> = dir.map(Path::to_path_buf);
         let mut env = Environment::new();
@@ -30,7 +31,7 @@ impl Renderer {
             .lstrip_blocks(true)
             .keep_trailing_newline(true)
             .build()
-            .map_err(|e| Failure::single(Diagnostic::error("template", e.to_string())))?;
+            .map_err(|e| Failure::single(Diagnostic::error(Code::Template, e.to_string())))?;
         env.set_syntax(syntax);
         env.add_filter("pad", pad);
         env.add_filter("layer", layer_label);
@@ -63,7 +64,7 @@ impl Renderer {
                 source = s.source();
             }
             Failure::single(
-                Diagnostic::error("template", message)
+                Diagnostic::error(Code::Template, message)
                     .with_help("check the template against the variables of README.md"),
             )
         })

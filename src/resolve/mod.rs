@@ -6,6 +6,7 @@ mod names;
 mod version_checks;
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::policy::{Package, Policy, Qemu, Valued};
 use crate::profile::LibguestfsBackend;
@@ -95,7 +96,7 @@ fn build_policy(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Policy> {
     let missing = |what: &str, example: &str| {
-        Diagnostic::error("missing-key", format!("profile `{}` has no {what}", child.name))
+        Diagnostic::error(Code::MissingKey, format!("profile `{}` has no {what}", child.name))
             .at(&child.span, format!("expected {example} here or in a parent"))
     };
 
@@ -144,7 +145,7 @@ fn build_policy(
                 Some(_) => build_requires = Some(Valued::new(spelling.value.clone(), origin(&spelling.span))),
                 None => diagnostics.push(
                     Diagnostic::error(
-                        "unknown-spelling",
+                        Code::UnknownSpelling,
                         format!("`{}` is not a BuildRequires spelling drvpolicy knows", spelling.value),
                     )
                     .at(&spelling.span, "not a spelling of the BuildRequires table")
@@ -282,7 +283,7 @@ fn apply_list_by<T: Clone + PartialEq>(
                 } else {
                     diagnostics.push(
                         Diagnostic::warning(
-                            "remove-absent",
+                            Code::RemoveAbsent,
                             format!("{profile} removes `{}` from {what}, which does not contain it", r.value),
                         )
                         .at(&r.span, "nothing to remove")

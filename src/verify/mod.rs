@@ -5,6 +5,7 @@
 pub mod help;
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
 use crate::profile::FeatureState;
@@ -34,7 +35,7 @@ pub struct HelpText {
 pub fn run_qemu_img(path: &Path) -> Result<HelpText> {
     let output = std::process::Command::new(path).arg("--help").output().map_err(|e| {
         Failure::single(
-            Diagnostic::error("io", format!("cannot run `{} --help`: {e}", path.display()))
+            Diagnostic::error(Code::Io, format!("cannot run `{} --help`: {e}", path.display()))
                 .with_help("pass the path of a qemu-img binary, or save its --help output and use --help-text"),
         )
     })?;
@@ -53,7 +54,9 @@ pub fn run_qemu_img(path: &Path) -> Result<HelpText> {
 pub fn read_help_text(path: &Path) -> Result<HelpText> {
     let text =
         if path == Path::new("-") { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(path) }
-            .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))))?;
+            .map_err(|e| {
+                Failure::single(Diagnostic::error(Code::Io, format!("cannot read {}: {e}", path.display())))
+            })?;
     Ok(HelpText { text, source: HelpSource { kind: "help-text", path: path.display().to_string(), exit_status: None } })
 }
 
@@ -61,7 +64,7 @@ pub fn read_help_text(path: &Path) -> Result<HelpText> {
 pub fn format_list(help: &HelpText) -> Result<FormatList> {
     help::parse(&help.text).ok_or_else(|| {
         let mut d = Diagnostic::error(
-            "no-format-list",
+            Code::NoFormatList,
             format!(
                 "no \"Supported formats:\" or \"Supported image formats:\" list in the output of {}",
                 help.source.path
