@@ -85,6 +85,7 @@ codes! {
     UnknownName = "unknown-name", Error, "`explain`: not a driver, protocol, build option or consumer of the profile";
     UnknownSubpackage = "unknown-subpackage", Error, "`--installed` names a package that is not a block subpackage of the profile";
     UnknownCommand = "unknown-command", Error, "`man` or `help` of a command that does not exist";
+    UnknownSchema = "unknown-schema", Error, "`schema` of a name that is not a JSON output of drvpolicy";
     ArchNeeded = "arch-needed", Error, "a command about one arch, on a profile of several, without `--arch`";
     ArchNotApplicable = "arch-not-applicable", Error, "`--arch` where the output covers every arch (`diff --generated spec`)";
     ArchesDiffer = "arches-differ", Error, "`generate libguestfs --format list` where the arches' lists differ, without `--arch`";

@@ -75,7 +75,7 @@ pub struct Timeline {
 pub struct Release {
     pub profile: String,
     pub release: String,
-    pub title: String,
+    pub qemu: crate::policy::QemuName,
     pub arches: Vec<String>,
     /// The profile before it in the series (`null` for the first).
     pub previous: Option<String>,
@@ -113,7 +113,7 @@ pub fn timeline(product: Option<String>, policies: &[Policy], filter: &Filter) -
         releases.push(Release {
             profile: policy.name.clone(),
             release: policy.release_text.clone(),
-            title: policy.title(),
+            qemu: policy.qemu_name(),
             arches: policy.arch_names().iter().map(|a| a.to_string()).collect(),
             previous: previous.map(|p| p.name.clone()),
             changes,

@@ -26,6 +26,7 @@ pub mod policy;
 pub mod profile;
 pub mod render;
 pub mod resolve;
+pub mod schema;
 pub mod show;
 pub mod source;
 pub mod store;

@@ -284,6 +284,15 @@ pub fn diff(old: &[u8], new: &[u8], old_name: &str, new_name: &str) -> crate::un
 }
 
 /// What `sync` did or would do to one file, for people (`sync.txt.j2`) and machines.
+/// `sync --format json`: every file synced or checked (a file that fails is on stderr).
+#[derive(Debug, Serialize)]
+pub struct SyncRun<'a> {
+    pub check: bool,
+    /// Some region of some file is stale.
+    pub stale: bool,
+    pub files: &'a [SyncView],
+}
+
 #[derive(Debug, Serialize)]
 pub struct SyncView {
     pub file: String,

@@ -189,8 +189,10 @@ impl DriverAccess {
     }
 }
 
-/// Which block subpackages the answer assumes installed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Which block subpackages the answer assumes installed. In JSON `{"kind": "all"}` or
+/// `{"kind": "packages", "defaults", "names"}`; in words the templates' `installed` filter.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Installed {
     /// Every subpackage of the release: what the release can do.
     #[default]

@@ -1,3 +1,4 @@
+use drvpolicy::schema::Schema;
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::check::{self, Status};
 use drvpolicy::diagnostic::Failure;
@@ -58,7 +59,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             let view = check::text_view(&checked, args.deny_warnings, context.sources(), context.colours.stdout);
             context.renderer()?.render("check.j2", &view)?
         }
-        TextOrJson::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),
+        TextOrJson::Json => json(Schema::Check, &check::json_view(&checked, args.deny_warnings, context.sources())),
     };
     let exit = match check::status(&checked, args.deny_warnings) {
         Status::Ok => Exit::Ok,

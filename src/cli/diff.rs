@@ -1,3 +1,4 @@
+use drvpolicy::schema::Schema;
 use super::{Context, Exit, Output, Report, choice, json};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
@@ -66,7 +67,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
                 Format::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
                 Format::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
                 Format::RpmChangelog => context.renderer()?.render("diff.rpm-changelog.j2", &changes)?,
-                Format::Json => json(&changes),
+                Format::Json => json(Schema::Diff, &changes),
             };
             (text, !changes.is_empty())
         }

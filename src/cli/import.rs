@@ -1,3 +1,4 @@
+use drvpolicy::schema::Schema;
 use super::{Context, Exit, Report, TextOrJson, emit, json};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
@@ -129,7 +130,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let imported = drvpolicy::import::import(&mut context.store.sources, file, &options)?;
     let written = emit(imported.toml.clone(), args.output.as_ref())?;
     let stdout = match (args.format, &args.output) {
-        (TextOrJson::Json, _) => json(&imported.view),
+        (TextOrJson::Json, _) => json(Schema::Import, &imported.view),
         (TextOrJson::Text, None) => written,
         (TextOrJson::Text, Some(_)) => context.renderer()?.render("import.txt.j2", &imported.view)?,
     };

@@ -1,3 +1,4 @@
+use drvpolicy::schema::Schema;
 use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
 
@@ -34,7 +35,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let entries = drvpolicy::show::list(&policies, |name| store.shadowing(name).map(|p| p.display().to_string()));
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
-        TextOrJson::Json => json(&entries),
+        TextOrJson::Json => json(Schema::List, &minijinja_context(&entries)),
     };
     let mut report = Report::ok(text).with_warnings(warnings);
     if failed {

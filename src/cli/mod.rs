@@ -16,6 +16,7 @@ mod import;
 mod list;
 mod man;
 mod matrix;
+mod schema;
 mod show;
 mod sync;
 mod templates;
@@ -27,6 +28,7 @@ use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::render::Renderer;
 use drvpolicy::resolve;
+use drvpolicy::schema::Schema;
 use drvpolicy::source::Sources;
 use drvpolicy::store::Store;
 use std::io::Write;
@@ -84,6 +86,7 @@ enum Command {
     Verify(verify::Args),
     Import(import::Args),
     Sync(sync::Args),
+    Schema(schema::Args),
     Templates(templates::Args),
     Completions(completions::CompletionsArgs),
     Man(man::Args),
@@ -203,6 +206,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&mut context, args),
         Command::Import(args) => import::run(&mut context, args),
         Command::Sync(args) => sync::run(&mut context, args),
+        Command::Schema(args) => schema::run(&context, args),
         Command::Templates(args) => templates::run(&context, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => man::run(args),
@@ -309,9 +313,10 @@ impl Output {
     }
 }
 
-/// Pretty JSON with a trailing newline.
-pub fn json(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+/// `value` as the pretty JSON document of `schema` (versioned), with a trailing newline.
+pub fn json(schema: Schema, value: &impl serde::Serialize) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&schema.wrap(value)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -1,3 +1,4 @@
+use drvpolicy::schema::Schema;
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
@@ -78,7 +79,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     }
     let stale = views.iter().any(|v| v.stale);
     let stdout = match args.format {
-        TextOrJson::Json => json(&serde_json::json!({ "check": args.check, "stale": stale, "files": views })),
+        TextOrJson::Json => json(Schema::Sync, &drvpolicy::sync::SyncRun { check: args.check, stale, files: &views }),
         TextOrJson::Text => {
             let mut text = String::new();
             for view in &views {

@@ -27,14 +27,10 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> Result
     }
 }
 
-/// The version of the JSON object of `generate configure --format json`; it changes when a
-/// field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// `generate configure --format json`: the view without its rendering choice, versioned.
+/// `generate configure --format json` (schema `generate-configure`): the view without its
+/// rendering choice.
 #[derive(Debug, Serialize)]
 pub struct ConfigureJson<'a> {
-    pub schema_version: u32,
     pub profile: &'a str,
     pub arch: &'a str,
     pub package: &'a str,
@@ -49,7 +45,6 @@ pub struct ConfigureJson<'a> {
 impl ConfigureView {
     pub fn json(&self) -> Result<ConfigureJson<'_>> {
         Ok(ConfigureJson {
-            schema_version: SCHEMA_VERSION,
             profile: &self.profile,
             arch: &self.arch,
             package: &self.package,

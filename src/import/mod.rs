@@ -31,7 +31,7 @@ use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::profile::{BuildMode, parse_profile};
 use crate::resolve::attempt_chain;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, FileLine, Sources, Span};
 use arguments::Provenance;
 use draft::ArchImport;
 pub use identity::Fact;
@@ -53,7 +53,7 @@ pub const DEFAULT_MAX_SIZE: u64 = 64 << 20;
 /// 70 KB line would print it again): the warning gives its place instead.
 const MAX_QUOTED_LINE: usize = 300;
 use unknown::Unknowns;
-pub use view::{BuildView, ExtraArgView, FeatureView, Finding, ImportView};
+pub use view::{BuildView, ExtraArgView, FeatureView, Finding, ImportView, NoteView, ProvenanceView};
 
 /// What the command line adds to the file.
 #[derive(Debug, Clone, Default)]
@@ -170,7 +170,7 @@ impl Collector<'_> {
             None => {
                 self.index.insert(key, self.findings.len());
                 self.findings.push(Finding {
-                    location: line.map(|l| format!("{}:{l}", self.file)),
+                    location: line.map(|l| FileLine { file: self.file.to_string(), line: l }),
                     line,
                     columns,
                     text,
@@ -454,7 +454,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         }
     }
     let mut imports: Vec<ArchImport> = Vec::new();
-    let mut reordered: Vec<String> = Vec::new();
+    let mut reordered: Vec<FileLine> = Vec::new();
     for (arch, invocation, args) in &chosen {
         for unread in &args.unread {
             let u = unknowns.get(unread.unknown).clone();
@@ -484,7 +484,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                 Some(first.at.clone()),
                 "this argument outside the block-driver policy follows build options; generated configure lines pass extra-args first, so this configure run comes back in another order (configure does not mind)".into(),
             );
-            let location = format!("{display}:{}", invocation.at());
+            let location = FileLine { file: display.clone(), line: invocation.at() };
             if !reordered.contains(&location) {
                 reordered.push(location);
             }
@@ -538,7 +538,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let release_placeholder = release.is_none();
     let release = release.unwrap_or_else(|| Fact {
         value: identity::PLACEHOLDER_RELEASE.into(),
-        from: format!("a placeholder: the name {name} does not end in a release"),
+        from: identity::Source::Placeholder { name: name.clone() },
     });
 
     let backports = backports(&imports, &version.value, &display);
@@ -605,9 +605,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             release_note: release_placeholder.then(|| "set the product release: this is a placeholder".to_string()),
             description: format!("Imported from {file_name}"),
             sources: vec![format!("{file_name} (read by drvpolicy import)")],
-            arches: (profile_arches.clone(), arches.from.clone()),
-            package: (package.value.clone(), package.from.clone()),
-            version: (version.value.clone(), version.from.clone()),
+            arches: (profile_arches.clone(), arches.from.to_string()),
+            package: (package.value.clone(), package.from.to_string()),
+            version: (version.value.clone(), version.from.to_string()),
             backports: backports.clone(),
             draft: &draft,
             custom: custom.clone(),
@@ -704,8 +704,8 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                 (BuildMode::ToolsOnly, false) => Some("bare"),
                 (BuildMode::ToolsOnly, true) => Some("shared"),
             },
-            configure: format!("{display}:{}", a.build_line),
-            called_at: a.called_at.map(|l| format!("{display}:{l}")),
+            configure: FileLine { file: display.clone(), line: a.build_line },
+            called_at: a.called_at.map(|l| FileLine { file: display.clone(), line: l }),
             features: a
                 .features
                 .iter()
@@ -713,7 +713,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                     name: f.name.clone(),
                     state: f.state.to_string(),
                     custom: catalogue.feature(&f.name).is_none(),
-                    from: describe(&display, &f.from),
+                    from: ProvenanceView::of(&display, &f.from),
                 })
                 .collect(),
             rw_whitelist: a.rw.as_ref().map(|l| l.values.clone()),
@@ -722,7 +722,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             extra_args: a
                 .extra
                 .iter()
-                .map(|e| ExtraArgView { text: e.text.clone(), from: describe(&display, &e.from) })
+                .map(|e| ExtraArgView { text: e.text.clone(), from: ProvenanceView::of(&display, &e.from) })
                 .collect(),
         })
         .collect();
@@ -751,9 +751,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         notes: collector
             .notes
             .into_iter()
-            .map(|(at, t)| match at {
-                Some(at) => format!("{display}:{}: {t}", at.line),
-                None => t,
+            .map(|(at, message)| NoteView {
+                location: at.map(|at| FileLine { file: display.clone(), line: at.line }),
+                message,
             })
             .collect(),
         problems: problem_json,
