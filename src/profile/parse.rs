@@ -170,14 +170,15 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             }
         }
         profile.qemu_inherit = reader.boolean(q, "inherit");
-        profile.qemu_main_package = reader.string(q, "main-package");
-        profile.qemu_module_dir = reader.string(q, "module-dir");
-        profile.qemu_obsoletes = reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.string_value(v));
+        profile.qemu_main_package = reader.package(q, "main-package", "the main package");
+        profile.qemu_module_dir = reader.path(q, "module-dir", "the module directory");
+        profile.qemu_obsoletes =
+            reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.package_value(v, "an obsoleted package"));
         if let Some(rpm) = reader.table(q, "rpm") {
             reader.check_keys(rpm, RPM_KEYS, "[qemu.rpm]");
-            profile.rpm_evr = reader.string(rpm, "evr");
-            profile.rpm_obsoletes = reader.string(rpm, "obsoletes");
-            profile.rpm_common = reader.string(rpm, "common");
+            profile.rpm_evr = reader.text(rpm, "evr", "[qemu.rpm] evr");
+            profile.rpm_obsoletes = reader.text(rpm, "obsoletes", "[qemu.rpm] obsoletes");
+            profile.rpm_common = reader.text(rpm, "common", "[qemu.rpm] common");
         }
         profile.build_requires = reader.string(q, "build-requires");
         profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
@@ -309,6 +310,20 @@ impl Reader {
         let value = self.string(table, key)?;
         self.name(&value, what, values::is_package_name, PACKAGE_GRAMMAR);
         Some(value)
+    }
+
+    /// A package name as an item of a list.
+    fn package_value(&mut self, value: &Value, what: &str) -> Option<Spanned<String>> {
+        let value = self.string_value(value)?;
+        self.name(&value, what, values::is_package_name, PACKAGE_GRAMMAR).then_some(value)
+    }
+
+    /// A path that generated `%files` lines and messages hold as one word.
+    fn path(&mut self, table: &dyn TableLike, key: &str, what: &str) -> Option<Spanned<String>> {
+        let value = self.string(table, key)?;
+        let valid = |p: &str| !p.is_empty() && p.chars().all(|c| !c.is_control() && !c.is_whitespace());
+        self.name(&value, what, valid, "a path without blanks or control characters, such as %{_libdir}/qemu-kvm")
+            .then_some(value)
     }
 
     /// One extra configure argument: one shell word that stays one (`values::shell_word`).
@@ -553,7 +568,7 @@ impl Reader {
                 continue;
             };
             self.check_keys(def, SUBPACKAGE_KEYS, &format!("subpackage of `{module}`"));
-            let Some(name) = self.string(def, "name") else {
+            let Some(name) = self.package(def, "name", "a subpackage name") else {
                 if def.get("name").is_none() {
                     self.push(
                         Diagnostic::error("missing-key", format!("the subpackage of `{module}` has no `name`"))
@@ -684,7 +699,7 @@ impl Reader {
     fn requirement(&mut self, value: &Value) -> Option<Spanned<RawRequirement>> {
         let (table, span) = self.inline_table(value, "{ package = \"nbdkit-curl-plugin\", why = \"...\" }")?;
         self.check_keys(table, REQUIREMENT_KEYS, "a consumer requirement");
-        let Some(package) = self.string(table, "package") else {
+        let Some(package) = self.package(table, "package", "a required package") else {
             if table.get("package").is_none() {
                 self.push(
                     Diagnostic::error("missing-key", "a consumer requirement without `package`")
@@ -693,7 +708,7 @@ impl Reader {
             }
             return None;
         };
-        let why = self.string(table, "why").map(|s| s.value).unwrap_or_default();
+        let why = self.text(table, "why", "the reason of a requirement").map(|s| s.value).unwrap_or_default();
         Some(Spanned::new(RawRequirement { package, why }, span))
     }
 
