@@ -67,10 +67,9 @@ pub enum Status {
 /// Loads, resolves and checks `name`, collecting every problem instead of stopping at the first.
 pub fn check(store: &mut Store, name: &str) -> Checked {
     let mut requirements_found = Vec::new();
-    let (loaded, mut diagnostics) = match store.load_chain(name) {
+    let (loaded, mut diagnostics) = match resolve::attempt(store, name) {
         Err(failure) => (false, failure.diagnostics),
-        Ok(chain) => {
-            let attempt = resolve::attempt_chain(&chain);
+        Ok(attempt) => {
             let mut diagnostics = attempt.diagnostics;
             if let Some(policy) = &attempt.policy {
                 diagnostics.extend(layer_checks(policy));
@@ -368,6 +367,9 @@ pub struct ProfileView<D: Serialize> {
     pub diagnostics: Vec<D>,
     /// Packages the consumers require outside qemu's drivers: listed, not checked.
     pub requirements: Vec<Requirements>,
+    /// Text only: `... and N more diagnostics in FILE` for each file over `--max-diagnostics`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub omitted: Vec<String>,
 }
 
 /// One diagnostic for the text template: the rendered snippet, or a one-line reference when
@@ -387,22 +389,27 @@ fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
     (errors, diagnostics.len() - errors)
 }
 
+/// `max`: at most that many diagnostics per file of each profile (0: all).
 fn view<D: Serialize>(
     checked: &[Checked],
     deny_warnings: bool,
+    max: usize,
+    sources: &Sources,
     mut each: impl FnMut(&Checked, &Diagnostic) -> D,
 ) -> CheckView<D> {
     let profiles: Vec<ProfileView<D>> = checked
         .iter()
         .map(|c| {
             let (errors, warnings) = counts(&c.diagnostics);
+            let (shown, omitted) = crate::diagnostic::cap(&c.diagnostics, max, sources);
             ProfileView {
                 profile: c.profile.clone(),
                 loaded: c.loaded,
                 errors,
                 warnings,
-                diagnostics: c.diagnostics.iter().map(|d| each(c, d)).collect(),
+                diagnostics: shown.into_iter().map(|d| each(c, d)).collect(),
                 requirements: c.requirements.clone(),
+                omitted,
             }
         })
         .collect();
@@ -415,19 +422,22 @@ fn view<D: Serialize>(
     }
 }
 
+/// Every diagnostic, for machines.
 pub fn json_view(checked: &[Checked], deny_warnings: bool, sources: &Sources) -> CheckView<serde_json::Value> {
-    view(checked, deny_warnings, |_, d| d.to_json(sources))
+    view(checked, deny_warnings, 0, sources, |_, d| d.to_json(sources))
 }
 
-/// The view of `check.j2`; `colour` styles the rendered diagnostics for a terminal.
+/// For people: at most `max` diagnostics per file of each profile (0: all); `colour` styles
+/// the rendered diagnostics for a terminal.
 pub fn text_view(
     checked: &[Checked],
     deny_warnings: bool,
+    max: usize,
     sources: &Sources,
     colour: bool,
 ) -> CheckView<TextDiagnostic> {
     let mut shown: IndexMap<(Code, String, Option<Span>), String> = IndexMap::new();
-    view(checked, deny_warnings, |c, d| {
+    view(checked, deny_warnings, max, sources, |c, d| {
         let key = (d.code, d.message.clone(), d.primary_span().cloned());
         let repeat_of = shown.get(&key).cloned();
         if repeat_of.is_none() {
@@ -436,7 +446,7 @@ pub fn text_view(
         TextDiagnostic {
             severity: d.severity,
             code: d.code,
-            message: d.message.clone(),
+            message: crate::diagnostic::terminal_safe(&d.message).into_owned(),
             location: d.primary_span().map(|s| sources.location(s).to_string()),
             rendered: if repeat_of.is_some() { String::new() } else { d.render_styled(sources, colour) },
             repeat_of,

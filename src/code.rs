@@ -49,6 +49,9 @@ codes! {
     BadSelector = "bad-selector", Error, "an `[arch.\"SEL\"]` key that is not an arch selector";
     MissingParent = "missing-parent", Error, "`inherits` names a profile that is not on the search path (the chain is named)";
     InheritanceCycle = "inheritance-cycle", Error, "profiles that inherit in a cycle (the chain is named)";
+    InvalidUtf8 = "invalid-utf8", Error, "a profile byte that is not UTF-8, at its line and column";
+    ControlCharacter = "control-character", Error, "a newline, tab, escape or other control character in a value that reaches generated text";
+    BadExtraArg = "bad-extra-arg", Error, "an `extra-args` entry that would not stay one configure argument (see Profiles)";
     // Names the catalogue does not know.
     UnknownArch = "unknown-arch", Error, "an arch the catalogue does not know, or an `--arch` the profile does not build";
     UnknownDriver = "unknown-driver", Error, "a name that is not a qemu block driver";
@@ -66,6 +69,7 @@ codes! {
     NoMesonOption = "no-meson-option", Error, "a build option without a meson spelling in the qemu version";
     ObsoleteOption = "obsolete-option", Warning, "an option the version accepts and ignores (`--enable-vhdx` on 2.8 to 7.2)";
     VersionBeyondCatalogue = "version-beyond-catalogue", Warning, "a qemu version newer than the catalogue's facts";
+    VersionBeforeCatalogue = "version-before-catalogue", Error, "a qemu version older than any the catalogue knows (`0.0.1`); `1.5.3-` and `7.3-` are `bad-version`";
     // Settings that do nothing, or not what they seem to.
     DriverNotRegistered = "driver-not-registered", Warning, "a whitelisted driver internal to qemu, never registered (qemu ignores it silently)";
     DriverNotInVersion = "driver-not-in-version", Warning, "a whitelisted driver the qemu version does not have (qemu ignores it silently)";
@@ -76,6 +80,10 @@ codes! {
     SubpackageWithoutModule = "subpackage-without-module", Warning, "a subpackage for a module no arch builds, or with qemu built without modules";
     RemoveAbsent = "remove-absent", Warning, "a child removes a value its parent never had";
     ConflictingFeature = "conflicting-feature", Warning, "two arch selectors set one build option both ways for an arch";
+    DuplicateEntry = "duplicate-entry", Warning, "an entry written twice in one list (`qcow2, qcow2`, an arch, a need of one driver by one program); it counts once";
+    AddPresent = "add-present", Warning, "an `add` of what the inherited list already has";
+    AddAndRemove = "add-and-remove", Warning, "one edit that both adds and removes an entry (the add wins)";
+    ConsumerArchNotBuilt = "consumer-arch-not-built", Warning, "a consumer's arch that the profile writing it does not build";
     // The checks of `check` over the whole stack of layers.
     NeedNotMet = "need-not-met", Error, "a consumer need (virt-v2v: `https` ro in the emulator) refused on an arch, on a default install plus the packages the consumer requires; names the deciding layer and line";
     ProtocolWithoutDriver = "protocol-without-driver", Warning, "a libguestfs protocol left in `add_drive` whose driver the emulator cannot open";
@@ -98,9 +106,10 @@ codes! {
     Template = "template", Error, "a template that does not parse or uses a variable its view does not have";
     Io = "io", Error, "a file or program that cannot be read, written or run";
     Exists = "exists", Warning, "`templates --dump`: a file already there, left as it is without `--force`";
+    ReadOnly = "read-only", Error, "`sync` of a read-only spec, left as it is without `--force`";
     // `import spec`.
     BadSet = "bad-set", Error, "a `--set` that is not NAME=VALUE, or whose value is not complete shell text";
-    BadName = "bad-name", Error, "a name that cannot be a profile's";
+    BadName = "bad-name", Error, "a custom feature's name, flag or meson option, a package, consumer or profile name outside its grammar";
     NameMismatch = "name-mismatch", Error, "`--name` and the stem of `--output` differ";
     NoArches = "no-arches", Error, "a spec that does not say which arches it builds, without `--arches`";
     NoQemuVersion = "no-qemu-version", Error, "a spec that does not say which qemu version it builds, without `--qemu-version`";
@@ -154,7 +163,7 @@ mod tests {
     fn names_are_kebab_case_and_unique() {
         let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         for name in &names {
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{name}");
             assert!(!name.starts_with('-') && !name.ends_with('-') && !name.contains("--"), "{name}");
         }
         let count = names.len();

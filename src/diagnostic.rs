@@ -117,14 +117,19 @@ impl Diagnostic {
             )
             .with_notes(notes);
         let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
-        let rendered = if colour {
-            let mut out = term::termcolor::Ansi::new(Vec::new());
-            term::emit_to_write_style(&mut out, &config, sources.files(), &diagnostic)
-                .map(|()| String::from_utf8_lossy(&out.into_inner()).into_owned())
-        } else {
-            term::emit_into_string(&config, sources.files(), &diagnostic)
-        };
-        rendered.unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message))
+        let plain = term::emit_into_string(&config, sources.files(), &diagnostic)
+            .unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message));
+        // A control character from the input (an ANSI escape in a profile value) is shown
+        // escaped; then the colours, which would need the raw text, are left out.
+        let safe = terminal_safe(&plain);
+        if !colour || matches!(safe, std::borrow::Cow::Owned(_)) {
+            return safe.into_owned();
+        }
+        let mut out = term::termcolor::Ansi::new(Vec::new());
+        match term::emit_to_write_style(&mut out, &config, sources.files(), &diagnostic) {
+            Ok(()) => String::from_utf8_lossy(&out.into_inner()).into_owned(),
+            Err(_) => plain,
+        }
     }
 
     /// JSON for `--format json`.
@@ -144,6 +149,24 @@ impl Diagnostic {
             "notes": self.notes,
         })
     }
+}
+
+/// `text` with every control character but the line feed written as an escape (`\u{1b}`), so
+/// that a value echoed in a message (an unknown key, a file name, the line of a TOML error)
+/// cannot drive the terminal.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn severity_word(severity: Severity) -> &'static str {
@@ -172,6 +195,35 @@ impl From<Diagnostic> for Failure {
 }
 
 pub type Result<T> = std::result::Result<T, Failure>;
+
+/// The diagnostics to show when at most `max` per file are shown (0: all), in their order, and
+/// for each file with more a line saying how many were left out. A file with 70,000 unknown keys
+/// gets 50 of them and one line, as compilers do.
+pub fn cap<'d>(diagnostics: &'d [Diagnostic], max: usize, sources: &Sources) -> (Vec<&'d Diagnostic>, Vec<String>) {
+    if max == 0 {
+        return (diagnostics.iter().collect(), Vec::new());
+    }
+    let mut shown = Vec::new();
+    let mut per_file: indexmap::IndexMap<Option<crate::source::FileId>, usize> = indexmap::IndexMap::new();
+    for d in diagnostics {
+        let count = per_file.entry(d.primary_span().map(|s| s.file)).or_default();
+        *count += 1;
+        if *count <= max {
+            shown.push(d);
+        }
+    }
+    let omitted = per_file
+        .into_iter()
+        .filter(|(_, count)| *count > max)
+        .map(|(file, count)| {
+            let place = file.map_or_else(|| "without a location".to_string(), |f| format!("in {}", sources.name(f)));
+            let n = count - max;
+            let plural = if n == 1 { "" } else { "s" };
+            format!("... and {n} more diagnostic{plural} {place} (--max-diagnostics 0 shows all)\n")
+        })
+        .collect();
+    (shown, omitted)
+}
 
 /// An `--arch` that the profiles named do not build: the message, and the nearest of `known`
 /// or the list of them.

@@ -449,35 +449,35 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
     let catalogue = Catalogue::get();
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
-    let (summary, declared_at, configure, meson, default, default_origin) = if let Some(feature) =
-        catalogue.feature(name)
-    {
-        let range = feature.configure.iter().find(|r| r.versions.matches(version));
-        let configure = ConfigureSpelling {
-            flag: range.map(|_| name.to_string()),
-            ignored: range.is_some_and(|r| r.effect == Effect::Obsolete),
-            versions: Some(feature.configure_versions().to_string()),
+    let (summary, declared_at, configure, meson, default, default_origin) =
+        if let Some(feature) = catalogue.feature(name) {
+            let range = feature.configure.iter().find(|r| r.versions.matches(version));
+            let configure = ConfigureSpelling {
+                flag: range.map(|_| name.to_string()),
+                ignored: range.is_some_and(|r| r.effect == Effect::Obsolete),
+                versions: Some(feature.configure_versions().to_string()),
+            };
+            let meson = MesonSpelling {
+                option: feature.meson.as_ref().map(|m| m.option.clone()),
+                in_version: feature.meson.as_ref().is_some_and(|m| m.versions.matches(version)),
+                versions: feature.meson.as_ref().map(|m| m.versions.to_string()),
+            };
+            let default = match range {
+                None => FeatureDefault::NotAnOption,
+                Some(r) if r.default == crate::catalogue::Default::Disabled => FeatureDefault::Disabled,
+                Some(_) => FeatureDefault::Auto,
+            };
+            let origin = OriginView::Catalogue { fact: format!("qemu {version}") };
+            (Some(feature.summary.clone()), None, configure, meson, default, origin)
+        } else if let Some(feature) = policy.custom_feature(name) {
+            let configure = ConfigureSpelling { flag: Some(feature.flag.clone()), ignored: false, versions: None };
+            let meson =
+                MesonSpelling { option: feature.meson.clone(), in_version: feature.meson.is_some(), versions: None };
+            let declared_at = Some(sources.origin(&feature.origin));
+            (feature.summary.clone(), declared_at, configure, meson, FeatureDefault::Configure, OriginView::Default)
+        } else {
+            return None;
         };
-        let meson = MesonSpelling {
-            option: feature.meson.as_ref().map(|m| m.option.clone()),
-            in_version: feature.meson.as_ref().is_some_and(|m| m.versions.matches(version)),
-            versions: feature.meson.as_ref().map(|m| m.versions.to_string()),
-        };
-        let default = match range {
-            None => FeatureDefault::NotAnOption,
-            Some(r) if r.default == crate::catalogue::Default::Disabled => FeatureDefault::Disabled,
-            Some(_) => FeatureDefault::Auto,
-        };
-        let origin = OriginView::Catalogue { fact: format!("qemu {version}") };
-        (Some(feature.summary.clone()), None, configure, meson, default, origin)
-    } else if let Some(feature) = policy.custom_feature(name) {
-        let configure = ConfigureSpelling { flag: Some(feature.flag.clone()), ignored: false, versions: None };
-        let meson = MesonSpelling { option: feature.meson.clone(), in_version: feature.meson.is_some(), versions: None };
-        let declared_at = Some(sources.origin(&feature.origin));
-        (feature.summary.clone(), declared_at, configure, meson, FeatureDefault::Configure, OriginView::Default)
-    } else {
-        return None;
-    };
     let drivers: Vec<String> = catalogue
         .drivers_in(version, &backports)
         .filter(|(_, d)| d.built_by(version) == Some(name))

@@ -1,78 +1,137 @@
-//! Reading an input file within bounds: only a regular file (a FIFO would block for ever, a
-//! device such as `/dev/zero` never ends), and no larger than a limit the caller chooses.
+//! Reading input files in bounded time and memory: only regular files (a FIFO would block for
+//! ever, `/dev/zero` never ends), at most a given size, and text that is UTF-8 with the place
+//! of the first byte that is not.
 
+use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-/// Why a file was not read.
+/// 1 MiB: far above any real profile (the shipped ones are under 10 KiB).
+pub const PROFILE_LIMIT: u64 = 1 << 20;
+/// 64 MiB: a spec file, a build script or a saved `qemu-img --help`.
+pub const TEXT_LIMIT: u64 = 64 << 20;
+
+/// Why a file could not be read.
 #[derive(Debug)]
-pub enum ReadError {
-    Io(std::io::Error),
-    /// A FIFO, a device, a directory or a socket.
-    NotRegular,
-    /// Larger than the limit (`size` as the file system says, or as far as it was read).
+pub enum InputError {
+    /// A FIFO, a device, a socket or a directory.
+    NotRegular {
+        kind: &'static str,
+    },
     TooLarge {
         size: u64,
         limit: u64,
     },
+    Io(std::io::Error),
 }
 
-impl ReadError {
-    /// A sentence about `path`, for an error message.
-    pub fn describe(&self, path: &str) -> String {
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReadError::Io(e) => format!("cannot read {path}: {e}"),
-            ReadError::NotRegular => format!("cannot read {path}: it is not a regular file"),
-            ReadError::TooLarge { size, limit } => {
-                format!("{path} is {size} bytes, more than the limit of {limit} bytes")
+            InputError::NotRegular { kind } => write!(f, "not a regular file (it is {kind})"),
+            InputError::TooLarge { size, limit } => {
+                write!(f, "{} is over the limit of {}", size_text(*size), size_text(*limit))
             }
+            InputError::Io(e) => write!(f, "{e}"),
         }
     }
 }
 
-/// The bytes of `path`, a regular file of at most `limit` bytes (symlinks are followed).
-pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    // Checked before opening: opening a FIFO blocks until someone writes to it.
-    let metadata = std::fs::metadata(path).map_err(ReadError::Io)?;
-    if !metadata.is_file() {
-        return Err(ReadError::NotRegular);
+/// `1048577 bytes` or `2.0 MiB (2097152 bytes)`: exact, and readable when large.
+pub fn size_text(bytes: u64) -> String {
+    if bytes < 1 << 10 {
+        format!("{bytes} bytes")
+    } else if bytes < 1 << 20 {
+        format!("{:.1} KiB ({bytes} bytes)", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB ({bytes} bytes)", bytes as f64 / (1024.0 * 1024.0))
     }
-    if metadata.len() > limit {
-        return Err(ReadError::TooLarge { size: metadata.len(), limit });
-    }
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    // The file may have changed in between: check what was opened, and read no further.
-    if !file.metadata().map_err(ReadError::Io)?.is_file() {
-        return Err(ReadError::NotRegular);
-    }
-    read_bounded(file, limit)
 }
 
-/// At most `limit` bytes from `reader` (standard input, an opened file), or `TooLarge`.
-pub fn read_bounded(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a plain file"
+    }
+}
+
+/// The bytes of `path` (symlinks followed) if it is a regular file of at most `limit` bytes.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
+    // Checked on the opened file, so that a path swapped between the check and the read is
+    // still caught. Opening a FIFO for reading blocks until a writer comes, so stat first.
+    let meta = std::fs::metadata(path).map_err(InputError::Io)?;
+    if !meta.is_file() {
+        return Err(InputError::NotRegular { kind: kind(&meta) });
+    }
+    let file = std::fs::File::open(path).map_err(InputError::Io)?;
+    let meta = file.metadata().map_err(InputError::Io)?;
+    if !meta.is_file() {
+        return Err(InputError::NotRegular { kind: kind(&meta) });
+    }
+    if meta.len() > limit {
+        return Err(InputError::TooLarge { size: meta.len(), limit });
+    }
+    read_limited(file, limit)
+}
+
+/// At most `limit` bytes of a stream (standard input); one more is an error.
+pub fn read_limited(reader: impl Read, limit: u64) -> Result<Vec<u8>, InputError> {
     let mut bytes = Vec::new();
-    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
-    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if size > limit {
-        return Err(ReadError::TooLarge { size, limit });
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(InputError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLarge { size: bytes.len() as u64, limit });
     }
     Ok(bytes)
 }
 
-/// `64MiB`, `1M`, `512k`, `1048576`: a size in bytes (k, M, G are powers of 1024).
-pub fn parse_size(text: &str) -> Option<u64> {
+/// Where a text stops being UTF-8: the byte offset, and its 1-based line and column (in
+/// characters, as editors count them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadUtf8 {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The text, or where its first invalid byte is.
+pub fn utf8(bytes: Vec<u8>) -> Result<String, (BadUtf8, Vec<u8>)> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        // Everything before `offset` is valid UTF-8.
+        let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.matches('\n').count() + 1;
+        let column = before[line_start..].chars().count() + 1;
+        (BadUtf8 { offset, line, column }, bytes)
+    })
+}
+
+/// A size for an option: bytes, or with a binary suffix (`512K`, `1M`, `64MiB`, `1G`).
+pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits);
-    let number: u64 = number.parse().ok()?;
-    let shift = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kib" | "kb" => 10,
-        "m" | "mib" | "mb" => 20,
-        "g" | "gib" | "gb" => 30,
-        _ => return None,
+    let (number, suffix) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a size: expected bytes, or 512K, 1M, 1G"))?;
+    let shift = match suffix.trim() {
+        "" | "B" => 0,
+        "K" | "KiB" | "k" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        other => return Err(format!("unknown size suffix `{other}`: expected K, M or G (powers of 1024)")),
     };
-    number.checked_mul(1u64.checked_shl(shift)?)
+    number.checked_mul(1 << shift).ok_or_else(|| format!("`{text}` is too large"))
 }
 
 #[cfg(test)]
@@ -80,25 +139,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_regular_files_within_the_limit() {
+    fn refuses_what_is_not_a_regular_file() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("a.spec");
-        std::fs::write(&file, "0123456789").unwrap();
-        assert_eq!(read_regular_file(&file, 10).unwrap(), b"0123456789");
-        let err = read_regular_file(&file, 9).unwrap_err();
-        assert_eq!(err.describe("a.spec"), "a.spec is 10 bytes, more than the limit of 9 bytes");
-        let err = read_regular_file(dir.path(), 100).unwrap_err();
-        assert_eq!(err.describe("d"), "cannot read d: it is not a regular file");
-        let err = read_regular_file(Path::new("/dev/zero"), 100).unwrap_err();
-        assert!(matches!(err, ReadError::NotRegular), "{err:?}");
+        let fifo = dir.path().join("fifo.toml");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let err = read_regular_file(&fifo, PROFILE_LIMIT).unwrap_err();
+        assert_eq!(err.to_string(), "not a regular file (it is a FIFO)");
+        let zero = dir.path().join("zero.toml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(
+            read_regular_file(&zero, PROFILE_LIMIT).unwrap_err().to_string(),
+            "not a regular file (it is a character device)"
+        );
+        assert_eq!(
+            read_regular_file(dir.path(), PROFILE_LIMIT).unwrap_err().to_string(),
+            "not a regular file (it is a directory)"
+        );
     }
 
     #[test]
-    fn sizes() {
-        assert_eq!(parse_size("64MiB"), Some(64 << 20));
-        assert_eq!(parse_size("1k"), Some(1024));
-        assert_eq!(parse_size("12"), Some(12));
-        assert_eq!(parse_size("12x"), None);
-        assert_eq!(parse_size("99999999999G"), None);
+    fn refuses_a_file_over_the_limit_with_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        std::fs::write(&path, vec![b'x'; 2049]).unwrap();
+        let err = read_regular_file(&path, 2048).unwrap_err();
+        assert_eq!(err.to_string(), "2.0 KiB (2049 bytes) is over the limit of 2.0 KiB (2048 bytes)");
+        assert_eq!(read_regular_file(&path, 2049).unwrap().len(), 2049);
+        assert!(matches!(read_limited(&[0u8; 11][..], 10), Err(InputError::TooLarge { size: 11, limit: 10 })));
+    }
+
+    #[test]
+    fn locates_the_first_byte_that_is_not_utf8() {
+        let (bad, _) = utf8(b"a = 1\nb = \"\xc3\xa9\xff\"\n".to_vec()).unwrap_err();
+        assert_eq!(bad, BadUtf8 { offset: 13, line: 2, column: 7 });
+        assert_eq!(utf8(b"ok\n".to_vec()).unwrap(), "ok\n");
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert!(parse_size("1T").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
     }
 }

@@ -125,10 +125,7 @@ pub fn view(policy: &Policy, all_drivers: bool, installed: &Installed, sources: 
             groups,
         });
     }
-    let mut columns: Vec<Column> = programs
-        .iter()
-        .map(|p| Column { name: p.to_string() })
-        .collect();
+    let mut columns: Vec<Column> = programs.iter().map(|p| Column { name: p.to_string() }).collect();
     if pools {
         columns.push(Column { name: POOL.to_string() });
     }

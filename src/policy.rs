@@ -28,7 +28,7 @@ pub struct Policy {
     pub release_text: String,
     pub description: String,
     /// Parents, nearest first.
-    pub parents: Vec<String>,
+    pub parents: Parents,
     pub sources: Vec<String>,
     pub qemu: Qemu,
     pub libguestfs: Package,
@@ -342,4 +342,38 @@ impl ArchPolicy {
 
 pub fn values<T: Clone>(list: &[Valued<T>]) -> Vec<T> {
     list.iter().map(|v| v.value.clone()).collect()
+}
+
+/// A profile's parents, nearest first, shared with its children's: resolving every profile of
+/// a chain of depth 2,000 does not copy 2,000 names for each.
+#[derive(Debug, Clone, Default)]
+pub struct Parents(Option<std::sync::Arc<ParentNode>>);
+
+#[derive(Debug)]
+struct ParentNode {
+    name: String,
+    rest: Parents,
+}
+
+impl Parents {
+    /// `name`, then `rest`.
+    pub fn with(name: String, rest: &Parents) -> Parents {
+        Parents(Some(std::sync::Arc::new(ParentNode { name, rest: rest.clone() })))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        std::iter::successors(self.0.as_deref(), |n| n.rest.0.as_deref()).map(|n| n.name.as_str())
+    }
+
+    pub fn first(&self) -> Option<&str> {
+        self.0.as_deref().map(|n| n.name.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
 }

@@ -203,7 +203,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
         product: policy.product.clone(),
         release: policy.release_text.clone(),
         description: policy.description.clone(),
-        parents: policy.parents.clone(),
+        parents: policy.parents.to_vec(),
         sources: policy.sources.clone(),
         qemu: QemuView {
             package: sourced(&policy.qemu.package, sources),
@@ -238,22 +238,39 @@ pub struct ListEntry {
     pub shadows_shipped: Option<String>,
 }
 
-/// Profiles ordered by product, then release as a version, then name; `shadowing` gives the
-/// file of a profile that replaces a shipped one.
+/// Profiles ordered by product, then release as a version, then name.
 pub fn list(policies: &[Policy], shadowing: impl Fn(&str) -> Option<String>) -> Vec<ListEntry> {
-    let mut sorted: Vec<&Policy> = policies.iter().collect();
-    sorted.sort_by(|a, b| (&a.product, &a.release, &a.name).cmp(&(&b.product, &b.release, &b.name)));
-    sorted
+    let summaries = policies.iter().map(|p| crate::resolve::Summary {
+        name: p.name.clone(),
+        product: p.product.clone(),
+        release: p.release.clone(),
+        release_text: p.release_text.clone(),
+        qemu: p.qemu_name(),
+        arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
+        parent: p.parents.first().map(str::to_string),
+        description: p.description.clone(),
+    });
+    sorted_list(summaries.collect(), shadowing)
+}
+
+/// `list`'s lines ordered by product, then release as a version, then name; `shadowing` gives
+/// the file of a profile that replaces a shipped one.
+pub fn sorted_list(
+    mut summaries: Vec<crate::resolve::Summary>,
+    shadowing: impl Fn(&str) -> Option<String>,
+) -> Vec<ListEntry> {
+    summaries.sort_by(|a, b| (&a.product, &a.release, &a.name).cmp(&(&b.product, &b.release, &b.name)));
+    summaries
         .into_iter()
-        .map(|p| ListEntry {
-            name: p.name.clone(),
-            product: p.product.clone(),
-            release: p.release_text.clone(),
-            qemu: p.qemu_name(),
-            arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
-            parent: p.parents.first().cloned(),
-            description: p.description.clone(),
-            shadows_shipped: shadowing(&p.name),
+        .map(|s| ListEntry {
+            shadows_shipped: shadowing(&s.name),
+            name: s.name,
+            product: s.product,
+            release: s.release_text,
+            qemu: s.qemu,
+            arches: s.arches,
+            parent: s.parent,
+            description: s.description,
         })
         .collect()
 }

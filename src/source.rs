@@ -89,8 +89,12 @@ impl Sources {
         Self::default()
     }
 
+    /// A file named `name` as it is printed (control characters escaped: a path is printed in
+    /// messages and origins).
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.add(name.into(), text.into())
+        let name = name.into();
+        let name = crate::diagnostic::terminal_safe(&name).into_owned();
+        self.files.add(name, text.into())
     }
 
     pub fn name(&self, file: FileId) -> &str {

@@ -4,10 +4,13 @@
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
+use crate::resolve::Partial;
 use crate::source::Sources;
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 static SHIPPED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/profiles");
 
@@ -21,7 +24,13 @@ enum Location {
 pub struct Store {
     found: IndexMap<String, Location>,
     pub sources: Sources,
-    loaded: IndexMap<String, RawProfile>,
+    loaded: IndexMap<String, Rc<RawProfile>>,
+    /// Each profile's resolution state once built: its children start from it.
+    resolved: HashMap<String, Rc<Partial>>,
+    /// Uses of each state still to come, when `plan` knows them.
+    pending: Option<HashMap<String, usize>>,
+    /// The largest profile file read (`--max-profile-size`).
+    pub profile_limit: u64,
 }
 
 impl Store {
@@ -49,7 +58,14 @@ impl Store {
             }
         }
         found.sort_keys();
-        Ok(Store { found, sources: Sources::new(), loaded: IndexMap::new() })
+        Ok(Store {
+            found,
+            sources: Sources::new(),
+            loaded: IndexMap::new(),
+            resolved: HashMap::new(),
+            pending: None,
+            profile_limit: crate::input::PROFILE_LIMIT,
+        })
     }
 
     /// Every profile name on the search path, sorted.
@@ -74,23 +90,91 @@ impl Store {
     pub fn load(&mut self, name: &str) -> Result<&RawProfile> {
         if !self.loaded.contains_key(name) {
             let location = self.found.get(name).cloned().ok_or_else(|| self.unknown(name))?;
+            if !crate::profile::values::is_package_name(name) {
+                // The name is printed in generated spec comments, which rpm expands too.
+                let shown = name.escape_debug();
+                return Err(Failure::single(
+                    Diagnostic::error(Code::BadName, format!("`{shown}` is not a profile name (the file {shown}.toml)"))
+                        .with_help("name profile files with letters, digits and `.`, `_`, `+`, `-`, starting with a letter or digit"),
+                ));
+            }
             let (display, text) = match location {
                 Location::Shipped(file) => (
                     format!("profiles/{}", file.path().display()),
                     file.contents_utf8().unwrap_or_default().to_string(),
                 ),
-                Location::File(path) => {
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
-                        Failure::single(Diagnostic::error(Code::Io, format!("cannot read {}: {e}", path.display())))
-                    })?;
-                    (path.display().to_string(), text)
-                }
+                Location::File(path) => (path.display().to_string(), self.read(&path)?),
             };
             let file = self.sources.add(display, text);
             let profile = parse_profile(name, file, self.sources.text(file))?;
-            self.loaded.insert(name.to_string(), profile);
+            self.loaded.insert(name.to_string(), Rc::new(profile));
         }
         Ok(&self.loaded[name])
+    }
+
+    /// A profile file's text: a regular file within the size limit, in UTF-8. A byte that is not
+    /// UTF-8 is an error at its line and column, like a TOML syntax error.
+    fn read(&mut self, path: &Path) -> Result<String> {
+        let display = path.display().to_string();
+        let bytes = crate::input::read_regular_file(path, self.profile_limit).map_err(|e| {
+            let mut d = Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"));
+            if let crate::input::InputError::TooLarge { .. } = e {
+                d = d.with_help("a profile is a few KiB; --max-profile-size raises the limit");
+            }
+            Failure::single(d)
+        })?;
+        crate::input::utf8(bytes).map_err(|(bad, bytes)| {
+            let byte = bytes[bad.offset];
+            let file = self.sources.add(display.clone(), String::from_utf8_lossy(&bytes).into_owned());
+            // In the lossy text the bad byte is one U+FFFD, at the same offset.
+            let span = crate::source::Span::new(file, bad.offset..bad.offset + '\u{fffd}'.len_utf8());
+            Failure::single(
+                Diagnostic::error(
+                    Code::InvalidUtf8,
+                    format!("{display} is not UTF-8: byte 0x{byte:02X} at line {}, column {}", bad.line, bad.column),
+                )
+                .at(&span, "not UTF-8")
+                .with_help("profiles are UTF-8 text: write the character in UTF-8, or as a \\u escape in a string"),
+            )
+        })
+    }
+
+    /// The profiles that may be of `product`, found without parsing: a profile of a product
+    /// either names it (`product = "rhel"`) or inherits (`inherits = "..."`, which names its
+    /// parent) from one that is. So a file is a candidate if it holds the product's name or a
+    /// candidate's name, or a backslash (an escape could spell either); the others cannot be.
+    /// `history rhel` among 10,000 profiles reads only what the series needs.
+    pub fn candidates(&self, product: &str) -> Vec<String> {
+        let texts: Vec<(&str, Option<std::borrow::Cow<'_, [u8]>>)> = self
+            .found
+            .iter()
+            .map(|(name, location)| {
+                let text = match location {
+                    Location::Shipped(file) => Some(std::borrow::Cow::Borrowed(file.contents())),
+                    Location::File(path) => {
+                        crate::input::read_regular_file(path, self.profile_limit).ok().map(Into::into)
+                    }
+                };
+                (name.as_str(), text)
+            })
+            .collect();
+        let holds = |text: &[u8], needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
+        let mut chosen: Vec<bool> = texts
+            .iter()
+            .map(|(_, text)| text.as_deref().is_none_or(|t| t.contains(&b'\\') || holds(t, product)))
+            .collect();
+        let mut frontier: Vec<&str> = texts.iter().zip(&chosen).filter(|(_, c)| **c).map(|((n, _), _)| *n).collect();
+        while !frontier.is_empty() {
+            let mut next = Vec::new();
+            for (i, (name, text)) in texts.iter().enumerate() {
+                if !chosen[i] && text.as_deref().is_some_and(|t| frontier.iter().any(|f| holds(t, f))) {
+                    chosen[i] = true;
+                    next.push(*name);
+                }
+            }
+            frontier = next;
+        }
+        texts.iter().zip(chosen).filter(|(_, c)| *c).map(|((n, _), _)| n.to_string()).collect()
     }
 
     /// The error for a profile name that is not on the search path.
@@ -106,11 +190,74 @@ impl Store {
     /// Loads a profile and its parents, child first. Missing parents and cycles are errors
     /// at the `inherits` that names them.
     pub fn load_chain(&mut self, name: &str) -> Result<Vec<RawProfile>> {
-        let mut chain: Vec<RawProfile> = Vec::new();
+        let chain = self.walk(name, false)?;
+        Ok(chain.iter().map(|p| p.as_ref().clone()).collect())
+    }
+
+    /// The resolution state of `name` (`resolve::Partial`), built on its parent's, which is
+    /// built once and then shared by every profile that inherits it.
+    pub(crate) fn partial(&mut self, name: &str) -> Result<Rc<Partial>> {
+        if let Some(done) = self.resolved.get(name).cloned() {
+            self.used(name);
+            return Ok(done);
+        }
+        let chain = self.walk(name, true)?;
+        let last = chain.last().expect("a walk has its profile");
+        let mut parent = last.inherits.as_ref().and_then(|i| self.resolved.get(&i.value)).cloned();
+        for profile in chain.into_iter().rev() {
+            let partial = Rc::new(Partial::step(parent.as_ref(), profile));
+            if let Some(parent) = &parent {
+                self.used(parent.name());
+            }
+            self.resolved.insert(partial.name().to_string(), partial.clone());
+            parent = Some(partial);
+        }
+        self.used(name);
+        Ok(parent.expect("a walk has its profile"))
+    }
+
+    /// Says that every profile of `names` is about to be resolved, once each (`list`, `check
+    /// --all`): each resolution state is then dropped as soon as nothing will ask for it again,
+    /// so that 10,000 profiles do not keep 10,000 states. Loads them all, in this order.
+    pub fn plan(&mut self, names: &[String]) {
+        let mut pending: HashMap<String, usize> = HashMap::new();
+        for name in names {
+            *pending.entry(name.clone()).or_default() += 1;
+            let parent = self.load(name).ok().and_then(|p| p.inherits.as_ref().map(|i| i.value.clone()));
+            if let Some(parent) = parent {
+                *pending.entry(parent).or_default() += 1;
+            }
+        }
+        self.pending = Some(pending);
+    }
+
+    /// One of the uses `plan` counted is done: the last one drops the state.
+    fn used(&mut self, name: &str) {
+        let Some(pending) = &mut self.pending else { return };
+        if let Some(count) = pending.get_mut(name) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                pending.remove(name);
+                self.resolved.remove(name);
+                // Its children's states hold what they need of it.
+                self.loaded.swap_remove(name);
+            }
+        }
+    }
+
+    /// `name` and its parents, child first, up to the root, or up to the first parent already
+    /// resolved when `to_resolved` is set (whose chain loaded, so the rest cannot fail).
+    /// Missing parents and cycles are errors at the `inherits` that names them.
+    fn walk(&mut self, name: &str, to_resolved: bool) -> Result<Vec<Rc<RawProfile>>> {
+        let mut chain: Vec<Rc<RawProfile>> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let mut next = Some(name.to_string());
         while let Some(current) = next.take() {
+            if to_resolved && !chain.is_empty() && self.resolved.contains_key(&current) {
+                break;
+            }
             let known = self.contains(&current);
-            let cycle = chain.iter().any(|p| p.name == current);
+            let cycle = seen.contains(&current);
             if let (Some(child), true) = (chain.last(), cycle || !known) {
                 // Both errors point at the `inherits` that leads out of the chain and name it.
                 let span = child.inherits.as_ref().map_or_else(|| child.span.clone(), |i| i.span.clone());
@@ -135,8 +282,10 @@ impl Store {
             if !known {
                 return Err(self.unknown(&current));
             }
-            let profile = self.load(&current)?.clone();
+            self.load(&current)?;
+            let profile = self.loaded[current.as_str()].clone();
             next = profile.inherits.as_ref().map(|i| i.value.clone());
+            seen.insert(current);
             chain.push(profile);
         }
         Ok(chain)

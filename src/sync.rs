@@ -132,7 +132,9 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
     let mut out = Vec::new();
     let mut open: Option<Region> = None;
     for line in lines(bytes) {
-        if let Some(rest) = marker(&line.text, BEGIN) {
+        // A byte-order mark before a marker on the first line is not part of the marker.
+        let text = if line.number == 1 { line.text.strip_prefix('\u{feff}').unwrap_or(&line.text) } else { &line.text };
+        if let Some(rest) = marker(text, BEGIN) {
             if let Some(region) = &open {
                 return Err(problems.error(
                     Code::UnbalancedMarkers,
@@ -191,7 +193,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
                 crlf: line.crlf,
                 name_span,
             });
-        } else if marker(&line.text, END).is_some() {
+        } else if marker(text, END).is_some() {
             let Some(mut region) = open.take() else {
                 return Err(problems.error(
                     Code::UnbalancedMarkers,
@@ -432,6 +434,15 @@ mod tests {
         assert_eq!(only.iter().map(|r| r.begin_line).collect::<Vec<_>>(), [5, 8]);
         let other = regions(spec, None, "q.spec", Some("rhel-7.2")).unwrap_err();
         assert_eq!(other.diagnostics[0].code, Code::OtherProfile);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_begin_marker_is_kept_and_not_in_the_way() {
+        let spec = "\u{feff}# drvpolicy:begin rhel-7.3\nold\n# drvpolicy:end\n".as_bytes();
+        let r = regions(spec, None, "q.spec", None).unwrap();
+        assert_eq!((r[0].begin_line, r[0].end_line), (1, 3));
+        let plan = plan(spec, &r, &["new\n".to_string()]);
+        assert_eq!(plan.bytes, "\u{feff}# drvpolicy:begin rhel-7.3\nnew\n# drvpolicy:end\n".as_bytes());
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub fn normalise(text: &str) -> Option<Version> {
     let number = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u64>().ok());
     let mut version = Version::new(number(0)?, number(1)?, number(2)?);
     if let Some(pre) = pre {
+        // `1.5.3-` is not 1.5.3: a `-` must be followed by a tag.
+        if pre.is_empty() {
+            return None;
+        }
         version.pre = semver::Prerelease::new(pre).ok()?;
     }
     Some(version)
@@ -43,5 +47,8 @@ mod tests {
         assert!(normalise("7.x").is_none());
         assert!(normalise("").is_none());
         assert!(normalise("1.2.3.4").is_none());
+        assert!(normalise("1.5.3-").is_none());
+        assert!(normalise("7.3-").is_none());
+        assert_eq!(normalise("9.2.91-rc1").unwrap().pre.as_str(), "rc1");
     }
 }

@@ -190,16 +190,19 @@ fn rhel_7_1_to_7_2_shows_what_really_changed() {
     assert_eq!(changes["groups"].as_array().unwrap().len(), 1);
 }
 
-/// rhel7.md section 1: the 7.3 configure line equals 7.2's; only libguestfs moved (1.28.1 -> 1.32.7).
+/// rhel7.md section 1: the 7.3 configure line equals 7.2's; only libguestfs (1.28.1 -> 1.32.7)
+/// and libvirt (1.2.17 -> 2.0.0, profiles/rhel-7.3.toml) moved.
 #[test]
-fn rhel_7_2_to_7_3_changes_only_the_libguestfs_version() {
+fn rhel_7_2_to_7_3_changes_only_the_libguestfs_and_libvirt_versions() {
     let (code, changes) = json(&["diff", "rhel-7.2", "rhel-7.3"]);
     assert_eq!(code, 1);
     assert_eq!(changes["groups"], serde_json::json!([]));
     assert_eq!(changes["unchanged"], serde_json::json!(["x86_64", "ppc64le", "aarch64"]));
     let libguestfs = facts(&changes, None, "libguestfs");
     assert_eq!(libguestfs, [("changed".into(), "version".into(), "version 1.28.1 -> 1.32.7".into())]);
-    assert_eq!(changes["profile"].as_array().unwrap().len(), 1);
+    let libvirt = facts(&changes, None, "libvirt");
+    assert_eq!(libvirt, [("changed".into(), "version".into(), "version 1.2.17 -> 2.0.0".into())]);
+    assert_eq!(changes["profile"].as_array().unwrap().len(), 2);
     // Every qemu-kvm layer on its own: no differences, exit 0.
     for layer in [
         "arches",
@@ -209,7 +212,6 @@ fn rhel_7_2_to_7_3_changes_only_the_libguestfs_version() {
         "rw-whitelist",
         "ro-whitelist",
         "whitelist-in-tools",
-        "libvirt",
         "consumers",
         "access",
     ] {
@@ -466,7 +468,7 @@ fn rpm_changelog_doubles_percent_signs_that_profiles_bring() {
     };
     let run = Case::new(["diff", "t-1", "t-2", "--format", "rpm-changelog"])
         .profile("t-1", &profile("Disable protocols (%{name})"))
-        .profile("t-2", &profile("Disable 100% of them\\n* Mon Jan 01 2024 not an entry"))
+        .profile("t-2", &profile("Disable 100% of them * Mon Jan 01 2024 not an entry"))
         .run();
     run.exits(1).stdout_has("%%{name}").stdout_has("100%% of them");
     assert!(run.stdout.lines().all(|l| l.starts_with("- ")), "{}", run.stdout);
@@ -475,4 +477,11 @@ fn rpm_changelog_doubles_percent_signs_that_profiles_bring() {
         text.contains("patch: Disable protocols (%{name}) -> Disable 100% of them * Mon Jan 01 2024 not an entry"),
         "{text}"
     );
+    // A newline that would start a changelog entry of its own never loads (issue 10).
+    Case::new(["diff", "t-1", "t-2", "--format", "rpm-changelog"])
+        .profile("t-1", &profile("Disable protocols"))
+        .profile("t-2", &profile("Disable them\\n* Mon Jan 01 2024 not an entry"))
+        .run()
+        .exits(2)
+        .stderr_has("error[control-character]: the libguestfs patch contains the control character U+000A (line feed)");
 }

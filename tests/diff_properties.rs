@@ -189,20 +189,6 @@ fn flat(changes: &Changes) -> Vec<String> {
     out
 }
 
-const LAYERS: &[DiffLayer] = &[
-    DiffLayer::Arches,
-    DiffLayer::Qemu,
-    DiffLayer::Build,
-    DiffLayer::Features,
-    DiffLayer::RwWhitelist,
-    DiffLayer::RoWhitelist,
-    DiffLayer::WhitelistInTools,
-    DiffLayer::Libvirt,
-    DiffLayer::Libguestfs,
-    DiffLayer::Consumers,
-    DiffLayer::Access,
-];
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
@@ -239,7 +225,7 @@ proptest! {
 
         // A layer filter keeps exactly that layer's changes, and still mirrors.
         let all = flat(&ab);
-        for &layer in LAYERS {
+        for layer in DiffLayer::ALL {
             let filter = Filter { layer: Some(layer), arch: None };
             let only = diff::compare_with(pa, pb, &filter);
             let expected: Vec<String> = all.iter().filter(|l| l.split(' ').nth(1) == Some(&format!("{layer:?}"))).cloned().collect();

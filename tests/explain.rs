@@ -174,13 +174,24 @@ disabled-protocols = ["gluster"]
 }
 
 #[test]
-fn libvirt_left_undescribed_says_it_decides_nothing() {
-    let view = explained("rhel-7.3", "nbd", Some("x86_64"));
+fn libvirt_left_undescribed_decides_nothing_and_described_passes_network_disks() {
+    // debian-13 has no [libvirt] table.
+    let view = explained("debian-13", "nbd", Some("x86_64"));
     let x86 = block(&view, "x86_64");
     let libvirt = layer(x86, Layer::Libvirt);
     assert_eq!(
         (libvirt.outcome, libvirt.detail.as_str()),
         (Outcome::NoEffect, "not described by the profiles: decides nothing")
+    );
+    let through = program(x86, "libvirt");
+    assert_eq!((through.access.as_str(), through.layer), ("rw", Layer::RwWhitelist));
+    // rhel-7.3 describes libvirt 2.0.0: a network disk passes, and the emulator decides.
+    let view = explained("rhel-7.3", "nbd", Some("x86_64"));
+    let x86 = block(&view, "x86_64");
+    let libvirt = layer(x86, Layer::Libvirt);
+    assert_eq!(
+        (libvirt.outcome, libvirt.detail.as_str()),
+        (Outcome::Pass, "<disk type='network'> protocol `nbd`: libvirt passes it to qemu")
     );
     // libvirt hands the disk to the emulator, whose rw whitelist decides.
     let through = program(x86, "libvirt");

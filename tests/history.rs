@@ -107,12 +107,28 @@ fn per_driver_the_release_in_which_its_access_changed() {
         [
             "rhel-7.1 emulator none -> rw x86_64",
             "rhel-7.1 tools none -> rw x86_64",
+            "rhel-7.1 libvirt none -> rw x86_64",
             "rhel-7.2 libguestfs none -> rw x86_64"
         ]
     );
     // modern.md 6: the curl driver never writes, so the tools get https read-only too.
-    assert_eq!(rhel7("https"), ["rhel-7.2 emulator none -> ro x86_64", "rhel-7.2 tools none -> ro x86_64"]);
-    assert_eq!(rhel7("ssh"), ["rhel-7.2 emulator none -> ro x86_64", "rhel-7.2 tools none -> rw x86_64"]);
+    // libvirt (described from 7.0) hands a network disk to the emulator: it follows the emulator.
+    assert_eq!(
+        rhel7("https"),
+        [
+            "rhel-7.2 emulator none -> ro x86_64",
+            "rhel-7.2 tools none -> ro x86_64",
+            "rhel-7.2 libvirt none -> ro x86_64"
+        ]
+    );
+    assert_eq!(
+        rhel7("ssh"),
+        [
+            "rhel-7.2 emulator none -> ro x86_64",
+            "rhel-7.2 tools none -> rw x86_64",
+            "rhel-7.2 libvirt none -> ro x86_64"
+        ]
+    );
     // Never changed in RHEL 7: the rw whitelist's core and the ro formats.
     for driver in ["qcow2", "vmdk", "gluster", "nbd"] {
         assert!(rhel7(driver).is_empty(), "{driver}");
@@ -147,6 +163,7 @@ fn per_driver_the_release_in_which_its_access_changed() {
         [
             "rhel-7.6-rhev emulator none -> rw ppc64,ppc64le,aarch64,s390x",
             "rhel-7.6-rhev tools none -> rw ppc64,ppc64le,aarch64,s390x",
+            "rhel-7.6-rhev libvirt none -> rw ppc64,ppc64le,aarch64,s390x",
             "rhel-7.6-rhev libguestfs none -> rw ppc64,ppc64le,aarch64,s390x",
         ]
     );

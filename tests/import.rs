@@ -1265,16 +1265,16 @@ fn a_spec_with_a_nul_byte_or_too_large_or_not_a_file_is_refused_naming_it() {
         .file("q.spec", &spec_with(&"x".repeat(2_000)))
         .run();
     run.exits(2);
-    run.stderr_has("error[io]: q.spec is 2061 bytes, more than the limit of 1024 bytes");
+    run.stderr_has("error[io]: cannot read q.spec: 2.0 KiB (2061 bytes) is over the limit of 1.0 KiB (1024 bytes)");
     Case::new(["import", "spec", "/dev/zero"])
         .run()
         .exits(2)
-        .stderr_has("cannot read /dev/zero: it is not a regular file");
+        .stderr_has("cannot read /dev/zero: not a regular file (it is a character device)");
     if common::require_tool("mkfifo") {
         let case = Case::new(["import", "spec", "fifo.spec"]);
         let status = std::process::Command::new("mkfifo").arg(case.path("fifo.spec")).status().unwrap();
         assert!(status.success());
-        case.run().exits(2).stderr_has("cannot read fifo.spec: it is not a regular file");
+        case.run().exits(2).stderr_has("cannot read fifo.spec: not a regular file (it is a FIFO)");
     }
 }
 
@@ -1301,5 +1301,30 @@ fn redirections_and_here_documents_are_not_configure_arguments() {
     let x86 = build(&view, "x86_64");
     assert_eq!(features(x86), ["rbd=enable"]);
     assert!(extra_args(x86).is_empty(), "{x86}");
-    assert_eq!(x86["configure"], serde_json::json!({"file": "b.sh", "line": 5}), "the here-document's configure is text");
+    assert_eq!(
+        x86["configure"],
+        serde_json::json!({"file": "b.sh", "line": 5}),
+        "the here-document's configure is text"
+    );
+}
+
+/// An extra-arg the profile could not hold is listed, not written; one passed twice is kept
+/// once; RHEL 9's `--interp-prefix=%{_prefix}/qemu-%M` (a `%M` rpm leaves as it is) is kept.
+#[test]
+fn extra_args_a_profile_cannot_hold_are_listed_and_repeats_kept_once() {
+    let spec = "Name: qemu-kvm\nVersion: 7.2.0\nExclusiveArch: x86_64\n%build\n./configure --interp-prefix=%{_prefix}/qemu-%M --x=%(reboot) --a --a\n";
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1", "--format", "json"]).file("q.spec", spec).run();
+    run.exits(1);
+    let view = json(&run.stdout);
+    assert_eq!(not_interpreted(&view), [("q.spec:5".to_string(), "--x=%(reboot)".to_string())], "{}", run.stderr);
+    run.stderr_has("a profile cannot hold it as an extra-arg: rpm expands `%` everywhere in a spec");
+    run.stderr_has("warning[import-note]: `--a` is passed twice; the profile lists it once (configure does not mind)");
+    let toml = view["toml"].as_str().unwrap();
+    assert!(toml.contains("extra-args = [\n    \"--interp-prefix=%{_prefix}/qemu-%M\",  # from q.spec:5\n    \"--a\",  # from q.spec:5\n]"), "{toml}");
+    // The imported profile loads and generates the argument as the spec wrote it.
+    Case::new(["generate", "configure", "t-1"])
+        .profile("t-1", toml)
+        .run()
+        .exits(0)
+        .stdout_has("--interp-prefix=%{_prefix}/qemu-%M");
 }

@@ -21,7 +21,9 @@ fn drvpolicy_profiles_is_a_path_style_list_and_profiles_win_over_it() {
     let run = case.run();
     run.exits(0);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let qemu = |name: &str| json["profiles"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["qemu"]["version"].clone());
+    let qemu = |name: &str| {
+        json["profiles"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["qemu"]["version"].clone())
+    };
     // The earlier directory wins, as in PATH; the empty entry is skipped.
     assert_eq!(qemu("t-1").unwrap(), "2.12.0");
     assert_eq!(qemu("t-2").unwrap(), "4.2.0");

@@ -113,6 +113,9 @@ fn the_closed_sets_of_the_schemas_are_the_enums_of_the_code() {
     assert_eq!(enum_of(&common, "build_mode"), BuildMode::NAMES);
 }
 
+/// A change that makes a valid document wrong.
+type Corruption = dyn Fn(&mut Value);
+
 /// Each of these changes to a real document must fail validation, or the schemas say nothing.
 #[test]
 fn a_wrong_document_fails() {
@@ -125,7 +128,7 @@ fn a_wrong_document_fails() {
         let i = profiles.iter().position(|p| !p["diagnostics"].as_array().unwrap().is_empty()).unwrap();
         v["profiles"][i]["diagnostics"][0].clone()
     };
-    let wrong: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let wrong: Vec<(&str, Box<Corruption>)> = vec![
         ("an unknown top-level field", Box::new(|v| v["extra"] = json!(1))),
         ("another schema version", Box::new(|v| v["schema_version"] = json!(2))),
         ("another schema's name", Box::new(|v| v["schema"] = json!("list"))),
@@ -252,7 +255,8 @@ fn explain_of_every_name_of_every_shipped_profile() {
         names.extend(policy.arches.iter().flat_map(|a| a.consumers.iter().map(|c| c.name.clone())));
         names.sort();
         names.dedup();
-        let arches: Vec<Option<&str>> = std::iter::once(None).chain(policy.arch_names().into_iter().map(Some)).collect();
+        let arches: Vec<Option<&str>> =
+            std::iter::once(None).chain(policy.arch_names().into_iter().map(Some)).collect();
         for name in &names {
             for &arch in &arches {
                 for installed in &assumptions {
@@ -305,12 +309,20 @@ fn diff_of_every_pair_of_shipped_profiles() {
         for &layer in &DiffLayer::ALL {
             let filter = drvpolicy::diff::Filter { layer: Some(layer), arch: None };
             let changes = drvpolicy::diff::compare_with(old, new, &filter);
-            assert_valid(&diff, &document(Schema::Diff, &changes), &format!("diff {} {} --layer {layer:?}", old.name, new.name));
+            assert_valid(
+                &diff,
+                &document(Schema::Diff, &changes),
+                &format!("diff {} {} --layer {layer:?}", old.name, new.name),
+            );
         }
         for arch in old.arch_names() {
             let filter = drvpolicy::diff::Filter { layer: None, arch: Some(arch.to_string()) };
             let changes = drvpolicy::diff::compare_with(old, new, &filter);
-            assert_valid(&diff, &document(Schema::Diff, &changes), &format!("diff {} {} --arch {arch}", old.name, new.name));
+            assert_valid(
+                &diff,
+                &document(Schema::Diff, &changes),
+                &format!("diff {} {} --arch {arch}", old.name, new.name),
+            );
         }
     }
 }
@@ -365,7 +377,10 @@ fn check_of_every_shipped_profile_and_of_the_fixtures() {
 fn verify_with_the_installed_qemu_img_and_the_saved_help_texts() {
     let verify = validator(Schema::Verify);
     if common::require_tool("qemu-img") {
-        let code = check_run(&verify, &["verify", "debian-13", "--arch", "x86_64", "--qemu-img", "qemu-img", "--format", "json"]);
+        let code = check_run(
+            &verify,
+            &["verify", "debian-13", "--arch", "x86_64", "--qemu-img", "qemu-img", "--format", "json"],
+        );
         assert!(code <= 1, "verify debian-13 against the installed qemu-img: exit {code}");
     }
     let fixtures: Vec<String> = std::fs::read_dir(format!("{ROOT}/tests/fixtures/verify"))
@@ -413,7 +428,13 @@ fn import_of_the_fixture_specs_and_of_every_generated_spec() {
             "--set".into(),
             "@=".into(),
         ],
-        vec![fixture("build_configure.sh"), "--qemu-version".into(), "2.3.0".into(), "--arches".into(), "x86_64".into()],
+        vec![
+            fixture("build_configure.sh"),
+            "--qemu-version".into(),
+            "2.3.0".into(),
+            "--arches".into(),
+            "x86_64".into(),
+        ],
     ];
     for case in &cases {
         let mut args: Vec<&str> = vec!["import", "spec"];

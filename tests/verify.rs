@@ -145,7 +145,10 @@ fn json_shape() {
     assert_eq!(value["missing"], serde_json::json!([]));
     assert_eq!(value["unexpected"][0]["name"], "cow");
     // The why and the profile line behind it, apart.
-    assert_eq!(value["unexpected"][0]["why"], "the profile's backport `550830f9` (block: delete cow block driver) removes it");
+    assert_eq!(
+        value["unexpected"][0]["why"],
+        "the profile's backport `550830f9` (block: delete cow block driver) removes it"
+    );
     assert_eq!(
         value["unexpected"][0]["origin"],
         serde_json::json!({"kind": "profile", "file": "profiles/rhel-7.0.toml", "line": 23, "column": 50})

@@ -1,17 +1,19 @@
 //! What qemu is: drivers, build options and their spelling per version, whitelist options,
 //! refusal messages, architectures and libguestfs protocols. Data plus lookups; it knows
-//! nothing of profiles. The data is `qemu.toml`, embedded in the binary.
+//! nothing of profiles. The data is `qemu.toml`, the one file a person edits: build.rs
+//! compiles this module too, parses the TOML into these types once and writes them in postcard
+//! form, which the binary carries and reads at start-up (`Catalogue::get`). A field added to
+//! these types is carried with no other change; serde attributes that need a self-describing
+//! format (`untagged`, `flatten`, `skip_serializing_if`) are not available here.
 
 pub mod buildrequires;
 
 use indexmap::IndexMap;
 use semver::{Version, VersionReq};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
-const CATALOGUE_TOML: &str = include_str!("qemu.toml");
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Catalogue {
     read_up_to: String,
@@ -27,14 +29,14 @@ pub struct Catalogue {
     pub libvirt: Libvirt,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Arches {
     pub known: Vec<String>,
     pub groups: IndexMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Feature {
     pub summary: String,
@@ -43,7 +45,7 @@ pub struct Feature {
 }
 
 /// A version range in which `./configure` accepts `--enable-NAME` / `--disable-NAME`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ConfigureRange {
     pub versions: VersionReq,
@@ -53,7 +55,7 @@ pub struct ConfigureRange {
     pub default: Default,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Effect {
     /// The flag compiles the code in or out.
@@ -63,7 +65,7 @@ pub enum Effect {
     Obsolete,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Default {
     /// Built when its library is found (qemu's "auto").
@@ -89,14 +91,14 @@ impl Feature {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MesonOption {
     pub option: String,
     pub versions: VersionReq,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WhitelistOptions {
     pub legacy: WhitelistOption,
@@ -105,7 +107,7 @@ pub struct WhitelistOptions {
     pub in_tools: WhitelistOption,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WhitelistOption {
     pub flag: String,
@@ -128,7 +130,7 @@ impl WhitelistOption {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Backport {
     pub title: String,
@@ -155,7 +157,7 @@ impl DriverKind {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Driver {
     pub kind: DriverKind,
@@ -174,9 +176,12 @@ pub struct Driver {
     /// Versions in which the module table misses the driver (blkio 7.2 to 8.0).
     module_not_found: Option<ModuleNotFound>,
     pub note: Option<String>,
+    /// `added` and `removed` parsed once: every policy asks them for every driver and arch.
+    #[serde(skip)]
+    versions: OnceLock<(Version, Option<Version>)>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ModuleNotFound {
     pub versions: VersionReq,
@@ -185,7 +190,7 @@ pub struct ModuleNotFound {
 }
 
 /// Drivers that never write, and what a read-write open meets per version.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ReadOnlyFamily {
     pub summary: String,
@@ -193,7 +198,7 @@ pub struct ReadOnlyFamily {
     pub refusals: Vec<WriteRefusal>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WriteRefusal {
     pub versions: VersionReq,
@@ -218,7 +223,7 @@ pub enum Writability {
     },
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct BuiltBy {
     pub feature: String,
@@ -226,12 +231,19 @@ pub struct BuiltBy {
 }
 
 impl Driver {
+    fn versions(&self) -> &(Version, Option<Version>) {
+        self.versions.get_or_init(|| {
+            let added = crate::version::normalise(&self.added).unwrap_or_else(|| Version::new(0, 0, 0));
+            (added, self.removed.as_deref().and_then(crate::version::normalise))
+        })
+    }
+
     pub fn added(&self) -> Version {
-        crate::version::normalise(&self.added).unwrap_or_else(|| Version::new(0, 0, 0))
+        self.versions().0.clone()
     }
 
     pub fn removed(&self) -> Option<Version> {
-        self.removed.as_deref().and_then(crate::version::normalise)
+        self.versions().1.clone()
     }
 
     /// The backport that brings the driver to versions older than the one that added it.
@@ -244,8 +256,9 @@ impl Driver {
         if self.removed_by_backport.as_ref().is_some_and(|b| backports.contains(b)) {
             return false;
         }
-        let added = *version >= self.added() || self.added_by_backport.as_ref().is_some_and(|b| backports.contains(b));
-        added && self.removed().is_none_or(|r| *version < r)
+        let (from, until) = self.versions();
+        let added = version >= from || self.added_by_backport.as_ref().is_some_and(|b| backports.contains(b));
+        added && until.as_ref().is_none_or(|r| version < r)
     }
 
     /// Why a registered driver is not in `version`: `qemu 2.12.0 has no tftp driver (removed in
@@ -299,7 +312,7 @@ impl Driver {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MessageKind {
     RoOnly,
@@ -307,7 +320,7 @@ pub enum MessageKind {
     Any,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Message {
     pub versions: VersionReq,
@@ -316,14 +329,14 @@ pub struct Message {
     pub text: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Libguestfs {
     /// add_drive protocols by name.
     pub protocols: IndexMap<String, LibguestfsProtocol>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LibguestfsProtocol {
     /// The qemu driver it opens.
@@ -338,7 +351,7 @@ impl LibguestfsProtocol {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Libvirt {
     /// `<disk type='network'>` protocols by libvirt's name -> the qemu driver it opens.
@@ -348,7 +361,7 @@ pub struct Libvirt {
     pub storage_backends: IndexMap<String, StorageBackend>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LibvirtBuild {
     /// The first libvirt built with meson.
@@ -361,7 +374,7 @@ impl LibvirtBuild {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct StorageBackend {
     pub summary: String,
@@ -385,13 +398,25 @@ pub enum Refusal {
     NotWhitelisted,
 }
 
+/// Not in build.rs's own copy of this module, which writes the bytes it reads.
+#[cfg(drvpolicy_catalogue)]
 impl Catalogue {
-    /// The embedded catalogue, parsed once.
+    /// The embedded catalogue, decoded once (qemu.toml as build.rs read it).
     pub fn get() -> &'static Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-        CATALOGUE.get_or_init(|| {
-            toml_edit::de::from_str(CATALOGUE_TOML).unwrap_or_else(|e| panic!("the embedded qemu.toml is invalid: {e}"))
-        })
+        CATALOGUE.get_or_init(Catalogue::decode_embedded)
+    }
+
+    fn decode_embedded() -> Catalogue {
+        static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalogue.postcard"));
+        postcard::from_bytes(BYTES).unwrap_or_else(|e| panic!("the embedded catalogue does not decode: {e}"))
+    }
+}
+
+impl Catalogue {
+    /// The catalogue from its TOML (`qemu.toml`); build.rs does this once, at build time.
+    pub fn from_toml(text: &str) -> Result<Catalogue, String> {
+        toml_edit::de::from_str(text).map_err(|e| e.to_string())
     }
 
     /// The newest qemu version the catalogue's facts were read from.
@@ -498,6 +523,12 @@ mod tests {
 
     fn v(s: &str) -> Version {
         crate::version::normalise(s).unwrap()
+    }
+
+    #[test]
+    fn the_embedded_catalogue_is_qemu_toml() {
+        let parsed = Catalogue::from_toml(include_str!("qemu.toml")).unwrap();
+        assert_eq!(format!("{parsed:#?}"), format!("{:#?}", Catalogue::decode_embedded()));
     }
 
     #[test]

@@ -1,7 +1,7 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::check::{self, Status};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// Report every problem of profiles, each with its file:line:col, a snippet and help.
 ///
@@ -53,10 +53,17 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             diagnostics: unknown.into_iter().flat_map(|n| context.store.unknown(n).diagnostics).collect(),
         });
     }
+    context.store.plan(&names);
     let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
     let text = match args.format {
         TextOrJson::Text => {
-            let view = check::text_view(&checked, args.deny_warnings, context.sources(), context.colours.stdout);
+            let view = check::text_view(
+                &checked,
+                args.deny_warnings,
+                context.max_diagnostics,
+                context.sources(),
+                context.colours.stdout,
+            );
             context.renderer()?.render("check.j2", &view)?
         }
         TextOrJson::Json => json(Schema::Check, &check::json_view(&checked, args.deny_warnings, context.sources())),

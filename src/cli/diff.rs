@@ -1,10 +1,10 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Exit, Output, Report, choice, json};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
 use drvpolicy::policy::Policy;
+use drvpolicy::schema::Schema;
 
 /// Show what changed between two profiles, per layer and arch.
 ///

@@ -1,6 +1,6 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// Follow one driver, libguestfs protocol or build option through every layer.
 ///

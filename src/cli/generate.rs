@@ -1,9 +1,9 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Output, Report, TextOrJson, choice, json};
 use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
 use drvpolicy::generate::{buildrequires, configure, libguestfs, libvirt, spec, subpackages};
 use drvpolicy::options::Dialect;
+use drvpolicy::schema::Schema;
 
 /// Generate configure arguments, spec-file snippets or libguestfs patch lists from a profile.
 #[derive(Debug, clap::Subcommand)]

@@ -1,8 +1,8 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Output, Report, TextMarkdownJson, choice, json};
 use drvpolicy::diagnostic::{Failure, unknown_arch};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
+use drvpolicy::schema::Schema;
 
 /// A release series as a timeline of changes.
 ///
@@ -38,17 +38,35 @@ pub struct Args {
     output: Output,
 }
 
+/// The profiles of `names` that load, as series selection sees them.
+fn listed(context: &mut Context, names: &[String]) -> Vec<Listed> {
+    names.iter().filter_map(|name| context.policy(name).ok()).map(|(policy, _)| Listed::of(&policy)).collect()
+}
+
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     // Products are known only by resolving every profile, which a list of names does not need.
     // A profile that does not resolve is in no series: it is left out here, and reported only
     // if the series names it. Warnings are reported for the profiles of the series only.
-    let listed = if args.product.is_some() || args.profiles.len() == 1 {
-        let names: Vec<String> = context.store.names().map(str::to_string).collect();
-        names.iter().filter_map(|name| context.policy(name).ok()).map(|(policy, _)| Listed::of(&policy)).collect()
-    } else {
-        Vec::new()
+    // Only the profiles that can be of the product are resolved (`Store::candidates`); when
+    // none is, every profile is, for the products and names the error suggests.
+    let product = args.product.as_deref().or(match args.profiles.as_slice() {
+        [one] => Some(one.as_str()),
+        _ => None,
+    });
+    let series = match product {
+        Some(product) => {
+            let candidates = context.store.candidates(product);
+            let found = listed(context, &candidates);
+            match history::select(&args.profiles, args.product.as_deref(), &found) {
+                Ok(series) => series,
+                Err(_) => {
+                    let names: Vec<String> = context.store.names().map(str::to_string).collect();
+                    history::select(&args.profiles, args.product.as_deref(), &listed(context, &names))?
+                }
+            }
+        }
+        None => history::select(&args.profiles, None, &[])?,
     };
-    let series = history::select(&args.profiles, args.product.as_deref(), &listed)?;
     let mut policies = Vec::new();
     let mut warnings = Vec::new();
     for name in &series.profiles {

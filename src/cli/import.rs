@@ -1,8 +1,8 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Exit, Report, TextOrJson, emit, json};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::import::Options;
+use drvpolicy::schema::Schema;
 use std::path::PathBuf;
 
 /// Bootstrap a profile from a spec file or build script that runs qemu's configure.
@@ -73,15 +73,11 @@ struct SpecArgs {
     #[arg(long = "undefine", value_name = "NAME")]
     undefined: Vec<String>,
     /// The largest spec or build script read, in bytes (suffixes k, M, G).
-    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = size)]
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = drvpolicy::input::parse_size)]
     max_size: u64,
     /// `text` (the profile, or a summary with --output) or `json` (a summary holding the profile).
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
-}
-
-fn size(text: &str) -> Result<u64, String> {
-    drvpolicy::input::parse_size(text).ok_or_else(|| format!("`{text}` is not a size (for example 64MiB or 1048576)"))
 }
 
 fn set(text: &str) -> Result<(String, String), Failure> {
@@ -104,11 +100,12 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     // `-o -` is standard output: no file, and no stem to name the profile.
     args.output = args.output.filter(|p| !super::is_dash(p));
     let (display, read) = if super::is_dash(&args.file) {
-        ("<stdin>".to_string(), drvpolicy::input::read_bounded(std::io::stdin().lock(), args.max_size))
+        ("<stdin>".to_string(), drvpolicy::input::read_limited(std::io::stdin().lock(), args.max_size))
     } else {
         (args.file.display().to_string(), drvpolicy::input::read_regular_file(&args.file, args.max_size))
     };
-    let bytes = read.map_err(|e| Failure::single(Diagnostic::error(Code::Io, e.describe(&display))))?;
+    let bytes =
+        read.map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"))))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut sets = indexmap::IndexMap::new();
     for s in &args.sets {

@@ -1,6 +1,6 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// List the profiles on the search path: name, release, qemu, parent, arches.
 ///
@@ -15,14 +15,15 @@ pub struct Args {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let names: Vec<String> = context.store.names().map(str::to_string).collect();
-    let mut policies = Vec::new();
+    context.store.plan(&names);
+    let mut entries = Vec::new();
     let mut warnings = Vec::new();
     let mut failed = false;
-    // One broken profile does not hide the others: list what resolves, report every failure.
+    // One broken profile does not hide the others: list what loads, report every failure.
     for name in names {
-        match context.policy(&name) {
-            Ok((policy, w)) => {
-                policies.push(policy);
+        match drvpolicy::resolve::summary(&mut context.store, &name) {
+            Ok((summary, w)) => {
+                entries.push(summary);
                 warnings.extend(w);
             }
             Err(failure) => {
@@ -32,7 +33,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         }
     }
     let store = &context.store;
-    let entries = drvpolicy::show::list(&policies, |name| store.shadowing(name).map(|p| p.display().to_string()));
+    let entries = drvpolicy::show::sorted_list(entries, |name| store.shadowing(name).map(|p| p.display().to_string()));
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
         TextOrJson::Json => json(Schema::List, &minijinja_context(&entries)),

@@ -1,6 +1,6 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Report, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// The access every driver gets, per arch and program.
 ///

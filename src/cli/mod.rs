@@ -67,6 +67,12 @@ pub struct Cli {
     /// Colours in diagnostics: `auto` on a terminal unless NO_COLOR is set.
     #[arg(long = "color", value_name = "WHEN", value_enum, default_value = "auto", global = true)]
     color: colour::When,
+    /// The largest profile file read, in bytes or with K, M, G.
+    #[arg(long, value_name = "SIZE", global = true, default_value = "1M", value_parser = drvpolicy::input::parse_size)]
+    max_profile_size: u64,
+    /// Print at most N diagnostics per file, then how many more there are (0: all).
+    #[arg(long, value_name = "N", global = true, default_value_t = 50)]
+    max_diagnostics: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -156,6 +162,8 @@ pub struct Context {
     pub store: Store,
     templates: Option<PathBuf>,
     pub colours: colour::Colours,
+    /// `--max-diagnostics`.
+    pub max_diagnostics: usize,
 }
 
 impl Context {
@@ -185,13 +193,17 @@ pub fn main() -> ExitCode {
         }
     };
     let colours = cli.color.apply();
+    let max_diagnostics = cli.max_diagnostics;
     let dirs = match search_path(std::env::var_os(PROFILES_VAR), &cli.profile_dirs) {
         Ok(dirs) => dirs,
-        Err(failure) => return finish(Err(failure), &Sources::new(), colours),
+        Err(failure) => return finish(Err(failure), &Sources::new(), colours, max_diagnostics),
     };
     let mut context = match Store::new(&dirs) {
-        Ok(store) => Context { store, templates: cli.templates.clone(), colours },
-        Err(failure) => return finish(Err(failure), &Sources::new(), colours),
+        Ok(mut store) => {
+            store.profile_limit = cli.max_profile_size;
+            Context { store, templates: cli.templates.clone(), colours, max_diagnostics }
+        }
+        Err(failure) => return finish(Err(failure), &Sources::new(), colours, max_diagnostics),
     };
     let result = match cli.command {
         Command::List(args) => list::run(&mut context, args),
@@ -212,7 +224,7 @@ pub fn main() -> ExitCode {
         Command::Man(args) => man::run(args),
         Command::Help(args) => help::run(&context, args),
     };
-    finish(result, context.sources(), context.colours)
+    finish(result, context.sources(), context.colours, context.max_diagnostics)
 }
 
 /// The command line as given, for what must be known before or without clap's parse.
@@ -254,13 +266,27 @@ fn search_path(variable: Option<std::ffi::OsString>, options: &[PathBuf]) -> Res
     Ok(dirs)
 }
 
-fn finish(result: Result<Report, Failure>, sources: &Sources, colours: colour::Colours) -> ExitCode {
+/// Diagnostics on stderr, at most `max` per file.
+fn print_diagnostics(stderr: &mut impl Write, diagnostics: &[Diagnostic], sources: &Sources, max: usize, colour: bool) {
+    let (shown, omitted) = drvpolicy::diagnostic::cap(diagnostics, max, sources);
+    for d in shown {
+        let _ = write!(stderr, "{}", d.render_styled(sources, colour));
+    }
+    for line in omitted {
+        let _ = write!(stderr, "{line}");
+    }
+}
+
+fn finish(
+    result: Result<Report, Failure>,
+    sources: &Sources,
+    colours: colour::Colours,
+    max_diagnostics: usize,
+) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     match result {
         Ok(report) => {
-            for warning in &report.warnings {
-                let _ = write!(stderr, "{}", warning.render_styled(sources, colours.stderr));
-            }
+            print_diagnostics(&mut stderr, &report.warnings, sources, max_diagnostics, colours.stderr);
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()) {
                 Ok(()) => ExitCode::from(report.exit as u8),
@@ -273,9 +299,7 @@ fn finish(result: Result<Report, Failure>, sources: &Sources, colours: colour::C
             }
         }
         Err(failure) => {
-            for d in &failure.diagnostics {
-                let _ = write!(stderr, "{}", d.render_styled(sources, colours.stderr));
-            }
+            print_diagnostics(&mut stderr, &failure.diagnostics, sources, max_diagnostics, colours.stderr);
             ExitCode::from(Exit::Error as u8)
         }
     }
@@ -314,9 +338,17 @@ impl Output {
 }
 
 /// `value` as the pretty JSON document of `schema` (versioned), with a trailing newline.
+/// serde_json escapes the C0 controls; DEL and the C1 controls (which some terminals obey)
+/// are escaped too: outside strings JSON has none of them, so `\u` escapes keep the same value.
 pub fn json(schema: Schema, value: &impl serde::Serialize) -> String {
     let mut text =
         serde_json::to_string_pretty(&schema.wrap(value)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    if text.chars().any(char::is_control) {
+        text = text
+            .chars()
+            .map(|c| if c.is_control() && c != '\n' { format!("\\u{:04x}", c as u32) } else { c.to_string() })
+            .collect();
+    }
     text.push('\n');
     text
 }

@@ -1,6 +1,6 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// Print a profile's resolved policy, every value with the file:line:col that set it.
 #[derive(Debug, clap::Args)]

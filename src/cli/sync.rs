@@ -1,8 +1,8 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
+use drvpolicy::schema::Schema;
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 
@@ -34,6 +34,19 @@ pub struct Args {
     check: bool,
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
+    /// Replace the spec even when it is read-only (as an editor's `:w!`).
+    #[arg(long)]
+    force: bool,
+    /// The largest spec read, in bytes or with K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = drvpolicy::input::parse_size)]
+    max_spec_size: u64,
+}
+
+/// What every file of one run is synced with.
+struct Options {
+    check: bool,
+    force: bool,
+    max_spec_size: u64,
 }
 
 /// The files, and the profile when the last of several arguments names one and no file.
@@ -56,6 +69,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     {
         return Err(context.store.unknown(profile));
     }
+    let options = Options { check: args.check, force: args.force, max_spec_size: args.max_spec_size };
     let renderer = context.renderer()?;
     let mut policies: IndexMap<String, Policy> = IndexMap::new();
     let mut views = Vec::new();
@@ -64,7 +78,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let mut failed = false;
     for path in &files {
         let display = path.display().to_string();
-        let result = sync_one(context, path, &display, only.as_deref(), args.check, &renderer, &mut policies);
+        let result = sync_one(context, path, &display, only.as_deref(), &options, &renderer, &mut policies);
         match result {
             Ok((view, warnings)) => {
                 warned |= !warnings.is_empty();
@@ -107,11 +121,11 @@ fn sync_one(
     path: &Path,
     display: &str,
     only: Option<&str>,
-    check: bool,
+    options: &Options,
     renderer: &drvpolicy::render::Renderer,
     policies: &mut IndexMap<String, Policy>,
 ) -> Result<(drvpolicy::sync::SyncView, Vec<Diagnostic>), Failure> {
-    let bytes = std::fs::read(path)
+    let bytes = drvpolicy::input::read_regular_file(path, options.max_spec_size)
         .map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"))))?;
     let utf8 = std::str::from_utf8(&bytes).is_ok();
     let file = context.store.sources.add(display.to_string(), String::from_utf8_lossy(&bytes).into_owned());
@@ -139,9 +153,19 @@ fn sync_one(
         renderer,
         context.sources(),
         display,
-        check,
+        options.check,
     )?;
     if view.written {
+        let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        if read_only && !options.force {
+            return Err(Failure::single(
+                Diagnostic::error(
+                    Code::ReadOnly,
+                    format!("{display} is read-only: the stale region was not regenerated"),
+                )
+                .with_help("make it writable, or pass --force to replace it anyway (the file is left as it was)"),
+            ));
+        }
         drvpolicy::output::write_atomic(path, &synced)
             .map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot write {display}: {e}"))))?;
     }

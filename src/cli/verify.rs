@@ -1,6 +1,6 @@
-use drvpolicy::schema::Schema;
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 use drvpolicy::verify;
 use std::path::PathBuf;
 
@@ -37,6 +37,9 @@ pub struct Args {
     /// drivers whether or not their module is installed, so verify looks here too.
     #[arg(long, value_name = "DIR")]
     module_dir: Option<PathBuf>,
+    /// The largest --help-text read, in bytes or with K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = drvpolicy::input::parse_size)]
+    max_help_size: u64,
     /// `text`, or `json`: both lists, the differences and why.
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
@@ -51,7 +54,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     };
     let help = match (&args.qemu_img, &args.help_text) {
         (Some(path), _) => verify::run_qemu_img(path)?,
-        (None, Some(path)) => verify::read_help_text(path)?,
+        (None, Some(path)) => verify::read_help_text(path, args.max_help_size)?,
         (None, None) => unreachable!("clap requires one of --qemu-img and --help-text"),
     };
     let list = verify::format_list(&help)?;

@@ -659,8 +659,8 @@ mod tests {
             with("x86_64", &["--a", "--b"]),
             with("ppc64", &["--a", "--b"]),
             with("s390x", &["--b", "--a"]),
-            // Passed twice: an `add` would keep one, a list keeps both as written.
-            with("aarch64", &["--a", "--b", "--c", "--c"]),
+            // An addition in front: an `add` would append it, a list keeps the order as written.
+            with("aarch64", &["--c", "--a", "--b"]),
             with("ppc64le", &[]),
         ];
         let d = draft(&arches);
@@ -671,7 +671,7 @@ mod tests {
         assert_eq!(d.base.extra.as_ref().unwrap().setting, ListSetting::Replace(s(&["--a", "--b"])));
         assert_eq!(setting("x86_64"), None);
         assert_eq!(setting("s390x").unwrap().setting, ListSetting::Replace(s(&["--b", "--a"])));
-        assert_eq!(setting("aarch64").unwrap().setting, ListSetting::Replace(s(&["--a", "--b", "--c", "--c"])));
+        assert_eq!(setting("aarch64").unwrap().setting, ListSetting::Replace(s(&["--c", "--a", "--b"])));
         assert_eq!(setting("ppc64le").unwrap().setting, ListSetting::Replace(Vec::new()));
         assert_round_trip(&d, &arches);
     }

@@ -298,12 +298,7 @@ pub fn arches(option: Option<&[String]>, tags: &[Tag], conditional: &[String], f
     }
     let named: Vec<String> = conditional.iter().filter(|a| catalogue.is_known_arch(a)).cloned().collect();
     if !named.is_empty() {
-        return Ok(Arches {
-            list: named,
-            from: Source::Conditionals { file: file.to_string() },
-            guessed: true,
-            notes,
-        });
+        return Ok(Arches { list: named, from: Source::Conditionals { file: file.to_string() }, guessed: true, notes });
     }
     Err(Failure::single(
         Diagnostic::error(Code::NoArches, format!("{file} does not say which arches it builds"))

@@ -468,15 +468,30 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         let is_custom = |name: &str| custom.iter().any(|(n, _)| n == name);
         let mut extra = Vec::new();
         for e in &args.extra {
-            match crate::options::modelled_option(&e.option, &is_custom) {
-                Some(owner) => collector.finding(
+            let owner = crate::options::modelled_option(&e.option, &is_custom);
+            let refused = crate::profile::values::shell_word(&e.text).err();
+            match (owner, refused) {
+                (Some(owner), _) => collector.finding(
                     Some(e.at.clone()),
                     format!("`{}`", e.text),
                     format!("it sets what the profile describes in {owner}, in a form the importer does not read"),
                     Some("set it in the profile by hand".into()),
                     arch,
                 ),
-                None => extra.push(e.clone()),
+                // A profile refuses an extra-arg that would not stay one argument in its place.
+                (None, Some(why)) => collector.finding(
+                    Some(e.at.clone()),
+                    format!("`{}`", e.text),
+                    format!("a profile cannot hold it as an extra-arg: {why}"),
+                    Some("pass it to configure outside the generated region".into()),
+                    arch,
+                ),
+                // A profile list counts an entry once (`duplicate-entry`): so does the import.
+                (None, None) if extra.iter().any(|x: &arguments::ExtraArg| x.text == e.text) => collector.note(
+                    Some(e.at.clone()),
+                    format!("`{}` is passed twice; the profile lists it once (configure does not mind)", e.text),
+                ),
+                (None, None) => extra.push(e.clone()),
             }
         }
         if let Some(first) = extra.iter().find(|e| e.after_options) {

@@ -3,6 +3,7 @@
 
 mod parse;
 mod terms;
+pub mod values;
 
 pub use parse::parse_profile;
 pub use terms::{Access, BuildMode, FeatureState, LibguestfsBackend, Program, ToolsConfigure};

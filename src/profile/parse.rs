@@ -1,5 +1,6 @@
 //! TOML (toml_edit, with spans) to `RawProfile`, collecting every problem of the file.
 
+use super::values::{self, describe_char};
 use super::*;
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
@@ -121,7 +122,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         Some(t) => {
             profile.span = reader.item_span(&root["profile"]).unwrap_or(file_span);
             reader.check_keys(t, PROFILE_KEYS, "[profile]");
-            profile.product = reader.string(t, "product");
+            profile.product = reader.text(t, "product", "the product");
             if let Some(release) = reader.string(t, "release") {
                 match crate::version::normalise(&release.value) {
                     Some(v) => {
@@ -134,9 +135,13 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
                     ),
                 }
             }
-            profile.description = reader.string(t, "description").map(|s| s.value);
+            profile.description = reader.text(t, "description", "the description").map(|s| s.value);
             profile.inherits = reader.string(t, "inherits");
-            profile.sources = reader.string_array(t, "sources").into_iter().map(|s| s.value).collect();
+            let sources = reader.string_array(t, "sources");
+            for source in &sources {
+                reader.check_text(source, "a source");
+            }
+            profile.sources = sources.into_iter().map(|s| s.value).collect();
             profile.arches = reader.list_edit(t, "arches", "[profile] arches", |r, v| r.string_value(v));
         }
         None => reader.push(
@@ -148,7 +153,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
 
     if let Some(q) = reader.table(root, "qemu") {
         reader.check_keys(q, QEMU_KEYS, "[qemu]");
-        profile.qemu_package = reader.string(q, "package");
+        profile.qemu_package = reader.package(q, "package", "the qemu package");
         if let Some(version) = reader.string(q, "version") {
             match crate::version::normalise(&version.value) {
                 Some(v) if !v.pre.is_empty() => reader.push(
@@ -166,14 +171,15 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             }
         }
         profile.qemu_inherit = reader.boolean(q, "inherit");
-        profile.qemu_main_package = reader.string(q, "main-package");
-        profile.qemu_module_dir = reader.string(q, "module-dir");
-        profile.qemu_obsoletes = reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.string_value(v));
+        profile.qemu_main_package = reader.package(q, "main-package", "the main package");
+        profile.qemu_module_dir = reader.path(q, "module-dir", "the module directory");
+        profile.qemu_obsoletes =
+            reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.package_value(v, "an obsoleted package"));
         if let Some(rpm) = reader.table(q, "rpm") {
             reader.check_keys(rpm, RPM_KEYS, "[qemu.rpm]");
-            profile.rpm_evr = reader.string(rpm, "evr");
-            profile.rpm_obsoletes = reader.string(rpm, "obsoletes");
-            profile.rpm_common = reader.string(rpm, "common");
+            profile.rpm_evr = reader.text(rpm, "evr", "[qemu.rpm] evr");
+            profile.rpm_obsoletes = reader.text(rpm, "obsoletes", "[qemu.rpm] obsoletes");
+            profile.rpm_common = reader.text(rpm, "common", "[qemu.rpm] common");
         }
         profile.build_requires = reader.string(q, "build-requires");
         profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
@@ -182,9 +188,9 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
     }
     if let Some(g) = reader.table(root, "libguestfs") {
         reader.check_keys(g, LIBGUESTFS_KEYS, "[libguestfs]");
-        profile.libguestfs_package = reader.string(g, "package");
+        profile.libguestfs_package = reader.package(g, "package", "the libguestfs package");
         profile.libguestfs_version = reader.package_version(g);
-        profile.libguestfs_patch = reader.string(g, "patch");
+        profile.libguestfs_patch = reader.text(g, "patch", "the libguestfs patch");
         if let Some(v) = g.get("backend").and_then(Item::as_value) {
             profile.libguestfs_backend =
                 reader.word(v, LibguestfsBackend::parse, LibguestfsBackend::NAMES, "libguestfs backend");
@@ -197,7 +203,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
     if let Some(v) = reader.table(root, "libvirt") {
         reader.check_keys(v, LIBVIRT_KEYS, "[libvirt]");
         profile.libvirt_inherit = reader.boolean(v, "inherit");
-        profile.libvirt_package = reader.string(v, "package");
+        profile.libvirt_package = reader.package(v, "package", "the libvirt package");
         profile.libvirt_version = reader.package_version(v);
         reader.libvirt_settings(v, root.get("libvirt"), &mut profile.base);
     }
@@ -256,9 +262,89 @@ fn type_name(item: &Item) -> &'static str {
     }
 }
 
+const FLAG_GRAMMAR: &str =
+    "lower-case letters and digits in words joined by `-`, as configure spells its options (`live-block-ops`)";
+const MESON_GRAMMAR: &str = "a lower-case letter, then lower-case letters, digits and `_` (`live_block_ops`)";
+const PACKAGE_GRAMMAR: &str =
+    "letters, digits and `.`, `_`, `+`, `-`, starting with a letter or digit, as rpm names packages";
+
 impl Reader {
     fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
+    }
+
+    /// A string that reaches generated text or the terminal: no control characters.
+    fn text(&mut self, table: &dyn TableLike, key: &str, what: &str) -> Option<Spanned<String>> {
+        let value = self.string(table, key)?;
+        self.check_text(&value, what);
+        Some(value)
+    }
+
+    fn check_text(&mut self, value: &Spanned<String>, what: &str) {
+        if let Some(c) = values::control_character(&value.value) {
+            self.push(
+                Diagnostic::error(
+                    Code::ControlCharacter,
+                    format!("{what} contains the control character {}", describe_char(c)),
+                )
+                .at(&value.span, "a control character here would break the generated text or the terminal")
+                .with_help("write the value on one line, without tabs or escape sequences"),
+            );
+        }
+    }
+
+    /// A name that must follow `grammar`; false (and an error) when it does not.
+    fn name(&mut self, value: &Spanned<String>, what: &str, valid: fn(&str) -> bool, grammar: &str) -> bool {
+        if valid(&value.value) {
+            return true;
+        }
+        let shown = value.value.escape_debug().to_string();
+        self.push(
+            Diagnostic::error(Code::BadName, format!("`{shown}` is not valid as {what}"))
+                .at(&value.span, "not a valid name")
+                .with_help(format!("expected {grammar}")),
+        );
+        false
+    }
+
+    fn package(&mut self, table: &dyn TableLike, key: &str, what: &str) -> Option<Spanned<String>> {
+        let value = self.string(table, key)?;
+        self.name(&value, what, values::is_package_name, PACKAGE_GRAMMAR);
+        Some(value)
+    }
+
+    /// A package name as an item of a list.
+    fn package_value(&mut self, value: &Value, what: &str) -> Option<Spanned<String>> {
+        let value = self.string_value(value)?;
+        self.name(&value, what, values::is_package_name, PACKAGE_GRAMMAR).then_some(value)
+    }
+
+    /// A path that generated `%files` lines and messages hold as one word.
+    fn path(&mut self, table: &dyn TableLike, key: &str, what: &str) -> Option<Spanned<String>> {
+        let value = self.string(table, key)?;
+        let valid = |p: &str| !p.is_empty() && p.chars().all(|c| !c.is_control() && !c.is_whitespace());
+        self.name(&value, what, valid, "a path without blanks or control characters, such as %{_libdir}/qemu-kvm")
+            .then_some(value)
+    }
+
+    /// One extra configure argument: one shell word that stays one (`values::shell_word`).
+    fn extra_arg(&mut self, value: &Value) -> Option<Spanned<String>> {
+        let arg = self.string_value(value)?;
+        match values::shell_word(&arg.value) {
+            Ok(()) => Some(arg),
+            Err(why) => {
+                let shown = arg.value.escape_debug().to_string();
+                self.push(
+                    Diagnostic::error(
+                        Code::BadExtraArg,
+                        format!("the extra-arg `{shown}` would not stay one configure argument: {why}"),
+                    )
+                    .at(&arg.span, "not one shell word as written")
+                    .with_help(values::SHELL_WORD_HELP),
+                );
+                None
+            }
+        }
     }
 
     fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
@@ -483,7 +569,7 @@ impl Reader {
                 continue;
             };
             self.check_keys(def, SUBPACKAGE_KEYS, &format!("subpackage of `{module}`"));
-            let Some(name) = self.string(def, "name") else {
+            let Some(name) = self.package(def, "name", "a subpackage name") else {
                 if def.get("name").is_none() {
                     self.push(
                         Diagnostic::error(Code::MissingKey, format!("the subpackage of `{module}` has no `name`"))
@@ -526,7 +612,7 @@ impl Reader {
         settings.whitelist_in_tools = self.boolean(q, "whitelist-in-tools");
         settings.acknowledge_compiled_out =
             self.list_edit(q, "acknowledge-compiled-out", "[qemu]", |r, v| r.string_value(v));
-        settings.extra_args = self.list_edit(q, "extra-args", "[qemu]", |r, v| r.string_value(v));
+        settings.extra_args = self.list_edit(q, "extra-args", "[qemu]", |r, v| r.extra_arg(v));
         if let Some(item) = q.get("tools-only-configure") {
             match item.as_value() {
                 Some(v) => {
@@ -552,12 +638,25 @@ impl Reader {
                 continue;
             };
             self.check_keys(def, CUSTOM_FEATURE_KEYS, &format!("custom feature `{name}`"));
-            let flag = self.string(def, "flag").map(|s| s.value).unwrap_or_else(|| name.to_string());
+            let flag = self.string(def, "flag");
+            let meson = self.string(def, "meson");
+            let summary = self.text(def, "summary", "the summary of a custom feature");
+            // The flag is the name unless given: one of them reaches `--enable-FLAG`.
+            let mut ok = self.name(&key, "a custom feature's name", values::is_flag, FLAG_GRAMMAR);
+            if let Some(flag) = &flag {
+                ok &= self.name(flag, "a custom feature's flag", values::is_flag, FLAG_GRAMMAR);
+            }
+            if let Some(meson) = &meson {
+                ok &= self.name(meson, "a custom feature's meson option", values::is_meson_option, MESON_GRAMMAR);
+            }
+            if !ok {
+                continue;
+            }
             out.push(CustomFeature {
+                flag: flag.map_or_else(|| name.to_string(), |f| f.value),
                 name: key,
-                flag,
-                meson: self.string(def, "meson").map(|s| s.value),
-                summary: self.string(def, "summary").map(|s| s.value),
+                meson: meson.map(|s| s.value),
+                summary: summary.map(|s| s.value),
             });
         }
         out
@@ -573,9 +672,10 @@ impl Reader {
                 continue;
             };
             self.check_keys(def, CONSUMER_KEYS, &format!("consumer `{name}`"));
+            self.name(&key, "a consumer's name", values::is_package_name, PACKAGE_GRAMMAR);
             out.push(RawConsumer {
                 name: key,
-                description: self.string(def, "description").map(|s| s.value),
+                description: self.text(def, "description", "a consumer's description").map(|s| s.value),
                 arches: self.list_edit(def, "arches", name, |r, v| r.string_value(v)),
                 needs: self.list_edit(def, "needs", name, |r, v| r.need(v)),
                 requires: self.list_edit(def, "requires", name, |r, v| r.requirement(v)),
@@ -600,7 +700,7 @@ impl Reader {
     fn requirement(&mut self, value: &Value) -> Option<Spanned<RawRequirement>> {
         let (table, span) = self.inline_table(value, "{ package = \"nbdkit-curl-plugin\", why = \"...\" }")?;
         self.check_keys(table, REQUIREMENT_KEYS, "a consumer requirement");
-        let Some(package) = self.string(table, "package") else {
+        let Some(package) = self.package(table, "package", "a required package") else {
             if table.get("package").is_none() {
                 self.push(
                     Diagnostic::error(Code::MissingKey, "a consumer requirement without `package`")
@@ -609,7 +709,7 @@ impl Reader {
             }
             return None;
         };
-        let why = self.string(table, "why").map(|s| s.value).unwrap_or_default();
+        let why = self.text(table, "why", "the reason of a requirement").map(|s| s.value).unwrap_or_default();
         Some(Spanned::new(RawRequirement { package, why }, span))
     }
 
@@ -626,7 +726,7 @@ impl Reader {
         let driver = self.string(table, "driver");
         let access = table.get("access").and_then(|v| self.word(v, Access::parse, &["ro", "rw"], "need access"));
         let program = table.get("program").and_then(|v| self.word(v, Program::parse, Program::NAMES, "program"));
-        let why = self.string(table, "why").map(|s| s.value).unwrap_or_default();
+        let why = self.text(table, "why", "the reason of a need").map(|s| s.value).unwrap_or_default();
         for (key, present) in
             [("driver", driver.is_some()), ("access", access.is_some()), ("program", program.is_some())]
         {

@@ -15,7 +15,7 @@ use crate::source::Origin;
 use indexmap::IndexMap;
 use semver::Version;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct ArchState {
     build: Option<Valued<BuildMode>>,
     tools_configure: Option<Valued<ToolsConfigure>>,
@@ -33,14 +33,14 @@ pub(super) struct ArchState {
     removals: Vec<Removal>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct LibvirtState {
     disabled: Vec<Valued<String>>,
     backends: Vec<StorageBackend>,
     origin: Origin,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct ConsumerState {
     description: Option<String>,
     arches: Option<Vec<Valued<String>>>,
@@ -253,10 +253,12 @@ impl ArchState {
         }
         let modules =
             features.iter().find(|f| f.name == "modules" && f.state == FeatureState::Enable).map(|f| f.origin.clone());
+        // Written once: every driver's origin names the version (and formatting is most of the work).
+        let version_text = version.to_string();
         let drivers = catalogue
             .drivers_in(version, &backport_names)
             .map(|(name, driver)| {
-                let mut build = driver_build(name, driver, &features, version, backports, catalogue);
+                let mut build = driver_build(name, driver, &features, version, backports, catalogue, &version_text);
                 if let (true, Some(module), Some(on)) = (build.compiled_in, &driver.module, &modules) {
                     build.module = Some(Valued::new(module.clone(), on.clone()));
                 }
@@ -332,6 +334,7 @@ fn driver_build(
     version: &Version,
     backports: &[Valued<String>],
     catalogue: &Catalogue,
+    version_text: &str,
 ) -> DriverBuild {
     if *version < driver.added()
         && let Some(commit) = backports.iter().find(|b| driver.added_by_backport() == Some(b.value.as_str()))
@@ -350,7 +353,7 @@ fn driver_build(
             compiled_in: true,
             module: None,
             reason: BuildReason::AlwaysBuilt,
-            origin: Origin::Catalogue(format!("qemu {version} always builds {name}")),
+            origin: Origin::Catalogue(["qemu ", version_text, " always builds ", name].concat()),
         };
     };
     let setting = features.iter().find(|f| f.name == feature);
@@ -362,7 +365,7 @@ fn driver_build(
                 .and_then(|f| f.configure.iter().find(|r| r.versions.matches(version)))
                 .is_some_and(|r| r.default == catalogue::Default::Disabled);
             let what = if default_off { "off unless enabled" } else { "built when its library is found" };
-            (!default_off, Origin::Catalogue(format!("qemu {version}: {feature} is {what}")))
+            (!default_off, Origin::Catalogue(["qemu ", version_text, ": ", feature, " is ", what].concat()))
         }
     };
     let state = setting.map(|s| s.state);

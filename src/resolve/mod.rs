@@ -2,18 +2,20 @@
 //! verdicts. Collects every problem of the chain; errors make the profile unusable.
 
 mod arch_state;
+mod memo;
 mod names;
 mod version_checks;
+
+pub(crate) use memo::Partial;
+pub use memo::Summary;
 
 use crate::catalogue::Catalogue;
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
-use crate::policy::{Package, Policy, Qemu, Valued};
-use crate::profile::LibguestfsBackend;
+use crate::policy::{Policy, Valued};
 use crate::profile::{ListEdit, RawProfile, Spanned, SpannedList};
 use crate::source::Origin;
 use crate::store::Store;
-use arch_state::ArchState;
 
 /// A resolved profile and the warnings found on the way.
 #[derive(Debug)]
@@ -22,15 +24,18 @@ pub struct Resolved {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads `name` and its parents from `store` and resolves them.
+/// Loads `name` and its parents from `store` and resolves them. Parents resolved before (by
+/// this or an earlier call on `store`) are not resolved again.
 pub fn resolve(store: &mut Store, name: &str) -> Result<Resolved> {
-    let chain = store.load_chain(name)?;
-    resolve_chain(&chain)
+    into_resolved(attempt(store, name)?)
 }
 
 /// Resolves a chain, child first (as `Store::load_chain` returns it).
 pub fn resolve_chain(chain: &[RawProfile]) -> Result<Resolved> {
-    let Attempt { policy, diagnostics } = attempt_chain(chain);
+    into_resolved(attempt_chain(chain))
+}
+
+fn into_resolved(Attempt { policy, diagnostics }: Attempt) -> Result<Resolved> {
     match policy {
         Some(policy) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Resolved { policy, warnings: diagnostics }),
         _ => Err(Failure { diagnostics }),
@@ -45,24 +50,28 @@ pub struct Attempt {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// `resolve_chain` that keeps the policy next to its errors, for `check`.
-pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
-    let catalogue = Catalogue::get();
-    let mut diagnostics: Vec<Diagnostic> = chain.iter().flat_map(|p| p.problems.iter().cloned()).collect();
-    for profile in chain {
-        names::check(profile, chain, catalogue, &mut diagnostics);
-    }
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Attempt { policy: None, diagnostics: tidy(diagnostics) };
-    }
-    let root_first: Vec<&RawProfile> = chain.iter().rev().collect();
-    let child = chain.first().expect("a chain has its profile");
+/// `resolve` that keeps the policy next to its errors, for `check`. A chain that does not load
+/// (a missing parent, a cycle, a file that is not TOML) is the error.
+pub fn attempt(store: &mut Store, name: &str) -> Result<Attempt> {
+    Ok(store.partial(name)?.attempt())
+}
 
-    let policy = build_policy(child, &root_first, catalogue, &mut diagnostics);
-    if let Some(policy) = &policy {
-        version_checks::check(policy, catalogue, &mut diagnostics);
+/// What `list` needs of `name`: its identity, or the problems that keep it from loading (its
+/// qemu version's checks are `check`'s), and the warnings of applying its chain.
+pub fn summary(store: &mut Store, name: &str) -> Result<(Summary, Vec<Diagnostic>)> {
+    match store.partial(name)?.summary() {
+        (Some(summary), diagnostics) => Ok((summary, diagnostics)),
+        (None, diagnostics) => Err(Failure { diagnostics }),
     }
-    Attempt { policy, diagnostics: tidy(diagnostics) }
+}
+
+/// `resolve_chain` that keeps the policy next to its errors.
+pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
+    let mut partial: Option<std::rc::Rc<Partial>> = None;
+    for profile in chain.iter().rev() {
+        partial = Some(std::rc::Rc::new(Partial::step(partial.as_ref(), std::rc::Rc::new(profile.clone()))));
+    }
+    partial.expect("a chain has its profile").attempt()
 }
 
 /// Problems deduplicated (per-arch passes find the same ones) and in file order.
@@ -72,179 +81,52 @@ fn tidy(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// Linear: a profile with 80,000 unknown keys has 80,000 diagnostics.
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen = Vec::new();
-    diagnostics.retain(|d| {
-        let key = (d.code, d.message.clone(), d.primary_span().cloned());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| seen.insert((d.code, d.message.clone(), d.primary_span().cloned())));
 }
 
 fn origin(span: &crate::source::Span) -> Origin {
     Origin::Profile(span.clone())
 }
 
-fn build_policy(
-    child: &RawProfile,
-    root_first: &[&RawProfile],
+/// A consumer's arch that the profile writing it does not build (as its arches stand there) is
+/// a need that never applies: a warning.
+fn consumer_arches_built(
+    profile: &RawProfile,
+    arches: &[Valued<String>],
     catalogue: &Catalogue,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Policy> {
-    let missing = |what: &str, example: &str| {
-        Diagnostic::error(Code::MissingKey, format!("profile `{}` has no {what}", child.name))
-            .at(&child.span, format!("expected {example} here or in a parent"))
-    };
-
-    let mut product = None;
-    let mut package: Option<Valued<String>> = None;
-    let mut version = None;
-    let mut backports: Vec<Valued<String>> = Vec::new();
-    let mut custom_features: Vec<crate::policy::CustomFeature> = Vec::new();
-    let mut build_requires: Option<Valued<String>> = None;
-    let mut arches: Vec<Valued<String>> = Vec::new();
-    let mut libguestfs = Package::default();
-    let mut libguestfs_backend = None;
-    let mut libvirt = Package::default();
-    let mut main_package = None;
-    let mut module_dir = None;
-    let mut obsoletes: Vec<Valued<String>> = Vec::new();
-    let mut rpm = crate::policy::Rpm::default();
-
-    for profile in root_first {
-        if let Some(p) = &profile.product {
-            product = Some(p.value.clone());
-        }
-        if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
-            package = None;
-            version = None;
-            backports.clear();
-            custom_features.clear();
-            main_package = None;
-            module_dir = None;
-            obsoletes.clear();
-            rpm = crate::policy::Rpm::default();
-            build_requires = None;
-        }
-        set(&mut package, &profile.qemu_package);
-        set(&mut main_package, &profile.qemu_main_package);
-        set(&mut rpm.evr, &profile.rpm_evr);
-        set(&mut rpm.obsoletes, &profile.rpm_obsoletes);
-        set(&mut rpm.common, &profile.rpm_common);
-        set(&mut module_dir, &profile.qemu_module_dir);
-        if let Some(edit) = &profile.qemu_obsoletes {
-            let _ = apply_list(&mut obsoletes, edit, "[qemu] obsoletes", &profile.name, diagnostics);
-        }
-        if let Some(spelling) = &profile.build_requires {
-            let table = crate::catalogue::buildrequires::BuildRequires::get();
-            match table.spelling(&spelling.value) {
-                Some(_) => build_requires = Some(Valued::new(spelling.value.clone(), origin(&spelling.span))),
-                None => diagnostics.push(
-                    Diagnostic::error(
-                        Code::UnknownSpelling,
-                        format!("`{}` is not a BuildRequires spelling drvpolicy knows", spelling.value),
+) {
+    let consumers = profile.base.consumers.iter().chain(profile.overrides.iter().flat_map(|o| &o.settings.consumers));
+    for consumer in consumers {
+        let Some(list) = &consumer.arches else { continue };
+        let added = match &list.edit {
+            ListEdit::Replace(items) => items,
+            ListEdit::Edit { add, .. } => add,
+        };
+        for arch in added {
+            let names = catalogue.arch_group(&arch.value).unwrap_or(std::slice::from_ref(&arch.value));
+            if !arches.iter().any(|a| names.contains(&a.value)) {
+                let built: Vec<&str> = arches.iter().map(|a| a.value.as_str()).collect();
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::ConsumerArchNotBuilt,
+                        format!(
+                            "{} lists `{}` for the consumer {}, but {} builds {}",
+                            profile.name,
+                            arch.value,
+                            consumer.name.value,
+                            profile.name,
+                            built.join(", ")
+                        ),
                     )
-                    .at(&spelling.span, "not a spelling of the BuildRequires table")
-                    .with_help(
-                        crate::diagnostic::did_you_mean(&spelling.value, table.names()).unwrap_or_else(|| {
-                            format!("the spellings: {}", table.names().collect::<Vec<_>>().join(", "))
-                        }),
-                    ),
-                ),
+                    .at(&arch.span, "not an arch of this profile")
+                    .with_help("drop it, or add it to [profile] arches"),
+                );
             }
         }
-        set(&mut version, &profile.qemu_version);
-        if let Some(edit) = &profile.backports {
-            let _ = apply_list(&mut backports, edit, "[qemu] backports", &profile.name, diagnostics);
-        }
-        for feature in &profile.custom_features {
-            custom_features.retain(|f| f.name != feature.name.value);
-            custom_features.push(crate::policy::CustomFeature {
-                name: feature.name.value.clone(),
-                flag: feature.flag.clone(),
-                meson: feature.meson.clone(),
-                summary: feature.summary.clone(),
-                origin: origin(&feature.name.span),
-            });
-        }
-        if let Some(edit) = &profile.arches {
-            let _ = apply_list(&mut arches, edit, "[profile] arches", &profile.name, diagnostics);
-        }
-        set(&mut libguestfs.package, &profile.libguestfs_package);
-        set(&mut libguestfs.version, &profile.libguestfs_version);
-        set(&mut libguestfs.patch, &profile.libguestfs_patch);
-        set(&mut libguestfs_backend, &profile.libguestfs_backend);
-        if profile.libvirt_inherit.as_ref().is_some_and(|i| !i.value) {
-            libvirt = Package::default();
-        }
-        set(&mut libvirt.package, &profile.libvirt_package);
-        set(&mut libvirt.version, &profile.libvirt_version);
-    }
-
-    let release = child.release.as_ref();
-    if release.is_none() {
-        diagnostics.push(missing("release", "`release = \"7.3\"` in [profile]"));
-    }
-    if package.is_none() {
-        diagnostics.push(missing("qemu package", "`package = \"qemu-kvm\"` in [qemu]"));
-    }
-    if version.is_none() {
-        diagnostics.push(missing("qemu version", "`version = \"1.5.3\"` in [qemu]"));
-    }
-    if arches.is_empty() {
-        diagnostics.push(missing("architecture", "`arches = [\"x86_64\"]` in [profile]"));
-    }
-    let (Some(release), Some(package), Some(version)) = (release, package, version) else { return None };
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return None;
-    }
-
-    let arch_policies = arches
-        .iter()
-        .map(|arch| {
-            let mut state = ArchState::default();
-            for profile in root_first {
-                state.apply_profile(profile, &arch.value, catalogue, diagnostics);
-            }
-            state.finish(&arch.value, &version.value, &backports, catalogue)
-        })
-        .collect();
-
-    Some(Policy {
-        name: child.name.clone(),
-        product: product.unwrap_or_default(),
-        release: release.value.clone(),
-        release_text: child.release_text.clone().unwrap_or_default(),
-        description: child.description.clone().unwrap_or_default(),
-        parents: root_first.iter().rev().skip(1).map(|p| p.name.clone()).collect(),
-        sources: child.sources.clone(),
-        qemu: Qemu {
-            package,
-            version,
-            backports,
-            custom_features,
-            main_package,
-            module_dir,
-            obsoletes,
-            rpm,
-            build_requires,
-        },
-        libguestfs,
-        libguestfs_backend: libguestfs_backend
-            .unwrap_or_else(|| Valued::new(LibguestfsBackend::Direct, Origin::Default)),
-        libvirt,
-        arches: arch_policies,
-        selectors: root_first.iter().flat_map(|p| p.overrides.iter().map(|o| o.selector.value.clone())).collect(),
-    })
-}
-
-fn set<T: Clone>(slot: &mut Option<Valued<T>>, value: &Option<Spanned<T>>) {
-    if let Some(v) = value {
-        *slot = Some(Valued::new(v.value.clone(), origin(&v.span)));
     }
 }
 
@@ -260,8 +142,35 @@ fn apply_list(
     apply_list_by(list, edit, |v| v.clone(), what, profile, diagnostics)
 }
 
-/// `apply_list` for lists of structured items, named in `remove` by `key`.
-fn apply_list_by<T: Clone + PartialEq>(
+/// An entry of a list that profiles write: when two entries are one.
+pub(crate) trait Entry {
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl Entry for String {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+
+/// Two needs of one driver by one program are one need (rw covers ro).
+impl Entry for crate::profile::RawNeed {
+    fn same(&self, other: &Self) -> bool {
+        self.driver.value == other.driver.value && self.program.value == other.program.value
+    }
+}
+
+/// Two requirements of one package are one requirement.
+impl Entry for crate::profile::RawRequirement {
+    fn same(&self, other: &Self) -> bool {
+        self.package.value == other.package.value
+    }
+}
+
+/// `apply_list` for lists of structured items, named in `remove` by `key`. What a packager
+/// does not mean is a warning: an entry written twice, an `add` of what the list already has,
+/// an `add` and a `remove` of the same entry, a `remove` of what it does not have.
+fn apply_list_by<T: Clone + Entry>(
     list: &mut Vec<Valued<T>>,
     edit: &SpannedList<T>,
     key: impl Fn(&T) -> String,
@@ -269,18 +178,65 @@ fn apply_list_by<T: Clone + PartialEq>(
     profile: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Valued<String>> {
+    let twice = |item: &Spanned<T>, first: &Spanned<T>, diagnostics: &mut Vec<Diagnostic>| {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::DuplicateEntry,
+                format!("{profile} lists `{}` twice in {what}", key(&item.value)),
+            )
+            .at(&item.span, "again here")
+            .at(&first.span, "first here")
+            .with_help("drop the second entry"),
+        );
+    };
+    let unique = |items: &[Spanned<T>], diagnostics: &mut Vec<Diagnostic>| -> Vec<Spanned<T>> {
+        let mut kept: Vec<Spanned<T>> = Vec::new();
+        for item in items {
+            match kept.iter().find(|k| k.value.same(&item.value)) {
+                Some(first) => twice(item, first, diagnostics),
+                None => kept.push(item.clone()),
+            }
+        }
+        kept
+    };
     let mut removed = Vec::new();
     match &edit.edit {
         ListEdit::Replace(items) => {
-            *list = items.iter().map(|i| Valued::new(i.value.clone(), origin(&i.span))).collect();
+            *list = unique(items, diagnostics).into_iter().map(|i| Valued::new(i.value, origin(&i.span))).collect();
         }
         ListEdit::Edit { add, remove } => {
+            let add = unique(add, diagnostics);
+            let mut seen: Vec<&Spanned<String>> = Vec::new();
             for r in remove {
+                if let Some(first) = seen.iter().find(|s| s.value == r.value) {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::DuplicateEntry,
+                            format!("{profile} removes `{}` twice from {what}", r.value),
+                        )
+                        .at(&r.span, "again here")
+                        .at(&first.span, "first here")
+                        .with_help("drop the second entry"),
+                    );
+                    continue;
+                }
+                seen.push(r);
+                if let Some(a) = add.iter().find(|a| key(&a.value) == r.value) {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::AddAndRemove,
+                            format!("{profile} both adds and removes `{}` in {what}: the add wins", r.value),
+                        )
+                        .at(&r.span, "removed here")
+                        .at(&a.span, "added here")
+                        .with_help("keep the one that is meant"),
+                    );
+                }
                 let before = list.len();
                 list.retain(|v| key(&v.value) != r.value);
                 if list.len() < before {
                     removed.push(Valued::new(r.value.clone(), origin(&r.span)));
-                } else {
+                } else if !add.iter().any(|a| key(&a.value) == r.value) {
                     diagnostics.push(
                         Diagnostic::warning(
                             Code::RemoveAbsent,
@@ -292,8 +248,19 @@ fn apply_list_by<T: Clone + PartialEq>(
                 }
             }
             for a in add {
-                if !list.iter().any(|v| v.value == a.value) {
-                    list.push(Valued::new(a.value.clone(), origin(&a.span)));
+                match list.iter().find(|v| v.value.same(&a.value)) {
+                    Some(present) => {
+                        let d = Diagnostic::warning(
+                            Code::AddPresent,
+                            format!("{profile} adds `{}` to {what}, which already has it", key(&a.value)),
+                        )
+                        .at(&a.span, "already in the list");
+                        diagnostics.push(
+                            d.at_origin(&present.origin, "it is in the list from here")
+                                .with_help("drop this entry: the inherited list has it"),
+                        );
+                    }
+                    None => list.push(Valued::new(a.value.clone(), origin(&a.span))),
                 }
             }
         }

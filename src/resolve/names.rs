@@ -11,13 +11,9 @@ struct Checker<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
-pub(super) fn check(
-    profile: &RawProfile,
-    chain: &[RawProfile],
-    catalogue: &Catalogue,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let custom_features = chain.iter().flat_map(|p| p.custom_features.iter().map(|f| f.name.value.as_str())).collect();
+/// `custom`: the custom features of the profile and its ancestors, which its settings may name.
+pub(super) fn check(profile: &RawProfile, custom: &[String], catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
+    let custom_features = custom.iter().map(String::as_str).collect();
     let mut checker = Checker { catalogue, custom_features, diagnostics };
     for feature in &profile.custom_features {
         if catalogue.feature(&feature.name.value).is_some() {

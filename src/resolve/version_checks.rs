@@ -8,6 +8,7 @@ use crate::options::{self, Dialect, Problem};
 use crate::policy::{BuildReason, Policy};
 use crate::source::Origin;
 use indexmap::IndexMap;
+use semver::Version;
 
 pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
     let version = &policy.qemu.version.value;
@@ -20,6 +21,17 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
         )
         .with_help("drivers and options added or removed after that are unknown to drvpolicy");
         diagnostics.push(d.at_origin(&policy.qemu.version.origin, "this version"));
+    }
+    // The catalogue's oldest facts are of 0.9 ("0.9 or earlier"): below that it describes nothing.
+    let oldest = catalogue.drivers.values().map(|d| d.added()).min().unwrap_or_else(|| Version::new(0, 9, 0));
+    if *version < oldest {
+        let d = Diagnostic::error(
+            Code::VersionBeforeCatalogue,
+            format!("qemu {version} is older than any qemu the catalogue knows (its facts start at qemu {oldest})"),
+        )
+        .with_help("check the version: qemu's own VERSION file gives it (1.5.3, 2.12.0, 10.0.2)");
+        diagnostics.push(d.at_origin(&policy.qemu.version.origin, "this version"));
+        return;
     }
     packages(policy, catalogue, diagnostics);
     // (code, driver, origin) -> arches, so that one warning names every arch it concerns.

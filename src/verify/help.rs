@@ -62,11 +62,14 @@ pub fn parse(text: &str) -> Option<FormatList> {
             None
         }
     })?;
+    // Sets beside the lists: a list of 200,000 names stays linear.
     let mut names: Vec<String> = Vec::new();
     let mut duplicates: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated = std::collections::HashSet::new();
     for token in tokens {
-        if names.iter().any(|n| n == token) {
-            if !duplicates.iter().any(|d| d == token) {
+        if !seen.insert(token) {
+            if repeated.insert(token) {
                 duplicates.push(token.to_string());
             }
         } else {

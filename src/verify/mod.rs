@@ -50,13 +50,22 @@ pub fn run_qemu_img(path: &Path) -> Result<HelpText> {
     })
 }
 
-/// Reads saved `qemu-img --help` output; `-` is standard input.
-pub fn read_help_text(path: &Path) -> Result<HelpText> {
-    let text =
-        if path == Path::new("-") { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(path) }
-            .map_err(|e| {
-                Failure::single(Diagnostic::error(Code::Io, format!("cannot read {}: {e}", path.display())))
-            })?;
+/// Reads saved `qemu-img --help` output; `-` is standard input. At most `limit` bytes, from a
+/// regular file or the stream; bytes that are not UTF-8 are read as qemu-img's own output is.
+pub fn read_help_text(path: &Path, limit: u64) -> Result<HelpText> {
+    let bytes = if path == Path::new("-") {
+        crate::input::read_limited(std::io::stdin().lock(), limit)
+    } else {
+        crate::input::read_regular_file(path, limit)
+    }
+    .map_err(|e| {
+        let mut d = Diagnostic::error(Code::Io, format!("cannot read {}: {e}", path.display()));
+        if let crate::input::InputError::TooLarge { .. } = e {
+            d = d.with_help("qemu-img --help prints a few KiB; --max-help-size raises the limit");
+        }
+        Failure::single(d)
+    })?;
+    let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(HelpText { text, source: HelpSource { kind: "help-text", path: path.display().to_string(), exit_status: None } })
 }
 
@@ -303,12 +312,12 @@ pub fn verify(
     listed.sort();
     let missing: Vec<Difference> = expected
         .iter()
-        .filter(|e| !listed.contains(e))
+        .filter(|e| listed.binary_search(e).is_err())
         .map(|name| missing(policy, arch, name, sources))
         .collect();
     let unexpected: Vec<Difference> = listed
         .iter()
-        .filter(|l| !expected.contains(l))
+        .filter(|l| expected.binary_search(l).is_err())
         .map(|name| unexpected(policy, arch, name, sources))
         .collect();
     let version_matches = list.version.as_deref().and_then(crate::version::normalise).map(|v| v == *version);
@@ -332,7 +341,7 @@ pub fn verify(
     if *version >= MODULE_TABLE {
         let modules = arch.feature("modules").map(|f| f.state);
         let mut by_module: Vec<(&str, Vec<&str>)> = Vec::new();
-        for name in listed.iter().filter(|n| expected.contains(n)) {
+        for name in listed.iter().filter(|n| expected.binary_search(n).is_ok()) {
             if let Some(module) = catalogue.driver(name).and_then(|d| d.module.as_deref()) {
                 match by_module.iter_mut().find(|(m, _)| *m == module) {
                     Some((_, names)) => names.push(name),
