@@ -3,6 +3,7 @@
 
 use crate::access::{self, Context, Installed};
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Result, did_you_mean};
 use crate::policy::{ArchPolicy, Policy};
 use crate::profile::{Access, Program};
@@ -47,7 +48,7 @@ pub fn can(
     if catalogue.driver(driver).is_none() {
         let help = did_you_mean(driver, catalogue.drivers.keys().map(String::as_str))
             .unwrap_or_else(|| "`drvpolicy matrix PROFILE --all-drivers` lists the drivers".to_string());
-        return Err(Diagnostic::error("unknown-driver", format!("`{driver}` is not a qemu block driver"))
+        return Err(Diagnostic::error(Code::UnknownDriver, format!("`{driver}` is not a qemu block driver"))
             .with_help(help)
             .into());
     }

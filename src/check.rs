@@ -5,6 +5,7 @@
 
 use crate::access::{self, Context, Installed, Layer, NeedVerdict, Verdict};
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
 use crate::profile::{Access, Program};
@@ -167,7 +168,7 @@ fn unmet_needs(policy: &Policy) -> Vec<Diagnostic> {
                 format!("gives only {} access", access_words(verdict.value))
             };
             let mut d = Diagnostic::error(
-                "need-not-met",
+                Code::NeedNotMet,
                 format!(
                     "{} needs {} `{}` in {} on {on}, but the {} layer {got}: {}",
                     need.consumer,
@@ -301,7 +302,7 @@ fn unusable_protocols(policy: &Policy) -> Vec<Diagnostic> {
             let names: Vec<&str> = arches.iter().map(|a| a.arch.as_str()).collect();
             let on = join_arches(&names);
             let mut d = Diagnostic::warning(
-                "protocol-without-driver",
+                Code::ProtocolWithoutDriver,
                 format!(
                     "libguestfs leaves the `{protocol}` protocol enabled, but the emulator cannot open `{driver}` on {on} \
                      ({} layer: {})",
@@ -376,7 +377,7 @@ pub struct ProfileView<D: Serialize> {
 #[derive(Debug, Serialize)]
 pub struct TextDiagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub location: Option<String>,
     pub rendered: String,
@@ -435,7 +436,7 @@ pub fn text_view(
     sources: &Sources,
     colour: bool,
 ) -> CheckView<TextDiagnostic> {
-    let mut shown: IndexMap<(&'static str, String, Option<Span>), String> = IndexMap::new();
+    let mut shown: IndexMap<(Code, String, Option<Span>), String> = IndexMap::new();
     view(checked, deny_warnings, max, sources, |c, d| {
         let key = (d.code, d.message.clone(), d.primary_span().cloned());
         let repeat_of = shown.get(&key).cloned();

@@ -1,5 +1,6 @@
 //! The one problem type: a code, a severity, a message, labelled spans and help.
 
+pub use crate::code::Code;
 use crate::source::{Sources, Span};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term;
@@ -20,7 +21,7 @@ pub struct Label {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub labels: Vec<Label>,
@@ -29,15 +30,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
-    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
+        // The README's table of codes gives each its severity.
+        debug_assert_eq!(code.severity(), severity, "{code} has the severity {:?}", code.severity());
         Diagnostic { code, severity, message: message.into(), labels: Vec::new(), help: None, notes: Vec::new() }
     }
 
@@ -101,7 +104,7 @@ impl Diagnostic {
         let mut notes: Vec<String> = self.help.iter().map(|h| format!("help: {h}")).collect();
         notes.extend(self.notes.iter().map(|n| format!("note: {n}")));
         let diagnostic = cs::Diagnostic::new(severity)
-            .with_code(self.code)
+            .with_code(self.code.as_str())
             .with_message(&self.message)
             .with_labels(
                 self.labels
@@ -226,7 +229,7 @@ pub fn cap<'d>(diagnostics: &'d [Diagnostic], max: usize, sources: &Sources) -> 
 /// or the list of them.
 pub fn unknown_arch(message: String, arch: &str, known: &[&str]) -> Failure {
     let help = did_you_mean(arch, known.iter().copied()).unwrap_or_else(|| format!("the arches: {}", known.join(", ")));
-    Failure::single(Diagnostic::error("unknown-arch", message).with_help(help))
+    Failure::single(Diagnostic::error(Code::UnknownArch, message).with_help(help))
 }
 
 /// "did you mean `rbd`?" for the nearest of `candidates`, if any is near enough.

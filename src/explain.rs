@@ -3,11 +3,12 @@
 
 use crate::access::{self, Context, Installed, Layer, Outcome, Step};
 use crate::catalogue::{Catalogue, Effect};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::options::{self, Dialect, Setting};
 use crate::policy::{ArchPolicy, Policy};
 use crate::profile::{Access, FeatureState, Program};
-use crate::source::Sources;
+use crate::source::{OriginView, Sources};
 use serde::Serialize;
 
 /// The programs whose access `explain` reports, bottom of the stack first.
@@ -16,8 +17,7 @@ const PROGRAMS: [Program; 4] = [Program::Emulator, Program::Tools, Program::Libv
 #[derive(Debug, Serialize)]
 pub struct ExplainView {
     pub profile: String,
-    /// `rhel-7.3 (qemu-kvm 1.5.3)`.
-    pub title: String,
+    pub qemu: crate::policy::QemuName,
     pub name: String,
     /// What the name is: `driver`, `protocol` (a libguestfs protocol only) or `feature`.
     pub kind: &'static str,
@@ -28,26 +28,50 @@ pub struct ExplainView {
     /// The consumer of that name (`virt-v2v`): its needs and what it requires.
     pub consumer: Option<ConsumerExplain>,
     /// Which block subpackages the answer assumes installed.
-    pub installed: String,
+    pub installed: Installed,
 }
 
 #[derive(Debug, Serialize)]
 pub struct DriverExplain {
     pub driver: String,
-    /// format, protocol, filter or internal.
+    /// format, protocol, filter, internal (never registered), or unknown.
     pub kind: String,
-    /// One line: whether qemu has it in this version and what builds it.
-    pub summary: String,
+    /// Whether this qemu version has it: `present`, `added-later` or `removed`.
+    pub presence: Presence,
+    /// The qemu version that added it, and the one that removed it (catalogue facts).
+    pub added: Option<String>,
+    pub removed: Option<String>,
+    /// The build option that compiles it in or out in this version; `null`: always built.
+    pub built_by: Option<String>,
     /// The libguestfs `add_drive` protocol that opens it, if any.
     pub protocol: Option<String>,
-    /// `libguestfs 1.32.7, patch "..."` when a protocol opens it.
-    pub libguestfs: Option<String>,
+    /// The libguestfs that would open it, when a protocol does.
+    pub libguestfs: Option<LibguestfsOf>,
     /// Built as a loadable module on some arch: the answer depends on what is installed.
     pub modular: bool,
     /// One block per group of arches whose chain reads the same.
     pub blocks: Vec<DriverBlock>,
-    /// The widest layer detail of all blocks, to align the text columns.
-    pub detail_width: usize,
+}
+
+/// Whether the qemu version has a driver's code at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Presence {
+    Present,
+    /// Added after this version (and no backport brings it).
+    AddedLater,
+    /// Removed in or before this version.
+    Removed,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LibguestfsOf {
+    pub package: String,
+    pub version: Option<String>,
+    /// `libvirt` or `direct`: how it runs qemu.
+    pub backend: String,
+    /// The downstream patch that removes protocols, if any.
+    pub patch: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,8 +93,7 @@ pub struct LayerLine {
     pub detail: String,
     /// What the user sees when this layer refuses (for `ro`: on a read-write open).
     pub message: Option<String>,
-    /// `file:line:col`, `catalogue: ...` or `default`.
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,7 +108,7 @@ pub struct ProgramLine {
     pub reason: String,
     /// What the user sees when refused (for `ro`: on a read-write open).
     pub message: Option<String>,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,7 +119,7 @@ pub struct ConsumerLine {
     pub gets: String,
     pub met: bool,
     pub why: String,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Serialize)]
@@ -126,7 +149,7 @@ pub struct NeedLine {
     pub reason: String,
     pub message: Option<String>,
     pub why: String,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -135,32 +158,71 @@ pub struct RequirementLine {
     pub why: String,
     /// The block module it ships, when the package is one of the profile's subpackages.
     pub ships: Option<String>,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Serialize)]
 pub struct FeatureExplain {
     pub feature: String,
-    pub summary: String,
+    /// What it builds, as the catalogue or the profile says; `null` when a custom one says nothing.
+    pub summary: Option<String>,
     /// Declared by a profile (`[qemu.custom-features]`) rather than known to the catalogue.
     pub custom: bool,
-    /// The configure spelling in this qemu version, or why there is none.
-    pub configure: String,
-    /// The meson spelling in this qemu version, or why there is none.
-    pub meson: String,
+    /// Where a custom feature is declared.
+    pub declared_at: Option<OriginView>,
+    pub configure: ConfigureSpelling,
+    pub meson: MesonSpelling,
+    /// What an arch that does not set it gets.
+    pub default: FeatureDefault,
     /// The drivers it compiles in or out in this qemu version.
     pub drivers: Vec<String>,
     pub blocks: Vec<FeatureBlock>,
 }
 
+/// `--enable-X` / `--disable-X` in this qemu version.
+#[derive(Debug, Serialize)]
+pub struct ConfigureSpelling {
+    /// The X of `--enable-X`; `null` when this version's configure has no such option.
+    pub flag: Option<String>,
+    /// Accepted and ignored by this version (`--enable-vhdx` on 2.8 to 7.2).
+    pub ignored: bool,
+    /// The qemu versions whose configure takes it (catalogue features only).
+    pub versions: Option<String>,
+}
+
+/// `-DX=enabled` / `-DX=disabled`.
+#[derive(Debug, Serialize)]
+pub struct MesonSpelling {
+    /// The meson option, in this version or another; `null` when there is none.
+    pub option: Option<String>,
+    /// This qemu version has it.
+    pub in_version: bool,
+    /// The qemu versions that have it (catalogue features only).
+    pub versions: Option<String>,
+}
+
+/// A build option no arch selector or profile sets.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FeatureDefault {
+    /// Not an option of this qemu version.
+    NotAnOption,
+    /// Off unless enabled.
+    Disabled,
+    /// Built when its library is found.
+    Auto,
+    /// A custom feature: configure's own default.
+    Configure,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FeatureBlock {
     pub arches: Vec<String>,
-    /// `enable`, `disable`, `auto`, `unavailable`, or `not set: ...`.
-    pub state: String,
+    /// `enable`, `disable`, `auto`, `unavailable`; `null` when not set (the feature's `default`).
+    pub state: Option<FeatureState>,
     /// The configure argument this arch gets, if any.
     pub argument: Option<String>,
-    pub origin: String,
+    pub origin: OriginView,
     pub compiled_in: Vec<String>,
     pub compiled_out: Vec<String>,
 }
@@ -192,13 +254,13 @@ pub fn view(
     }
     Ok(ExplainView {
         profile: policy.name.clone(),
-        title: policy.title(),
+        qemu: policy.qemu_name(),
         name: name.to_string(),
         kind,
         driver,
         feature,
         consumer,
-        installed: installed.describe(),
+        installed: installed.clone(),
     })
 }
 
@@ -229,7 +291,7 @@ fn explain_consumer(
                     reason: n.verdict.reason.clone(),
                     message: n.verdict.message.clone(),
                     why: n.need.why.clone(),
-                    origin: sources.describe(&n.need.origin),
+                    origin: sources.origin(&n.need.origin),
                 })
                 .collect();
             let requires = arch
@@ -241,7 +303,7 @@ fn explain_consumer(
                     package: r.package.clone(),
                     why: r.why.clone(),
                     ships: arch.subpackages.iter().find(|s| s.name == r.package).map(|s| policy.module_file(&s.module)),
-                    origin: sources.describe(&r.origin),
+                    origin: sources.origin(&r.origin),
                 })
                 .collect();
             (arch.arch.clone(), ConsumerBlock { arches: Vec::new(), needs, requires })
@@ -267,7 +329,7 @@ fn unknown(policy: &Policy, name: &str) -> Failure {
         .chain(policy.arches.iter().flat_map(|a| a.consumers.iter().map(|c| c.name.as_str())));
     Failure::single(
         Diagnostic::error(
-            "unknown-name",
+            Code::UnknownName,
             format!(
                 "`{name}` is not a qemu block driver, a libguestfs protocol, a build option or a consumer of {}",
                 policy.name
@@ -302,26 +364,18 @@ fn explain_driver(
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
     let entry = Catalogue::get().driver(driver);
-    let summary = match entry {
-        None => format!("{driver} is not a qemu block driver"),
-        Some(d) if !d.is_registered() => format!("{driver} is internal to qemu: never registered, never nameable"),
-        Some(d) if !d.exists_in(version, &backports) => d.absent_from(driver, version),
-        Some(d) => match d.built_by(version) {
-            Some(feature) => format!("a {} driver of qemu {version}, compiled in or out by {feature}", d.kind.as_str()),
-            None => format!("a {} driver of qemu {version}, always built", d.kind.as_str()),
+    let presence = match entry {
+        Some(d) if !d.exists_in(version, &backports) => match d.removed() {
+            Some(r) if *version >= r => Presence::Removed,
+            _ => Presence::AddedLater,
         },
+        _ => Presence::Present,
     };
-    let libguestfs = protocol.map(|_| {
-        let package = policy.libguestfs.package.as_ref().map_or("libguestfs", |p| p.value.as_str());
-        let mut text = package.to_string();
-        if let Some(v) = &policy.libguestfs.version {
-            text.push_str(&format!(" {}", v.value));
-        }
-        text.push_str(&format!(", {} backend", policy.libguestfs_backend.value));
-        if let Some(p) = &policy.libguestfs.patch {
-            text.push_str(&format!(", patch \"{}\"", p.value));
-        }
-        text
+    let libguestfs = protocol.map(|_| LibguestfsOf {
+        package: policy.libguestfs.package.as_ref().map_or("libguestfs", |p| p.value.as_str()).to_string(),
+        version: policy.libguestfs.version.as_ref().map(|v| v.value.to_string()),
+        backend: policy.libguestfs_backend.value.to_string(),
+        patch: policy.libguestfs.patch.as_ref().map(|p| p.value.clone()),
     });
     let per_arch = arches
         .iter()
@@ -329,18 +383,18 @@ fn explain_driver(
         .collect();
     let blocks: Vec<DriverBlock> =
         fold(per_arch).into_iter().map(|(arches, block)| DriverBlock { arches, ..block }).collect();
-    let detail_width =
-        blocks.iter().flat_map(|b| &b.layers).map(|l| l.detail.chars().count()).max().unwrap_or_default();
     let modular = arches.iter().any(|a| a.driver(driver).is_some_and(|b| b.module.is_some()));
     DriverExplain {
         driver: driver.to_string(),
         modular,
         kind: entry.map_or("unknown", |d| d.kind.as_str()).to_string(),
-        summary,
+        presence,
+        added: entry.map(|d| d.added().to_string()),
+        removed: entry.and_then(|d| d.removed()).map(|r| r.to_string()),
+        built_by: entry.and_then(|d| d.built_by(version)).map(str::to_string),
         protocol: protocol.map(str::to_string),
         libguestfs,
         blocks,
-        detail_width,
     }
 }
 
@@ -360,7 +414,7 @@ fn driver_block(context: Context, driver: &str, sources: &Sources) -> DriverBloc
                 through,
                 reason: verdict.reason,
                 message: verdict.message.filter(|_| verdict.value != Access::ReadWrite),
-                origin: sources.describe(&verdict.origin),
+                origin: sources.origin(&verdict.origin),
             }
         })
         .collect();
@@ -374,7 +428,7 @@ fn driver_block(context: Context, driver: &str, sources: &Sources) -> DriverBloc
             gets: n.verdict.value.to_string(),
             met: n.met,
             why: n.need.why.clone(),
-            origin: sources.describe(&n.need.origin),
+            origin: sources.origin(&n.need.origin),
         })
         .collect();
     DriverBlock { arches: Vec::new(), layers, access, consumers }
@@ -387,7 +441,7 @@ fn layer_line(step: &Step, sources: &Sources) -> LayerLine {
         applies: step.applies.iter().map(|p| p.to_string()).collect(),
         detail: step.detail.clone(),
         message: step.message.clone(),
-        origin: sources.describe(&step.origin),
+        origin: sources.origin(&step.origin),
     }
 }
 
@@ -395,41 +449,35 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
     let catalogue = Catalogue::get();
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
-    let (summary, custom, configure, meson, default_state, default_origin) = if let Some(feature) =
-        catalogue.feature(name)
-    {
-        let range = feature.configure.iter().find(|r| r.versions.matches(version));
-        let accepted = || feature.configure_versions();
-        let configure = match range {
-            Some(r) if r.effect == Effect::Obsolete => {
-                format!("--enable-{name} / --disable-{name}: accepted but ignored by qemu {version}")
-            }
-            Some(_) => format!("--enable-{name} / --disable-{name}"),
-            None => format!("none in qemu {version} (configure accepts --enable-{name} in qemu {})", accepted()),
+    let (summary, declared_at, configure, meson, default, default_origin) =
+        if let Some(feature) = catalogue.feature(name) {
+            let range = feature.configure.iter().find(|r| r.versions.matches(version));
+            let configure = ConfigureSpelling {
+                flag: range.map(|_| name.to_string()),
+                ignored: range.is_some_and(|r| r.effect == Effect::Obsolete),
+                versions: Some(feature.configure_versions().to_string()),
+            };
+            let meson = MesonSpelling {
+                option: feature.meson.as_ref().map(|m| m.option.clone()),
+                in_version: feature.meson.as_ref().is_some_and(|m| m.versions.matches(version)),
+                versions: feature.meson.as_ref().map(|m| m.versions.to_string()),
+            };
+            let default = match range {
+                None => FeatureDefault::NotAnOption,
+                Some(r) if r.default == crate::catalogue::Default::Disabled => FeatureDefault::Disabled,
+                Some(_) => FeatureDefault::Auto,
+            };
+            let origin = OriginView::Catalogue { fact: format!("qemu {version}") };
+            (Some(feature.summary.clone()), None, configure, meson, default, origin)
+        } else if let Some(feature) = policy.custom_feature(name) {
+            let configure = ConfigureSpelling { flag: Some(feature.flag.clone()), ignored: false, versions: None };
+            let meson =
+                MesonSpelling { option: feature.meson.clone(), in_version: feature.meson.is_some(), versions: None };
+            let declared_at = Some(sources.origin(&feature.origin));
+            (feature.summary.clone(), declared_at, configure, meson, FeatureDefault::Configure, OriginView::Default)
+        } else {
+            return None;
         };
-        let meson = match &feature.meson {
-            Some(m) if m.versions.matches(version) => format!("-D{}=enabled / -D{}=disabled", m.option, m.option),
-            Some(m) => format!("none in qemu {version} (meson option `{}` exists in qemu {})", m.option, m.versions),
-            None => "none".to_string(),
-        };
-        let default_state = match range {
-            None => format!("not an option of qemu {version}"),
-            Some(r) if r.default == crate::catalogue::Default::Disabled => "not set: off unless enabled".to_string(),
-            Some(_) => "not set: built when its library is found".to_string(),
-        };
-        (feature.summary.clone(), false, configure, meson, default_state, format!("catalogue: qemu {version}"))
-    } else if let Some(feature) = policy.custom_feature(name) {
-        let meson = feature
-            .meson
-            .as_ref()
-            .map_or_else(|| "none declared".to_string(), |m| format!("-D{m}=enabled / -D{m}=disabled"));
-        let summary = feature.summary.clone().unwrap_or_else(|| "declared by a profile".to_string());
-        let summary = format!("{summary} (custom, declared at {})", sources.describe(&feature.origin));
-        let configure = format!("--enable-{} / --disable-{}", feature.flag, feature.flag);
-        (summary, true, configure, meson, "not set: configure's default".to_string(), "default".to_string())
-    } else {
-        return None;
-    };
     let drivers: Vec<String> = catalogue
         .drivers_in(version, &backports)
         .filter(|(_, d)| d.built_by(version) == Some(name))
@@ -447,9 +495,9 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
             let (built, not_built): (Vec<&String>, Vec<&String>) = drivers.iter().partition(|d| arch.compiled_in(d));
             let block = FeatureBlock {
                 arches: Vec::new(),
-                state: setting.map_or_else(|| default_state.clone(), |s| s.state.to_string()),
+                state: setting.map(|s| s.state),
                 argument,
-                origin: setting.map_or_else(|| default_origin.clone(), |s| sources.describe(&s.origin)),
+                origin: setting.map_or_else(|| default_origin.clone(), |s| sources.origin(&s.origin)),
                 compiled_in: built.into_iter().cloned().collect(),
                 compiled_out: not_built.into_iter().cloned().collect(),
             };
@@ -459,9 +507,11 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
     Some(FeatureExplain {
         feature: name.to_string(),
         summary,
-        custom,
+        custom: declared_at.is_some(),
+        declared_at,
         configure,
         meson,
+        default,
         drivers,
         blocks: fold(per_arch).into_iter().map(|(arches, block)| FeatureBlock { arches, ..block }).collect(),
     })

@@ -1,6 +1,7 @@
 //! `history`: a release series as a timeline of diffs, each release against the one before,
 //! and per driver the releases in which its access changed.
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::diff::{self, Changes, DiffLayer, Filter};
 use crate::policy::Policy;
@@ -55,7 +56,7 @@ pub fn select(requested: &[String], product: Option<&str>, listed: &[Listed]) ->
             Some(hint) if !is_profile => hint,
             _ => format!("give two or more profiles, or a product: {}", products.join(", ")),
         };
-        return Err(Failure::single(Diagnostic::error("unknown-product", message).with_help(help)));
+        return Err(Failure::single(Diagnostic::error(Code::UnknownProduct, message).with_help(help)));
     }
     members.sort_by(|a, b| (&a.release, &a.name).cmp(&(&b.release, &b.name)));
     Ok(Series { product: Some(product.to_string()), profiles: members.iter().map(|l| l.name.clone()).collect() })
@@ -74,7 +75,7 @@ pub struct Timeline {
 pub struct Release {
     pub profile: String,
     pub release: String,
-    pub title: String,
+    pub qemu: crate::policy::QemuName,
     pub arches: Vec<String>,
     /// The profile before it in the series (`null` for the first).
     pub previous: Option<String>,
@@ -112,7 +113,7 @@ pub fn timeline(product: Option<String>, policies: &[Policy], filter: &Filter) -
         releases.push(Release {
             profile: policy.name.clone(),
             release: policy.release_text.clone(),
-            title: policy.title(),
+            qemu: policy.qemu_name(),
             arches: policy.arch_names().iter().map(|a| a.to_string()).collect(),
             previous: previous.map(|p| p.name.clone()),
             changes,

@@ -5,7 +5,7 @@ use crate::access::{self, Context, DriverAccess, Installed, Layer};
 use crate::catalogue::Catalogue;
 use crate::policy::{ArchPolicy, Policy};
 use crate::profile::{Access, Program};
-use crate::source::Sources;
+use crate::source::{OriginView, Sources};
 use serde::Serialize;
 
 /// The matrix's programs, bottom of the stack first. libvirt gets a column only when the
@@ -22,8 +22,7 @@ fn describes_libvirt(policy: &Policy) -> bool {
 #[derive(Debug, Serialize)]
 pub struct MatrixView {
     pub profile: String,
-    /// `rhel-7.3 (qemu-kvm 1.5.3)`.
-    pub title: String,
+    pub qemu: crate::policy::QemuName,
     pub description: String,
     /// The columns of every arch group: the programs, then libvirt's storage pools when the
     /// profile describes libvirt.
@@ -38,7 +37,7 @@ pub struct MatrixView {
     /// Arches that build only the tools: their emulator and libguestfs cells are all `-`.
     pub tools_only: Vec<String>,
     /// Which block subpackages the cells assume installed.
-    pub installed: String,
+    pub installed: Installed,
     /// Drivers built as loadable modules on some arch.
     pub modular: Vec<String>,
 }
@@ -47,8 +46,6 @@ pub struct MatrixView {
 pub struct Column {
     /// `emulator`, `tools`, `libvirt`, `libguestfs`, or `libvirt-pool`.
     pub name: String,
-    /// The narrow header of the text matrix.
-    pub short: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,17 +71,15 @@ pub struct Row {
 pub struct Cell {
     pub arch: String,
     pub column: String,
-    /// What the cell shows: `rw`, `ro`, `-` (refused) or `n/a` (libguestfs has no protocol for
-    /// it); in the pool column `yes`, `no` or empty (no pool backend stores this driver's disks).
-    pub symbol: &'static str,
-    /// `rw`, `ro`, `none`, `n/a`; in the pool column `yes`, `no` or `n/a`.
+    /// `rw`, `ro`, `none`, `n/a` (libguestfs has no protocol for it); in the pool column `yes`,
+    /// `no` or `n/a` (no pool backend stores this driver's disks).
     pub access: &'static str,
     /// The layer that decides it.
     pub layer: Layer,
     pub reason: String,
     /// What the user sees when refused (for `ro`: on a read-write open).
     pub message: Option<String>,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 const POOL: &str = "libvirt-pool";
@@ -130,24 +125,13 @@ pub fn view(policy: &Policy, all_drivers: bool, installed: &Installed, sources: 
             groups,
         });
     }
-    let mut columns: Vec<Column> = programs
-        .iter()
-        .map(|p| Column {
-            name: p.to_string(),
-            short: match p {
-                Program::Emulator => "emu",
-                Program::Libguestfs => "guestfs",
-                Program::Libvirt => "virt",
-                Program::Tools => "tools",
-            },
-        })
-        .collect();
+    let mut columns: Vec<Column> = programs.iter().map(|p| Column { name: p.to_string() }).collect();
     if pools {
-        columns.push(Column { name: POOL.to_string(), short: "pool" });
+        columns.push(Column { name: POOL.to_string() });
     }
     MatrixView {
         profile: policy.name.clone(),
-        title: policy.title(),
+        qemu: policy.qemu_name(),
         description: policy.description.clone(),
         columns,
         arches: policy
@@ -159,28 +143,27 @@ pub fn view(policy: &Policy, all_drivers: bool, installed: &Installed, sources: 
         compiled_out_everywhere,
         all_drivers,
         tools_only: policy.arches.iter().filter(|a| !a.has_emulator()).map(|a| a.arch.clone()).collect(),
-        installed: installed.describe(),
+        installed: installed.clone(),
         modular,
     }
 }
 
 fn program_cell(evaluation: &DriverAccess, arch: &str, program: Program, sources: &Sources) -> Cell {
     let verdict = evaluation.verdict_or_refusal(program);
-    let (symbol, access) = match (evaluation.verdict(program).is_some(), verdict.value) {
-        (false, _) => ("n/a", "n/a"),
-        (true, Access::ReadWrite) => ("rw", "rw"),
-        (true, Access::ReadOnly) => ("ro", "ro"),
-        (true, Access::None) => ("-", "none"),
+    let access = match (evaluation.verdict(program).is_some(), verdict.value) {
+        (false, _) => "n/a",
+        (true, Access::ReadWrite) => "rw",
+        (true, Access::ReadOnly) => "ro",
+        (true, Access::None) => "none",
     };
     Cell {
         arch: arch.to_string(),
         column: program.to_string(),
-        symbol,
         access,
         layer: verdict.layer,
         reason: verdict.reason,
         message: verdict.message,
-        origin: sources.describe(&verdict.origin),
+        origin: sources.origin(&verdict.origin),
     }
 }
 
@@ -188,23 +171,22 @@ fn program_cell(evaluation: &DriverAccess, arch: &str, program: Program, sources
 fn pool_cell(arch: &ArchPolicy, driver: &str, sources: &Sources) -> Cell {
     let backends = arch.libvirt.as_ref().map(|l| l.backends_for(driver)).unwrap_or_default();
     let built: Vec<&str> = backends.iter().filter(|b| b.enabled).map(|b| b.name.as_str()).collect();
-    let (symbol, access, reason) = match (backends.is_empty(), built.is_empty()) {
-        (true, _) => ("", "n/a", format!("no libvirt storage pool backend stores {driver} disks")),
-        (false, false) => ("yes", "yes", format!("storage pool backend built: {}", built.join(", "))),
+    let (access, reason) = match (backends.is_empty(), built.is_empty()) {
+        (true, _) => ("n/a", format!("no libvirt storage pool backend stores {driver} disks")),
+        (false, false) => ("yes", format!("storage pool backend built: {}", built.join(", "))),
         (false, true) => {
             let names: Vec<&str> = backends.iter().map(|b| b.name.as_str()).collect();
-            ("no", "no", format!("storage pool backend not built: {}", names.join(", ")))
+            ("no", format!("storage pool backend not built: {}", names.join(", ")))
         }
     };
     let origin = backends.first().map_or(crate::source::Origin::Default, |b| b.origin.clone());
     Cell {
         arch: arch.arch.clone(),
         column: POOL.to_string(),
-        symbol,
         access,
         layer: Layer::Libvirt,
         reason,
         message: None,
-        origin: sources.describe(&origin),
+        origin: sources.origin(&origin),
     }
 }

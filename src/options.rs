@@ -2,6 +2,7 @@
 //! spelled for the profile's qemu version. The one place that knows option spelling.
 
 use crate::catalogue::{Catalogue, Effect, WhitelistOption};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::{ArchPolicy, Policy};
 use crate::profile::FeatureState;
@@ -52,7 +53,7 @@ pub struct Argument {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub origin: Origin,
     pub help: Option<String>,
@@ -81,7 +82,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
     let mut out = Outcome::default();
     if dialect == Dialect::Meson && *version < FIRST_MESON {
         out.error(
-            "no-meson",
+            Code::NoMeson,
             format!("qemu {version} is built with configure only; meson options exist from 6.0"),
             policy.qemu.version.origin.clone(),
             Some("use the configure dialect".into()),
@@ -91,7 +92,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
     for extra in &arch.extra_args {
         if let Some(owner) = modelled_by(&extra.value, policy) {
             out.error(
-                "extra-arg-modelled",
+                Code::ExtraArgModelled,
                 format!("`{}` is a build option drvpolicy models: it belongs in {owner}", extra.value),
                 extra.origin.clone(),
                 Some(
@@ -117,7 +118,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                 Dialect::Meson => match &custom.meson {
                     Some(option) => out.push(meson_feature(option, enable), feature_setting, origin),
                     None => out.error(
-                        "no-meson-option",
+                        Code::NoMesonOption,
                         format!("the custom feature `{}` has no meson spelling", setting.name),
                         origin,
                         Some(format!("add `meson = \"...\"` to custom-features.{}", setting.name)),
@@ -134,7 +135,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                         if range.effect == Effect::Obsolete {
                             out.problems.push(Problem {
                                 severity: Severity::Warning,
-                                code: "obsolete-option",
+                                code: Code::ObsoleteOption,
                                 message: format!(
                                     "qemu {version}'s configure accepts {} but ignores it",
                                     switch(&setting.name, enable)
@@ -148,7 +149,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                     None => {
                         let accepted = feature.configure_versions();
                         out.error(
-                        "unsupported-option",
+                        Code::UnsupportedOption,
                         format!("qemu {version}'s configure does not accept {} (it fails with \"ERROR: unknown option\")", switch(&setting.name, enable)),
                         origin,
                         Some(replacement(&setting.name, version, catalogue).map_or_else(
@@ -162,7 +163,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
             Dialect::Meson => match feature.meson.as_ref().filter(|m| m.versions.matches(version)) {
                 Some(m) => out.push(meson_feature(&m.option, enable), feature_setting, origin),
                 None => out.error(
-                    "no-meson-option",
+                    Code::NoMesonOption,
                     format!("qemu {version} has no meson option for `{}`", setting.name),
                     origin,
                     feature
@@ -189,7 +190,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                 match flag {
                     Some(o) => out.push(format!("{}={value}", o.flag), setting, origin),
                     None => out.error(
-                        "unsupported-option",
+                        Code::UnsupportedOption,
                         format!("qemu {version}'s configure has no {} option", option.flag),
                         origin,
                         Some(whitelist_help(option)),
@@ -199,7 +200,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
             Dialect::Meson => match option.meson_option(version) {
                 Some(m) => out.push(format!("-D{m}={value}"), setting, origin),
                 None => out.error(
-                    "no-meson-option",
+                    Code::NoMesonOption,
                     format!("qemu {version} has no meson option for {}", option.flag),
                     origin,
                     Some(meson_help(option)),
@@ -222,7 +223,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                 origin,
             ),
             _ => out.error(
-                "unsupported-option",
+                Code::UnsupportedOption,
                 if on {
                     format!("qemu {version} cannot apply the whitelists in the tools")
                 } else {
@@ -258,7 +259,7 @@ impl Outcome {
         self.arguments.push(Argument { text, setting, origin });
     }
 
-    fn error(&mut self, code: &'static str, message: String, origin: Origin, help: Option<String>) {
+    fn error(&mut self, code: Code, message: String, origin: Origin, help: Option<String>) {
         self.problems.push(Problem { severity: Severity::Error, code, message, origin, help });
     }
 }

@@ -193,8 +193,15 @@ pub struct FeatureSetting {
     pub custom: bool,
 }
 
+/// A profile's qemu in the views: `qemu-kvm` and `1.5.3`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+pub struct QemuName {
+    pub package: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum BuildReason {
     /// No build option controls it in this version.
     AlwaysBuilt,
@@ -285,6 +292,11 @@ impl Policy {
     /// `rhel-7.3 (qemu-kvm 1.5.3)`.
     pub fn title(&self) -> String {
         format!("{} ({} {})", self.name, self.qemu.package.value, self.qemu.version.value)
+    }
+
+    /// The qemu package and version, as the views give them.
+    pub fn qemu_name(&self) -> QemuName {
+        QemuName { package: self.qemu.package.value.clone(), version: self.qemu.version.value.to_string() }
     }
 }
 

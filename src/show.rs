@@ -1,18 +1,18 @@
 //! `show` and `list`: the resolved policy as people and machines read it.
 
 use crate::policy::{BuildReason, Policy, Valued};
-use crate::source::Sources;
+use crate::source::{OriginView, Sources};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
 pub struct Sourced<T: Serialize> {
     pub value: T,
-    /// `file:line:col` of the profile line that set it, `catalogue: ...` or `default`.
-    pub origin: String,
+    /// The profile line that set it, a catalogue fact or the default.
+    pub origin: OriginView,
 }
 
 fn sourced<T: Serialize + Clone>(v: &Valued<T>, sources: &Sources) -> Sourced<T> {
-    Sourced { value: v.value.clone(), origin: sources.describe(&v.origin) }
+    Sourced { value: v.value.clone(), origin: sources.origin(&v.origin) }
 }
 
 fn sourced_list(list: &[Valued<String>], sources: &Sources) -> Vec<Sourced<String>> {
@@ -78,14 +78,20 @@ pub struct ModuleView {
     /// The subpackage that ships it, if the profiles name one.
     pub subpackage: Option<String>,
     pub required: bool,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Serialize)]
 pub struct LibvirtView {
     pub disabled: Vec<Sourced<String>>,
-    pub storage_backends: Vec<Sourced<bool>>,
-    pub names: Vec<String>,
+    pub storage_backends: Vec<BackendView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BackendView {
+    pub name: String,
+    pub built: bool,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,14 +99,14 @@ pub struct FeatureView {
     pub name: String,
     pub state: String,
     pub custom: bool,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Serialize)]
 pub struct DriverView {
     pub name: String,
     pub reason: BuildReason,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 #[derive(Debug, Serialize)]
@@ -110,7 +116,7 @@ pub struct NeedView {
     pub access: String,
     pub program: String,
     pub why: String,
-    pub origin: String,
+    pub origin: OriginView,
 }
 
 pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView {
@@ -120,7 +126,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
         .filter(|a| arch.is_none_or(|want| a.arch == want))
         .map(|a| ArchView {
             arch: a.arch.clone(),
-            build: Sourced { value: a.build.value.to_string(), origin: sources.describe(&a.build.origin) },
+            build: Sourced { value: a.build.value.to_string(), origin: sources.origin(&a.build.origin) },
             features: a
                 .features
                 .iter()
@@ -128,7 +134,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                     name: f.name.clone(),
                     state: f.state.to_string(),
                     custom: f.custom,
-                    origin: sources.describe(&f.origin),
+                    origin: sources.origin(&f.origin),
                 })
                 .collect(),
             extra_args: sourced_list(&a.extra_args, sources),
@@ -140,7 +146,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                 .map(|d| DriverView {
                     name: d.name.clone(),
                     reason: d.reason.clone(),
-                    origin: sources.describe(&d.origin),
+                    origin: sources.origin(&d.origin),
                 })
                 .collect(),
             rw_whitelist: sourced_list(&a.rw_whitelist, sources),
@@ -157,7 +163,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                         module: module.value.clone(),
                         subpackage: sub.filter(|s| s.shipped).map(|s| s.name.clone()),
                         required: sub.is_some_and(|s| s.required),
-                        origin: sources.describe(sub.map_or(&module.origin, |s| &s.origin)),
+                        origin: sources.origin(sub.map_or(&module.origin, |s| &s.origin)),
                     })
                 })
                 .collect(),
@@ -167,9 +173,8 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                 storage_backends: l
                     .backends
                     .iter()
-                    .map(|b| Sourced { value: b.enabled, origin: sources.describe(&b.origin) })
+                    .map(|b| BackendView { name: b.name.clone(), built: b.enabled, origin: sources.origin(&b.origin) })
                     .collect(),
-                names: l.backends.iter().map(|b| b.name.clone()).collect(),
             }),
             needs: a
                 .needs
@@ -180,7 +185,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                     access: n.access.to_string(),
                     program: n.program.to_string(),
                     why: n.why.clone(),
-                    origin: sources.describe(&n.origin),
+                    origin: sources.origin(&n.origin),
                 })
                 .collect(),
         })
@@ -204,7 +209,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
             package: sourced(&policy.qemu.package, sources),
             version: Sourced {
                 value: policy.qemu.version.value.to_string(),
-                origin: sources.describe(&policy.qemu.version.origin),
+                origin: sources.origin(&policy.qemu.version.origin),
             },
             backports: sourced_list(&policy.qemu.backports, sources),
             main_package: optional(&policy.qemu.main_package),
@@ -220,15 +225,16 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
     }
 }
 
+/// One line of `list`. The fields are in the order `list --format json` has always printed them.
 #[derive(Debug, Serialize)]
 pub struct ListEntry {
-    pub name: String,
-    pub product: String,
-    pub release: String,
-    pub qemu: String,
     pub arches: Vec<String>,
-    pub parent: Option<String>,
     pub description: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub product: String,
+    pub qemu: crate::policy::QemuName,
+    pub release: String,
     /// The file of this profile when it replaces a shipped profile of the same name.
     pub shadows_shipped: Option<String>,
 }
@@ -240,7 +246,7 @@ pub fn list(policies: &[Policy], shadowing: impl Fn(&str) -> Option<String>) -> 
         product: p.product.clone(),
         release: p.release.clone(),
         release_text: p.release_text.clone(),
-        qemu: format!("{} {}", p.qemu.package.value, p.qemu.version.value),
+        qemu: p.qemu_name(),
         arches: p.arch_names().iter().map(|s| s.to_string()).collect(),
         parent: p.parents.first().map(str::to_string),
         description: p.description.clone(),

@@ -30,7 +30,7 @@ pub enum Origin {
 }
 
 /// A resolved `file:line:col` position, for people and for JSON.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,
@@ -40,6 +40,41 @@ pub struct Location {
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// An origin as the views give it: structured in JSON (`{"kind": "profile", "file", "line",
+/// "column"}`, `{"kind": "catalogue", "fact"}`, `{"kind": "default"}`), and as text (the
+/// templates' `origin` filter) `file:line:col`, `catalogue: FACT` or `default`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum OriginView {
+    Profile(Location),
+    Catalogue { fact: String },
+    Default,
+}
+
+impl std::fmt::Display for OriginView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OriginView::Profile(location) => location.fmt(f),
+            OriginView::Catalogue { fact } => write!(f, "catalogue: {fact}"),
+            OriginView::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A line of a file that is not a profile (a spec, a build script), for `import`'s views:
+/// `file:line` as text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileLine {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for FileLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
     }
 }
 
@@ -79,13 +114,18 @@ impl Sources {
         Location { file: self.name(span.file).to_string(), line, column }
     }
 
+    /// `origin` with its position resolved, for the views.
+    pub fn origin(&self, origin: &Origin) -> OriginView {
+        match origin {
+            Origin::Profile(span) => OriginView::Profile(self.location(span)),
+            Origin::Catalogue(fact) => OriginView::Catalogue { fact: fact.clone() },
+            Origin::Default => OriginView::Default,
+        }
+    }
+
     /// `file:line:col` for a profile origin, `catalogue: qemu X` for a built-in fact.
     pub fn describe(&self, origin: &Origin) -> String {
-        match origin {
-            Origin::Profile(span) => self.location(span).to_string(),
-            Origin::Catalogue(what) => format!("catalogue: {what}"),
-            Origin::Default => "default".to_string(),
-        }
+        self.origin(origin).to_string()
     }
 
     pub(crate) fn files(&self) -> &SimpleFiles<String, String> {

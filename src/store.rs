@@ -1,6 +1,7 @@
 //! Where profiles come from: the shipped ones embedded in the binary, then each
 //! `--profiles DIR` in order, later ones winning for the same name.
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
 use crate::resolve::{DriverTables, Partial};
@@ -49,7 +50,7 @@ impl Store {
         for dir in dirs {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 Failure::single(Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot read the profile directory {}: {e}", dir.display()),
                 ))
             })?;
@@ -102,7 +103,7 @@ impl Store {
                 // The name is printed in generated spec comments, which rpm expands too.
                 let shown = name.escape_debug();
                 return Err(Failure::single(
-                    Diagnostic::error("bad-name", format!("`{shown}` is not a profile name (the file {shown}.toml)"))
+                    Diagnostic::error(Code::BadName, format!("`{shown}` is not a profile name (the file {shown}.toml)"))
                         .with_help("name profile files with letters, digits and `.`, `_`, `+`, `-`, starting with a letter or digit"),
                 ));
             }
@@ -125,7 +126,7 @@ impl Store {
     fn read(&mut self, path: &Path) -> Result<String> {
         let display = path.display().to_string();
         let bytes = crate::input::read_regular_file(path, self.profile_limit).map_err(|e| {
-            let mut d = Diagnostic::error("io", format!("cannot read {display}: {e}"));
+            let mut d = Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"));
             if let crate::input::InputError::TooLarge { .. } = e {
                 d = d.with_help("a profile is a few KiB; --max-profile-size raises the limit");
             }
@@ -138,7 +139,7 @@ impl Store {
             let span = crate::source::Span::new(file, bad.offset..bad.offset + '\u{fffd}'.len_utf8());
             Failure::single(
                 Diagnostic::error(
-                    "invalid-utf8",
+                    Code::InvalidUtf8,
                     format!("{display} is not UTF-8: byte 0x{byte:02X} at line {}, column {}", bad.line, bad.column),
                 )
                 .at(&span, "not UTF-8")
@@ -197,7 +198,7 @@ impl Store {
     /// The error for a profile name that is not on the search path.
     pub fn unknown(&self, name: &str) -> Failure {
         Failure::single(
-            Diagnostic::error("unknown-profile", format!("no profile named `{name}`")).with_help(
+            Diagnostic::error(Code::UnknownProfile, format!("no profile named `{name}`")).with_help(
                 crate::suggest::did_you_mean_profile(name, self.names())
                     .unwrap_or_else(|| "`drvpolicy list` shows the profiles".to_string()),
             ),
@@ -281,7 +282,7 @@ impl Store {
                 let names: Vec<&str> = chain.iter().map(|p| p.name.as_str()).chain([current.as_str()]).collect();
                 let diagnostic = if cycle {
                     Diagnostic::error(
-                        "inheritance-cycle",
+                        Code::InheritanceCycle,
                         format!("profiles inherit in a cycle: {}", names.join(" -> ")),
                     )
                     .at(&span, format!("`{current}` is already in the chain"))
@@ -289,7 +290,7 @@ impl Store {
                 } else {
                     let message =
                         format!("profile `{}` inherits `{current}`, which is not on the search path", child.name);
-                    Diagnostic::error("missing-parent", message)
+                    Diagnostic::error(Code::MissingParent, message)
                         .at(&span, format!("no profile named `{current}`"))
                         .with_note(format!("chain: {}", names.join(" -> ")))
                         .with_help_opt(crate::suggest::did_you_mean_profile(&current, self.names()))

@@ -5,6 +5,7 @@
 //! marker names. The file is handled as bytes, so that everything outside the regions, line
 //! endings and a missing final newline included, stays exactly as it was.
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::generate::spec::SpecStyle;
 use crate::source::{FileId, Span};
@@ -112,7 +113,7 @@ struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    fn error(&self, code: &'static str, line: &Line, message: String, label: &str) -> Failure {
+    fn error(&self, code: Code, line: &Line, message: String, label: &str) -> Failure {
         let mut d = Diagnostic::error(code, format!("{}:{}: {message}", self.name, line.number));
         if let Some(file) = self.file {
             let trimmed = line.text.len() - line.text.trim_start().len();
@@ -136,7 +137,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
         if let Some(rest) = marker(text, BEGIN) {
             if let Some(region) = &open {
                 return Err(problems.error(
-                    "unbalanced-markers",
+                    Code::UnbalancedMarkers,
                     &line,
                     format!("a second begin marker inside the region opened on line {}", region.begin_line),
                     "add `# drvpolicy:end` before this line",
@@ -145,7 +146,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
             let mut words = rest.split_whitespace();
             let Some(named) = words.next() else {
                 return Err(problems.error(
-                    "bad-marker",
+                    Code::BadMarker,
                     &line,
                     "the begin marker names no profile".into(),
                     &format!("expected `# drvpolicy:begin {}`", only.unwrap_or("PROFILE")),
@@ -158,7 +159,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
                         Some(k) => kind = k,
                         None => {
                             let mut failure = problems.error(
-                                "bad-marker",
+                                Code::BadMarker,
                                 &line,
                                 format!("unknown style `{value}`"),
                                 &Kind::NAMES.join(", "),
@@ -171,7 +172,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
                     },
                     _ => {
                         return Err(problems.error(
-                            "bad-marker",
+                            Code::BadMarker,
                             &line,
                             format!("`{word}` is not a setting of the begin marker"),
                             "expected style=inline, globals, macros or buildrequires",
@@ -195,7 +196,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
         } else if marker(text, END).is_some() {
             let Some(mut region) = open.take() else {
                 return Err(problems.error(
-                    "unbalanced-markers",
+                    Code::UnbalancedMarkers,
                     &line,
                     "an end marker without a begin marker before it".into(),
                     "add `# drvpolicy:begin PROFILE` before this line",
@@ -210,7 +211,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
         let lines = lines(bytes);
         let line = &lines[region.begin_line - 1];
         return Err(problems.error(
-            "unbalanced-markers",
+            Code::UnbalancedMarkers,
             line,
             "this region has no `# drvpolicy:end`".into(),
             "the region starts here",
@@ -219,7 +220,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
     if out.is_empty() {
         let marker = format!("{BEGIN} {}", only.unwrap_or("PROFILE"));
         return Err(Failure::single(
-            Diagnostic::error("no-markers", format!("{name} has no `{marker}` marker")).with_help(format!(
+            Diagnostic::error(Code::NoMarkers, format!("{name} has no `{marker}` marker")).with_help(format!(
                 "put `{marker}` and `{END}` lines where the generated lines go (the file is left as it was)"
             )),
         ));
@@ -228,7 +229,7 @@ pub fn regions(bytes: &[u8], file: Option<FileId>, name: &str, only: Option<&str
         let named: Vec<&str> = out.iter().map(|r| r.profile.as_str()).collect();
         if !named.contains(&profile) {
             let mut diagnostic = Diagnostic::error(
-                "other-profile",
+                Code::OtherProfile,
                 format!("{name} has no region of `{profile}`: its regions are generated from {}", quoted(&named)),
             );
             if let Some(span) = &out[0].name_span {
@@ -285,6 +286,15 @@ pub fn diff(old: &[u8], new: &[u8], old_name: &str, new_name: &str) -> crate::un
 }
 
 /// What `sync` did or would do to one file, for people (`sync.txt.j2`) and machines.
+/// `sync --format json`: every file synced or checked (a file that fails is on stderr).
+#[derive(Debug, Serialize)]
+pub struct SyncRun<'a> {
+    pub check: bool,
+    /// Some region of some file is stale.
+    pub stale: bool,
+    pub files: &'a [SyncView],
+}
+
 #[derive(Debug, Serialize)]
 pub struct SyncView {
     pub file: String,
@@ -397,18 +407,18 @@ mod tests {
     #[test]
     fn bad_markers_are_errors() {
         let code = |bytes: &[u8]| regions(bytes, None, "q.spec", Some("rhel-7.3")).unwrap_err().diagnostics[0].code;
-        assert_eq!(code(b"no markers\n"), "no-markers");
-        assert_eq!(code(b"# drvpolicy:begin rhel-7.3\nx\n"), "unbalanced-markers");
-        assert_eq!(code(b"# drvpolicy:end\n"), "unbalanced-markers");
+        assert_eq!(code(b"no markers\n"), Code::NoMarkers);
+        assert_eq!(code(b"# drvpolicy:begin rhel-7.3\nx\n"), Code::UnbalancedMarkers);
+        assert_eq!(code(b"# drvpolicy:end\n"), Code::UnbalancedMarkers);
         assert_eq!(
             code(b"# drvpolicy:begin rhel-7.3\n# drvpolicy:begin rhel-7.3\n# drvpolicy:end\n"),
-            "unbalanced-markers"
+            Code::UnbalancedMarkers
         );
-        assert_eq!(code(b"# drvpolicy:begin rhel-7.2\n# drvpolicy:end\n"), "other-profile");
-        assert_eq!(code(b"# drvpolicy:begin rhel-7.3 style=global\n# drvpolicy:end\n"), "bad-marker");
-        assert_eq!(code(b"# drvpolicy:begin\n# drvpolicy:end\n"), "bad-marker");
+        assert_eq!(code(b"# drvpolicy:begin rhel-7.2\n# drvpolicy:end\n"), Code::OtherProfile);
+        assert_eq!(code(b"# drvpolicy:begin rhel-7.3 style=global\n# drvpolicy:end\n"), Code::BadMarker);
+        assert_eq!(code(b"# drvpolicy:begin\n# drvpolicy:end\n"), Code::BadMarker);
         // Not markers: other words after the prefix.
-        assert_eq!(code(b"# drvpolicy:beginning\n"), "no-markers");
+        assert_eq!(code(b"# drvpolicy:beginning\n"), Code::NoMarkers);
     }
 
     #[test]
@@ -423,7 +433,7 @@ mod tests {
         let only = regions(spec, None, "q.spec", Some("rhel-7.3")).unwrap();
         assert_eq!(only.iter().map(|r| r.begin_line).collect::<Vec<_>>(), [5, 8]);
         let other = regions(spec, None, "q.spec", Some("rhel-7.2")).unwrap_err();
-        assert_eq!(other.diagnostics[0].code, "other-profile");
+        assert_eq!(other.diagnostics[0].code, Code::OtherProfile);
     }
 
     #[test]

@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "import",
     "sync",
     "can",
+    "schema",
     "templates",
     "completions",
     "man",

@@ -14,6 +14,7 @@
 mod common;
 
 use drvpolicy::catalogue::Catalogue;
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::Severity;
 use drvpolicy::options::{self, Dialect, Problem, Setting};
 use drvpolicy::policy::Policy;
@@ -217,10 +218,10 @@ fn configure_claim(case: &Case, policy: &Policy) -> Claim {
     match outcome(policy, Dialect::Configure, &case.setting) {
         Ok(flag) => {
             let (_, problems) = arguments(policy, Dialect::Configure);
-            Claim::Accepts { flag, obsolete: problems.iter().any(|p| p.code == "obsolete-option") }
+            Claim::Accepts { flag, obsolete: problems.iter().any(|p| p.code == Code::ObsoleteOption) }
         }
         Err(problem) => {
-            assert_eq!(problem.code, "unsupported-option", "{}: {problem:?}", case.label);
+            assert_eq!(problem.code, Code::UnsupportedOption, "{}: {problem:?}", case.label);
             let whitelist = &Catalogue::get().whitelist;
             let flag = match &case.setting {
                 Setting::Feature(_) => problem
@@ -515,7 +516,7 @@ fn meson_options_are_the_ones_drvpolicy_spells() {
                     }
                 }
                 Err(problem) => {
-                    let codes = ["no-meson-option", "unsupported-option"];
+                    let codes = [Code::NoMesonOption, Code::UnsupportedOption];
                     assert!(codes.contains(&problem.code), "{}: {problem:?}", case.label);
                     if let Some(name) = case.meson.filter(|m| meson.options.contains_key(*m)) {
                         report(format!("drvpolicy says there is no meson option; meson_options.txt has `{name}`"));

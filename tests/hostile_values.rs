@@ -28,30 +28,49 @@ arches = ["x86_64", "{{arch}}"]
 package = "{{package}}"
 version = "{{qemu_version}}"
 build = "{{build}}"
+main-package = "{{main_package}}"
+module-dir = "{{module_dir}}"
+obsoletes = ["{{obsoleted}}"]
+build-requires = "{{build_requires}}"
+tools-only-configure = "{{tools_only_configure}}"
 backports = [{{backports}}]
 extra-args = ["{{extra_arg}}"]
 rw-whitelist = ["{{driver}}", "raw"]
 ro-whitelist = ["vmdk"]
 
+[qemu.rpm]
+evr = "{{rpm_evr}}"
+common = "{{rpm_common}}"
+obsoletes = "{{rpm_obsoletes}}"
+
 [qemu.features]
 curl = "enable"
+modules = "enable"
+rbd = "enable"
 "{{feature}}" = "enable"
+
+[qemu.subpackages]
+block-rbd = { name = "{{subpackage}}", required = true }
 
 [qemu.custom-features]
 "{{feature}}" = { flag = "{{flag}}", meson = "{{meson}}", summary = "{{summary}}" }
 
 [libguestfs]
 package = "{{guestfs_package}}"
+backend = "{{guestfs_backend}}"
 version = "{{guestfs_version}}"
 patch = "{{patch}}"
 disabled-protocols = ["{{protocol}}"]
 
 [libvirt]
+package = "{{libvirt_package}}"
 version = "{{libvirt_version}}"
+storage-backends = { "{{storage_backend}}" = true }
 
 [consumers."{{consumer}}"]
 description = "{{consumer_description}}"
 needs = [{ driver = "{{need_driver}}", access = "{{need_access}}", program = "{{need_program}}", why = "{{why}}" }]
+requires = [{ package = "{{required}}", why = "{{required_why}}" }]
 
 [arch."{{selector}}".qemu]
 extra-args = { add = ["{{arch_extra_arg}}"] }
@@ -67,6 +86,20 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("package", "qemu-kvm"),
     ("qemu_version", "2.12.0"),
     ("build", "full"),
+    ("main_package", "qemu-kvm"),
+    ("module_dir", "%{_libdir}/qemu-kvm"),
+    ("obsoleted", "qemu-kvm-block-ssh"),
+    ("build_requires", "rhel9"),
+    ("tools_only_configure", "shared"),
+    ("rpm_evr", "%{epoch}:%{version}-%{release}"),
+    ("rpm_common", "%{name}-common%{?_isa}"),
+    ("rpm_obsoletes", "<= %{epoch}:%{version}"),
+    ("subpackage", "qemu-kvm-block-rbd"),
+    ("guestfs_backend", "libvirt"),
+    ("libvirt_package", "libvirt"),
+    ("storage_backend", "rbd"),
+    ("required", "nbdkit-curl-plugin"),
+    ("required_why", "https inputs"),
     ("backports", ""),
     ("extra_arg", "--disable-werror"),
     ("driver", "qcow2"),
@@ -230,6 +263,21 @@ fn try_case(dir: &std::path::Path, slot: &str, value: &str) -> Outcome {
     let explain =
         drvpolicy::explain::view(&policy, None, "qcow2", &drvpolicy::access::Installed::All, sources).unwrap();
     assert_clean(&case, &renderer.render("explain.j2", &explain).unwrap());
+    // The issue 7 outputs: subpackage stanzas and macros, BuildRequires, libvirt's options.
+    use drvpolicy::generate::{buildrequires, libvirt, subpackages};
+    for part in [subpackages::Part::Packages, subpackages::Part::Macros] {
+        match subpackages::view(&policy, part) {
+            Ok(view) => assert_clean(&case, &renderer.render("subpackages.j2", &view).unwrap()),
+            Err(failure) => return located(&failure, sources),
+        }
+    }
+    if let Ok((view, _)) = buildrequires::view(&policy, sources) {
+        assert_clean(&case, &renderer.render("buildrequires.j2", &view).unwrap());
+    }
+    let libvirt_views = [libvirt::spec(&policy), libvirt::arguments(&policy, &policy.arches[0])];
+    for view in libvirt_views.into_iter().flatten() {
+        assert_clean(&case, &renderer.render("libvirt.j2", &view).unwrap());
+    }
     let checked = drvpolicy::check::check(&mut store, "t-1.0");
     let view = drvpolicy::check::text_view(std::slice::from_ref(&checked), false, 0, &store.sources, false);
     assert_clean(&case, &renderer.render("check.j2", &view).unwrap());

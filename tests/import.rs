@@ -40,13 +40,39 @@ fn strings(value: &Value) -> Vec<String> {
     value.as_array().map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect()).unwrap_or_default()
 }
 
+/// A line of the JSON (`{"file", "line"}`) as `file:line`, `-` for none.
+fn line(value: &Value) -> String {
+    match (value["file"].as_str(), value["line"].as_u64()) {
+        (Some(file), Some(line)) => format!("{file}:{line}"),
+        _ => "-".to_string(),
+    }
+}
+
+fn lines(value: &Value) -> Vec<String> {
+    value.as_array().unwrap().iter().map(line).collect()
+}
+
+/// A provenance of the JSON as the profile's comment says it: `from F:34 ($x of F:29)`.
+fn provenance(value: &Value) -> String {
+    let file = value["file"].as_str().unwrap();
+    let at: Vec<String> = value["lines"].as_array().unwrap().iter().map(|l| format!("{file}:{l}")).collect();
+    let uses: Vec<String> = value["uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| format!("{} of {file}:{}", u["what"].as_str().unwrap(), u["line"]))
+        .collect();
+    let uses = if uses.is_empty() { String::new() } else { format!(" ({})", uses.join(", ")) };
+    format!("from {}{uses}", at.join(", "))
+}
+
 /// `(text, from)` of every extra arg of a build, in order.
 fn extra_args(build: &Value) -> Vec<(String, String)> {
     build["extra_args"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["text"].as_str().unwrap().to_string(), e["from"].as_str().unwrap().to_string()))
+        .map(|e| (e["text"].as_str().unwrap().to_string(), provenance(&e["from"])))
         .collect()
 }
 
@@ -55,7 +81,7 @@ fn not_interpreted(view: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["location"].as_str().unwrap_or("-").to_string(), f["text"].as_str().unwrap().to_string()))
+        .map(|f| (line(&f["location"]), f["text"].as_str().unwrap().to_string()))
         .collect()
 }
 
@@ -211,8 +237,8 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
         ]
     );
     assert_eq!(
-        (&x86["configure"], &x86["called_at"]),
-        (&Value::from("qemu-kvm.spec:33"), &Value::from("qemu-kvm.spec:75"))
+        (line(&x86["configure"]), line(&x86["called_at"])),
+        ("qemu-kvm.spec:33".to_string(), "qemu-kvm.spec:75".to_string())
     );
     for arch in ["ppc64le", "aarch64"] {
         assert_eq!(
@@ -228,7 +254,7 @@ fn rhel7_style_spec_with_nested_conditionals_and_global_whitelists() {
         );
     }
     // "$@" comes after the build options: generated lines pass extra-args first.
-    assert_eq!(strings(&view["reordered"]), ["qemu-kvm.spec:75"]);
+    assert_eq!(lines(&view["reordered"]), ["qemu-kvm.spec:75"]);
     assert!(view["resolves"].as_bool().unwrap());
 
     // The profile says what it could not read, in comments, and where each value came from.
@@ -496,7 +522,7 @@ fn extra_args_are_kept_as_written_unless_that_would_guess() {
     let rbd = view["not_interpreted"][1]["reason"].as_str().unwrap();
     assert!(rbd.contains("[qemu.features] as `rbd = \"enable\"`"), "{rbd}");
     // --with-pkgversion follows --enable-rbd: generated lines pass it first.
-    assert_eq!(strings(&view["reordered"]), ["build.sh:2"]);
+    assert_eq!(lines(&view["reordered"]), ["build.sh:2"]);
     run.stderr_has("warning[import-note]: this argument outside the block-driver policy follows build options");
 }
 
@@ -663,7 +689,7 @@ while read line; do
         .iter()
         .map(|f| {
             let text = |k: &str| f[k].as_str().unwrap().to_string();
-            (text("location"), text("text"), text("what"), strings(&f["arches"]))
+            (line(&f["location"]), text("text"), text("what"), strings(&f["arches"]))
         })
         .collect();
     let at = |l: &str, t: &str, w: &str, a: &[&str]| {
@@ -936,8 +962,8 @@ fn a_rhel9_style_spec_with_run_configure_and_disable_everything() {
             "{arch}"
         );
         assert_eq!(
-            (&b["configure"], &b["called_at"]),
-            (&Value::from("qemu-kvm.spec:57"), &Value::from("qemu-kvm.spec:73"))
+            (line(&b["configure"]), line(&b["called_at"])),
+            ("qemu-kvm.spec:57".to_string(), "qemu-kvm.spec:73".to_string())
         );
     }
     // `%global tools_only 1` under `%ifarch %{power64}`: the same configure, only the tools built.
@@ -1275,7 +1301,11 @@ fn redirections_and_here_documents_are_not_configure_arguments() {
     let x86 = build(&view, "x86_64");
     assert_eq!(features(x86), ["rbd=enable"]);
     assert!(extra_args(x86).is_empty(), "{x86}");
-    assert_eq!(x86["configure"], "b.sh:5", "the here-document's configure is text");
+    assert_eq!(
+        x86["configure"],
+        serde_json::json!({"file": "b.sh", "line": 5}),
+        "the here-document's configure is text"
+    );
 }
 
 /// An extra-arg the profile could not hold is listed, not written; one passed twice is kept

@@ -21,10 +21,12 @@ fn drvpolicy_profiles_is_a_path_style_list_and_profiles_win_over_it() {
     let run = case.run();
     run.exits(0);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let qemu = |name: &str| json.as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["qemu"].clone());
+    let qemu = |name: &str| {
+        json["profiles"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["qemu"]["version"].clone())
+    };
     // The earlier directory wins, as in PATH; the empty entry is skipped.
-    assert_eq!(qemu("t-1").unwrap(), "qemu 2.12.0");
-    assert_eq!(qemu("t-2").unwrap(), "qemu 4.2.0");
+    assert_eq!(qemu("t-1").unwrap(), "2.12.0");
+    assert_eq!(qemu("t-2").unwrap(), "4.2.0");
     assert!(qemu("rhel-7.3").is_some(), "the shipped profiles stay");
 
     let run = Case::new(["--profiles", "{dir}/b", "list", "--format", "json"])
@@ -32,7 +34,7 @@ fn drvpolicy_profiles_is_a_path_style_list_and_profiles_win_over_it() {
         .file("b/t-1.toml", &profile("1", "3.1.0"))
         .env("DRVPOLICY_PROFILES", "{dir}/a")
         .run();
-    run.exits(0).stdout_has("\"qemu 3.1.0\"");
+    run.exits(0).stdout_has("\"version\": \"3.1.0\"");
 }
 
 #[test]
@@ -60,7 +62,7 @@ fn list_marks_a_profile_that_replaces_a_shipped_one() {
         .profile("mine-1", &profile("1", "2.12.0"))
         .run();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let entry = |name: &str| json.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap().clone();
+    let entry = |name: &str| json["profiles"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap().clone();
     assert!(entry("rhel-7.0")["shadows_shipped"].as_str().unwrap().ends_with("/profiles/rhel-7.0.toml"));
     assert_eq!(entry("mine-1")["shadows_shipped"], serde_json::Value::Null);
     assert_eq!(entry("rhel-7.1")["shadows_shipped"], serde_json::Value::Null);

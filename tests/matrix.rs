@@ -27,8 +27,9 @@ fn cell<'v>(view: &'v Value, driver: &str, arch: &str, program: &str) -> &'v Val
         .expect("a cell")
 }
 
-fn symbol(view: &Value, driver: &str, arch: &str, program: &str) -> String {
-    cell(view, driver, arch, program)["symbol"].as_str().unwrap().to_string()
+/// A cell's access: `rw`, `ro`, `none`, `n/a` (`yes`, `no` in the pool column).
+fn access(view: &Value, driver: &str, arch: &str, program: &str) -> String {
+    cell(view, driver, arch, program)["access"].as_str().unwrap().to_string()
 }
 
 fn drivers(view: &Value) -> Vec<String> {
@@ -40,33 +41,33 @@ fn rhel_7_3_cells_match_the_rhel_facts() {
     let view = matrix_json("rhel-7.3", &[]);
     // rhel7.md 1 and 3: https ro-whitelisted, whitelists ignored by qemu-img, removed from
     // add_drive; modern.md 6: the curl driver never writes, so qemu-img only reads it too.
-    assert_eq!(symbol(&view, "https", "x86_64", "emulator"), "ro");
-    assert_eq!(symbol(&view, "https", "x86_64", "tools"), "ro");
+    assert_eq!(access(&view, "https", "x86_64", "emulator"), "ro");
+    assert_eq!(access(&view, "https", "x86_64", "tools"), "ro");
     assert_eq!(cell(&view, "https", "x86_64", "tools")["layer"], "capability");
-    assert_eq!(symbol(&view, "https", "x86_64", "libguestfs"), "-");
+    assert_eq!(access(&view, "https", "x86_64", "libguestfs"), "none");
     assert_eq!(cell(&view, "https", "x86_64", "libguestfs")["message"], "unknown protocol 'https'");
-    assert_eq!(symbol(&view, "vpc", "x86_64", "emulator"), "ro");
+    assert_eq!(access(&view, "vpc", "x86_64", "emulator"), "ro");
     assert_eq!(
         cell(&view, "vpc", "x86_64", "emulator")["message"],
         "Driver 'vpc' can only be used for read-only devices"
     );
-    assert_eq!(symbol(&view, "qcow", "x86_64", "emulator"), "-");
+    assert_eq!(access(&view, "qcow", "x86_64", "emulator"), "none");
     assert_eq!(cell(&view, "qcow", "x86_64", "emulator")["message"], "Driver 'qcow' is not whitelisted");
-    assert_eq!(symbol(&view, "qcow", "x86_64", "tools"), "rw");
+    assert_eq!(access(&view, "qcow", "x86_64", "tools"), "rw");
     // The left-in protocols: file, nbd, rbd.
     for driver in ["file", "nbd", "rbd"] {
-        assert_eq!(symbol(&view, driver, "x86_64", "libguestfs"), "rw", "{driver}");
+        assert_eq!(access(&view, driver, "x86_64", "libguestfs"), "rw", "{driver}");
     }
     // host_cdrom is left out of the whitelists on purpose (bz#760885).
-    assert_eq!(symbol(&view, "host_cdrom", "x86_64", "emulator"), "-");
+    assert_eq!(access(&view, "host_cdrom", "x86_64", "emulator"), "none");
     // Formats have no add_drive protocol.
-    assert_eq!(symbol(&view, "qcow2", "x86_64", "libguestfs"), "n/a");
+    assert_eq!(access(&view, "qcow2", "x86_64", "libguestfs"), "n/a");
     // Tools-only arches: no emulator; rbd compiled out.
     for arch in ["ppc64le", "aarch64"] {
-        assert_eq!(symbol(&view, "raw", arch, "emulator"), "-");
-        assert_eq!(symbol(&view, "raw", arch, "tools"), "rw");
-        assert_eq!(symbol(&view, "ssh", arch, "tools"), "rw");
-        assert_eq!(symbol(&view, "rbd", arch, "tools"), "-");
+        assert_eq!(access(&view, "raw", arch, "emulator"), "none");
+        assert_eq!(access(&view, "raw", arch, "tools"), "rw");
+        assert_eq!(access(&view, "ssh", arch, "tools"), "rw");
+        assert_eq!(access(&view, "rbd", arch, "tools"), "none");
         assert_eq!(cell(&view, "rbd", arch, "tools")["layer"], "build");
     }
     assert_eq!(view["tools_only"], serde_json::json!(["ppc64le", "aarch64"]));
@@ -98,15 +99,15 @@ fn drivers_compiled_out_everywhere_are_summarised_unless_asked_for() {
     assert_eq!(drivers(&all).len(), drivers(&view).len() + 2);
     for arch in ["x86_64", "ppc64", "ppc64le", "aarch64"] {
         for program in ["emulator", "tools"] {
-            assert_eq!(symbol(&all, "nfs", arch, program), "-");
+            assert_eq!(access(&all, "nfs", arch, program), "none");
         }
     }
     // gluster and rbd only on x86_64 in rhev's build script.
-    assert_eq!(symbol(&view, "rbd", "x86_64", "emulator"), "rw");
-    assert_eq!(symbol(&view, "rbd", "ppc64", "emulator"), "-");
-    assert_eq!(symbol(&view, "gluster", "aarch64", "tools"), "-");
+    assert_eq!(access(&view, "rbd", "x86_64", "emulator"), "rw");
+    assert_eq!(access(&view, "rbd", "ppc64", "emulator"), "none");
+    assert_eq!(access(&view, "gluster", "aarch64", "tools"), "none");
     // Full builds everywhere: the emulator exists on ppc64.
-    assert_eq!(symbol(&view, "qcow2", "ppc64", "emulator"), "rw");
+    assert_eq!(access(&view, "qcow2", "ppc64", "emulator"), "rw");
 }
 
 #[test]
@@ -126,10 +127,10 @@ fn debian_13_everything_compiled_in_is_rw_unless_the_driver_only_reads() {
     let read_only = ["bochs", "cloop", "dmg", "http", "https", "ftp", "ftps"];
     for driver in drivers(&view) {
         let best = if read_only.contains(&driver.as_str()) { "ro" } else { "rw" };
-        assert_eq!(symbol(&view, &driver, "x86_64", "emulator"), best, "{driver}");
+        assert_eq!(access(&view, &driver, "x86_64", "emulator"), best, "{driver}");
         // qemu.md 1c: blkreplay is in the system emulator only, from 5.2.
-        let tools = if driver == "blkreplay" { "-" } else { best };
-        assert_eq!(symbol(&view, &driver, "x86_64", "tools"), tools, "{driver}");
+        let tools = if driver == "blkreplay" { "none" } else { best };
+        assert_eq!(access(&view, &driver, "x86_64", "tools"), tools, "{driver}");
     }
 }
 
@@ -184,8 +185,14 @@ fn html_is_well_formed_and_its_cells_match_the_json() {
             .iter()
             .flat_map(|r| r["groups"].as_array().unwrap().iter().flat_map(|g| g.as_array().unwrap()))
             .map(|c| {
+                // The cell shows its access, `-` for none, and nothing where no pool stores the driver.
                 let access = c["access"].as_str().unwrap();
-                (if access == "n/a" { "na" } else { access }.to_string(), c["symbol"].as_str().unwrap().to_string())
+                let text = match (c["column"].as_str().unwrap(), access) {
+                    (_, "none") => "-",
+                    ("libvirt-pool", "n/a") => "",
+                    (_, other) => other,
+                };
+                (if access == "n/a" { "na" } else { access }.to_string(), text.to_string())
             })
             .collect();
         let got: Vec<(String, String)> = cells.iter().map(|c| (c.class.clone(), c.text.clone())).collect();
@@ -309,11 +316,11 @@ fn a_described_libvirt_gets_its_own_columns() {
         view["rows"].as_array().unwrap().iter().find(|r| r["driver"] == driver).unwrap()["groups"][0].clone()
     };
     let gluster = row("gluster");
-    assert_eq!((gluster[0]["symbol"].as_str(), gluster[2]["symbol"].as_str()), (Some("rw"), Some("-")));
+    assert_eq!((gluster[0]["access"].as_str(), gluster[2]["access"].as_str()), (Some("rw"), Some("none")));
     assert_eq!(gluster[2]["layer"], "libvirt");
-    assert_eq!(row("rbd")[2]["symbol"], "rw", "what libvirt does not disable, the emulator decides");
-    assert_eq!((row("rbd")[4]["symbol"].as_str(), row("gluster")[4]["symbol"].as_str()), (Some("yes"), Some("no")));
-    assert_eq!(row("qcow2")[4]["symbol"], "", "no storage pool backend stores qcow2 as such");
+    assert_eq!(row("rbd")[2]["access"], "rw", "what libvirt does not disable, the emulator decides");
+    assert_eq!((row("rbd")[4]["access"].as_str(), row("gluster")[4]["access"].as_str()), (Some("yes"), Some("no")));
+    assert_eq!(row("qcow2")[4]["access"], "n/a", "no storage pool backend stores qcow2 as such");
     let text = Case::new(["matrix", "virt"]).profile("virt", toml).run();
     text.exits(0).stdout_has("emu  tools  virt  guestfs  pool").stdout_has("virt = libvirt");
     // Without a [libvirt] section a profile has no such column.

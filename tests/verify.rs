@@ -132,7 +132,7 @@ fn json_shape() {
     let value = json(&run.stdout);
     assert_eq!(value["profile"], "rhel-7.3");
     assert_eq!(value["arch"], "x86_64");
-    assert_eq!(value["qemu"], "qemu-kvm 1.5.3");
+    assert_eq!(value["qemu"], serde_json::json!({"package": "qemu-kvm", "version": "1.5.3"}));
     assert_eq!(value["source"]["kind"], "help-text");
     assert_eq!(value["source"]["exit_status"], Value::Null);
     assert_eq!(value["binary_version"], "1.5.3");
@@ -144,6 +144,15 @@ fn json_shape() {
     assert_eq!(value["expected"].as_array().unwrap().len(), 30);
     assert_eq!(value["missing"], serde_json::json!([]));
     assert_eq!(value["unexpected"][0]["name"], "cow");
+    // The why and the profile line behind it, apart.
+    assert_eq!(
+        value["unexpected"][0]["why"],
+        "the profile's backport `550830f9` (block: delete cow block driver) removes it"
+    );
+    assert_eq!(
+        value["unexpected"][0]["origin"],
+        serde_json::json!({"kind": "profile", "file": "profiles/rhel-7.0.toml", "line": 23, "column": 50})
+    );
     assert_eq!(value["ok"], false);
 }
 

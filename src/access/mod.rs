@@ -9,6 +9,7 @@ mod route;
 pub use route::{goes_through, route};
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::policy::{ArchPolicy, Need, Policy};
 use crate::profile::{Access, Program};
 use crate::source::Origin;
@@ -188,8 +189,10 @@ impl DriverAccess {
     }
 }
 
-/// Which block subpackages the answer assumes installed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Which block subpackages the answer assumes installed. In JSON `{"kind": "all"}` or
+/// `{"kind": "packages", "defaults", "names"}`; in words the templates' `installed` filter.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Installed {
     /// Every subpackage of the release: what the release can do.
     #[default]
@@ -266,7 +269,7 @@ pub fn check_installed(policy: &Policy, installed: &Installed) -> crate::diagnos
                 }
             });
             crate::diagnostic::Diagnostic::error(
-                "unknown-subpackage",
+                Code::UnknownSubpackage,
                 format!("`{name}` is not a block subpackage of {}", policy.name),
             )
             .with_help(help)

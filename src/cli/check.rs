@@ -1,6 +1,7 @@
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::check::{self, Status};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// Report every problem of profiles, each with its file:line:col, a snippet and help.
 ///
@@ -65,7 +66,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             );
             context.renderer()?.render("check.j2", &view)?
         }
-        TextOrJson::Json => json(&check::json_view(&checked, args.deny_warnings, context.sources())),
+        TextOrJson::Json => json(Schema::Check, &check::json_view(&checked, args.deny_warnings, context.sources())),
     };
     let exit = match check::status(&checked, args.deny_warnings) {
         Status::Ok => Exit::Ok,

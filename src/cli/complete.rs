@@ -51,6 +51,11 @@ pub fn arches(current: &OsStr) -> Vec<CompletionCandidate> {
     }
 }
 
+/// The names `schema` takes.
+pub fn schemas(current: &OsStr) -> Vec<CompletionCandidate> {
+    matching(current, drvpolicy::schema::Schema::ALL.iter().map(|s| s.name()))
+}
+
 /// What `explain` takes: drivers, libguestfs protocols and build options.
 pub fn explain_names(current: &OsStr) -> Vec<CompletionCandidate> {
     let catalogue = Catalogue::get();

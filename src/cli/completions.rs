@@ -4,6 +4,7 @@
 
 use super::Report;
 use clap_complete::env::Shells;
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 
 /// Print the shell code that completes drvpolicy's commands, options, profile names, arches and
@@ -34,10 +35,11 @@ pub fn completions(args: CompletionsArgs) -> Result<Report, Failure> {
         Shell::Fish => "fish",
     };
     let shells = Shells::builtins();
-    let shell = shells.completer(name).ok_or_else(|| Diagnostic::error("io", format!("no completer for {name}")))?;
+    let shell =
+        shells.completer(name).ok_or_else(|| Diagnostic::error(Code::Io, format!("no completer for {name}")))?;
     let mut out = Vec::new();
     shell
         .write_registration("COMPLETE", "drvpolicy", "drvpolicy", "drvpolicy", &mut out)
-        .map_err(|e| Diagnostic::error("io", format!("cannot write the script: {e}")))?;
+        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write the script: {e}")))?;
     Ok(Report::ok(String::from_utf8_lossy(&out).into_owned()))
 }

@@ -1,8 +1,10 @@
 use super::{Context, Exit, Output, Report, choice, json};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure, unknown_arch};
 use drvpolicy::diff::generated::{self, Generated};
 use drvpolicy::diff::{self, DiffLayer, Filter};
 use drvpolicy::policy::Policy;
+use drvpolicy::schema::Schema;
 
 /// Show what changed between two profiles, per layer and arch.
 ///
@@ -42,7 +44,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     if let Some(arch) = &args.arch {
         if matches!(args.generated, Some(Generated::Spec | Generated::Libguestfs)) {
             return Err(Failure::single(
-                Diagnostic::error("arch-not-applicable", "--arch goes with --generated configure only")
+                Diagnostic::error(Code::ArchNotApplicable, "--arch goes with --generated configure only")
                     .with_help("the generated spec and libguestfs list cover every arch of a profile"),
             ));
         }
@@ -65,7 +67,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
                 Format::Text => context.renderer()?.render("diff.txt.j2", &changes)?,
                 Format::Markdown => context.renderer()?.render("diff.md.j2", &changes)?,
                 Format::RpmChangelog => context.renderer()?.render("diff.rpm-changelog.j2", &changes)?,
-                Format::Json => json(&changes),
+                Format::Json => json(Schema::Diff, &changes),
             };
             (text, !changes.is_empty())
         }

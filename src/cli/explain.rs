@@ -1,5 +1,6 @@
 use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// Follow one driver, libguestfs protocol or build option through every layer.
 ///
@@ -36,7 +37,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let view = drvpolicy::explain::view(&policy, args.arch.as_deref(), &args.name, &installed, context.sources())?;
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("explain.j2", &view)?,
-        TextOrJson::Json => json(&view),
+        TextOrJson::Json => json(Schema::Explain, &view),
     };
     Ok(Report::ok(text).with_warnings(warnings))
 }

@@ -3,6 +3,7 @@ use drvpolicy::diagnostic::Failure;
 use drvpolicy::generate::spec::SpecStyle;
 use drvpolicy::generate::{buildrequires, configure, libguestfs, libvirt, spec, subpackages};
 use drvpolicy::options::Dialect;
+use drvpolicy::schema::Schema;
 
 /// Generate configure arguments, spec-file snippets or libguestfs patch lists from a profile.
 #[derive(Debug, clap::Subcommand)]
@@ -145,7 +146,7 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
             let arch = super::arch_or_default(&policy, arch.as_deref())?;
             let view = configure::view(&policy, arch, dialect, one_line)?;
             let text = match (format, null) {
-                (TextOrJson::Json, _) => json(&view.json()?),
+                (TextOrJson::Json, _) => json(Schema::GenerateConfigure, &view.json()?),
                 (TextOrJson::Text, true) => view.words()?.iter().map(|w| format!("{w}\0")).collect(),
                 (TextOrJson::Text, false) => context.renderer()?.render("configure.j2", &view)?,
             };
@@ -191,7 +192,7 @@ pub fn run(context: &mut Context, command: Generate) -> Result<Report, Failure> 
             let text = match format {
                 LibguestfsFormat::Text => context.renderer()?.render("libguestfs.txt.j2", &view)?,
                 LibguestfsFormat::Markdown => context.renderer()?.render("libguestfs.md.j2", &view)?,
-                LibguestfsFormat::Json => json(&view),
+                LibguestfsFormat::Json => json(Schema::GenerateLibguestfs, &view),
                 LibguestfsFormat::List => context
                     .renderer()?
                     .render("libguestfs-list.j2", serde_json::json!({ "disabled": view.disabled_names()? }))?,

@@ -2,6 +2,7 @@ use super::{Context, Output, Report, TextMarkdownJson, choice, json};
 use drvpolicy::diagnostic::{Failure, unknown_arch};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
+use drvpolicy::schema::Schema;
 
 /// A release series as a timeline of changes.
 ///
@@ -86,7 +87,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let text = match args.format {
         TextMarkdownJson::Text => context.renderer()?.render("history.txt.j2", &timeline)?,
         TextMarkdownJson::Markdown => context.renderer()?.render("history.md.j2", &timeline)?,
-        TextMarkdownJson::Json => json(&timeline),
+        TextMarkdownJson::Json => json(Schema::History, &timeline),
     };
     Ok(Report::ok(args.output.emit(text)?).with_warnings(warnings))
 }

@@ -1,6 +1,8 @@
 use super::{Context, Exit, Report, TextOrJson, emit, json};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::import::Options;
+use drvpolicy::schema::Schema;
 use std::path::PathBuf;
 
 /// Bootstrap a profile from a spec file or build script that runs qemu's configure.
@@ -87,7 +89,7 @@ fn set(text: &str) -> Result<(String, String), Failure> {
     match text.split_once('=') {
         Some((name, value)) if valid(name) => Ok((name.to_string(), value.to_string())),
         _ => Err(Failure::single(
-            Diagnostic::error("bad-set", format!("--set {text}: expected NAME=VALUE"))
+            Diagnostic::error(Code::BadSet, format!("--set {text}: expected NAME=VALUE"))
                 .with_help("for example --set have_rbd=enable or --set rhev=1"),
         )),
     }
@@ -102,7 +104,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     } else {
         (args.file.display().to_string(), drvpolicy::input::read_regular_file(&args.file, args.max_size))
     };
-    let bytes = read.map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+    let bytes =
+        read.map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"))))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut sets = indexmap::IndexMap::new();
     for s in &args.sets {
@@ -124,13 +127,13 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let imported = drvpolicy::import::import(&mut context.store.sources, file, &options)?;
     let written = emit(imported.toml.clone(), args.output.as_ref())?;
     let stdout = match (args.format, &args.output) {
-        (TextOrJson::Json, _) => json(&imported.view),
+        (TextOrJson::Json, _) => json(Schema::Import, &imported.view),
         (TextOrJson::Text, None) => written,
         (TextOrJson::Text, Some(_)) => context.renderer()?.render("import.txt.j2", &imported.view)?,
     };
     // Warnings are findings, as in `check --deny-warnings` and `sync --check`; an import-note
     // only says how the profile writes what it read.
-    let warned = imported.warnings.iter().any(|w| w.code != "import-note");
+    let warned = imported.warnings.iter().any(|w| w.code.is_finding());
     let exit = if imported.findings || warned { Exit::Findings } else { Exit::Ok };
     Ok(Report { stdout, warnings: imported.warnings, exit })
 }

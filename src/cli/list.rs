@@ -1,5 +1,6 @@
 use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// List the profiles on the search path: name, release, qemu, parent, arches.
 ///
@@ -35,7 +36,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let entries = drvpolicy::show::sorted_list(entries, |name| store.shadowing(name).map(|p| p.display().to_string()));
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
-        TextOrJson::Json => json(&entries),
+        TextOrJson::Json => json(Schema::List, &minijinja_context(&entries)),
     };
     let mut report = Report::ok(text).with_warnings(warnings);
     if failed {

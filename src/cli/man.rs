@@ -3,6 +3,7 @@
 
 use super::{Cli, Report};
 use clap::CommandFactory;
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure, did_you_mean};
 
 /// Print the manual page (roff) of drvpolicy, or of one of its commands.
@@ -24,7 +25,7 @@ pub fn find<'a>(root: &'a clap::Command, path: &[String]) -> Result<&'a clap::Co
         current = current.find_subcommand(name).ok_or_else(|| {
             let whose = current.get_bin_name().unwrap_or("drvpolicy");
             Failure::single(
-                Diagnostic::error("unknown-command", format!("`{whose}` has no command `{name}`")).with_help(
+                Diagnostic::error(Code::UnknownCommand, format!("`{whose}` has no command `{name}`")).with_help(
                     did_you_mean(name, names.iter().copied())
                         .unwrap_or_else(|| format!("its commands: {}", names.join(", "))),
                 ),
@@ -61,7 +62,7 @@ pub fn run(args: Args) -> Result<Report, Failure> {
     .source(format!("drvpolicy {}", env!("CARGO_PKG_VERSION")));
     let mut out = Vec::new();
     let rendered = man.render(&mut out);
-    rendered.map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot render the page: {e}"))))?;
+    rendered.map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot render the page: {e}"))))?;
     let mut text = String::from_utf8_lossy(&out).into_owned();
     if !examples.is_empty() {
         let mut section = roff::Roff::new();

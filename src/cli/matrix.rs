@@ -1,5 +1,6 @@
 use super::{Context, Report, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// The access every driver gets, per arch and program.
 ///
@@ -41,7 +42,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         Format::Text => context.renderer()?.render("matrix.txt.j2", &view)?,
         Format::Markdown => context.renderer()?.render("matrix.md.j2", &view)?,
         Format::Html => context.renderer()?.render("matrix.html.j2", &view)?,
-        Format::Json => json(&view),
+        Format::Json => json(Schema::Matrix, &view),
     };
     Ok(Report::ok(text).with_warnings(warnings))
 }

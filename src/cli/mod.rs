@@ -16,16 +16,19 @@ mod import;
 mod list;
 mod man;
 mod matrix;
+mod schema;
 mod show;
 mod sync;
 mod templates;
 mod verify;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::render::Renderer;
 use drvpolicy::resolve;
+use drvpolicy::schema::Schema;
 use drvpolicy::source::Sources;
 use drvpolicy::store::Store;
 use std::io::Write;
@@ -89,6 +92,7 @@ enum Command {
     Verify(verify::Args),
     Import(import::Args),
     Sync(sync::Args),
+    Schema(schema::Args),
     Templates(templates::Args),
     Completions(completions::CompletionsArgs),
     Man(man::Args),
@@ -222,6 +226,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&mut context, args),
         Command::Import(args) => import::run(&mut context, args),
         Command::Sync(args) => sync::run(&mut context, args),
+        Command::Schema(args) => schema::run(&context, args),
         Command::Templates(args) => templates::run(&context, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => man::run(args),
@@ -264,7 +269,7 @@ fn search_path(variable: Option<std::ffi::OsString>, options: &[PathBuf]) -> Res
     if let Some(missing) = dirs.iter().find(|d| !d.is_dir()) {
         let message = format!("{PROFILES_VAR} names {}, which is not a directory", missing.display());
         return Err(Failure::single(
-            Diagnostic::error("io", message).with_help(format!("remove it from {PROFILES_VAR}, or create it")),
+            Diagnostic::error(Code::Io, message).with_help(format!("remove it from {PROFILES_VAR}, or create it")),
         ));
     }
     dirs.reverse();
@@ -321,7 +326,7 @@ pub fn emit(text: String, output: Option<&PathBuf>) -> Result<String, Failure> {
     match output.filter(|p| !is_dash(p)) {
         Some(path) => {
             drvpolicy::output::write_atomic(path, text.as_bytes()).map_err(|e| {
-                Failure::single(Diagnostic::error("io", format!("cannot write {}: {e}", path.display())))
+                Failure::single(Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))
             })?;
             Ok(String::new())
         }
@@ -343,11 +348,12 @@ impl Output {
     }
 }
 
-/// Pretty JSON with a trailing newline. serde_json escapes the C0 controls; DEL and the C1
-/// controls (which some terminals obey) are escaped too: outside strings JSON has none of them,
-/// so `\u` escapes keep the same value.
-pub fn json(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+/// `value` as the pretty JSON document of `schema` (versioned), with a trailing newline.
+/// serde_json escapes the C0 controls; DEL and the C1 controls (which some terminals obey)
+/// are escaped too: outside strings JSON has none of them, so `\u` escapes keep the same value.
+pub fn json(schema: Schema, value: &impl serde::Serialize) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&schema.wrap(value)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     if text.chars().any(char::is_control) {
         text = text
             .chars()
@@ -371,7 +377,7 @@ pub fn arch_or_default<'p>(
         (Some(arch), _) => self::arch(policy, arch),
         (None, [only]) => Ok(only),
         (None, _) => Err(Failure::single(
-            Diagnostic::error("arch-needed", format!("`{}` builds several arches: pass --arch", policy.name))
+            Diagnostic::error(Code::ArchNeeded, format!("`{}` builds several arches: pass --arch", policy.name))
                 .with_help(format!("the arches: {}", policy.arch_names().join(", "))),
         )),
     }

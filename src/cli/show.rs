@@ -1,5 +1,6 @@
 use super::{Context, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 
 /// Print a profile's resolved policy, every value with the file:line:col that set it.
 #[derive(Debug, clap::Args)]
@@ -33,7 +34,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let view = drvpolicy::show::view(&policy, args.arch.as_deref(), context.sources());
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("show.j2", &view)?,
-        TextOrJson::Json => json(&view),
+        TextOrJson::Json => json(Schema::Show, &view),
     };
     Ok(Report::ok(text).with_warnings(warnings))
 }

@@ -1,6 +1,8 @@
 use super::{Context, Exit, Report, TextOrJson, json};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
+use drvpolicy::schema::Schema;
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 
@@ -91,7 +93,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     }
     let stale = views.iter().any(|v| v.stale);
     let stdout = match args.format {
-        TextOrJson::Json => json(&serde_json::json!({ "check": args.check, "stale": stale, "files": views })),
+        TextOrJson::Json => json(Schema::Sync, &drvpolicy::sync::SyncRun { check: args.check, stale, files: &views }),
         TextOrJson::Text => {
             let mut text = String::new();
             for view in &views {
@@ -124,7 +126,7 @@ fn sync_one(
     policies: &mut IndexMap<String, Policy>,
 ) -> Result<(drvpolicy::sync::SyncView, Vec<Diagnostic>), Failure> {
     let bytes = drvpolicy::input::read_regular_file(path, options.max_spec_size)
-        .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot read {display}: {e}"))))?;
+        .map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"))))?;
     let utf8 = std::str::from_utf8(&bytes).is_ok();
     let file = context.store.sources.add(display.to_string(), String::from_utf8_lossy(&bytes).into_owned());
     let regions = drvpolicy::sync::regions(&bytes, utf8.then_some(file), display, only)?;
@@ -157,12 +159,15 @@ fn sync_one(
         let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
         if read_only && !options.force {
             return Err(Failure::single(
-                Diagnostic::error("read-only", format!("{display} is read-only: the stale region was not regenerated"))
-                    .with_help("make it writable, or pass --force to replace it anyway (the file is left as it was)"),
+                Diagnostic::error(
+                    Code::ReadOnly,
+                    format!("{display} is read-only: the stale region was not regenerated"),
+                )
+                .with_help("make it writable, or pass --force to replace it anyway (the file is left as it was)"),
             ));
         }
         drvpolicy::output::write_atomic(path, &synced)
-            .map_err(|e| Failure::single(Diagnostic::error("io", format!("cannot write {display}: {e}"))))?;
+            .map_err(|e| Failure::single(Diagnostic::error(Code::Io, format!("cannot write {display}: {e}"))))?;
     }
     Ok((view, warnings))
 }

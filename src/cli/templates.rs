@@ -1,4 +1,5 @@
 use super::{Context, Exit, Report};
+use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::render::Renderer;
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ pub fn run(context: &Context, args: Args) -> Result<Report, Failure> {
         let text = renderer.render("templates.j2", serde_json::json!({ "names": names, "dir": null }))?;
         return Ok(Report::ok(text));
     };
-    let io = |what: String, e: std::io::Error| Failure::single(Diagnostic::error("io", format!("{what}: {e}")));
+    let io = |what: String, e: std::io::Error| Failure::single(Diagnostic::error(Code::Io, format!("{what}: {e}")));
     std::fs::create_dir_all(&dir).map_err(|e| io(format!("cannot create {}", dir.display()), e))?;
     let mut kept = Vec::new();
     let mut written = Vec::new();
@@ -46,7 +47,7 @@ pub fn run(context: &Context, args: Args) -> Result<Report, Failure> {
     let mut report = Report::ok(renderer.render("templates.j2", view)?);
     if !kept.is_empty() {
         let message = format!("{} already holds {}: left as they are", dir.display(), kept.join(", "));
-        report.warnings.push(Diagnostic::warning("exists", message).with_help("pass --force to replace them"));
+        report.warnings.push(Diagnostic::warning(Code::Exists, message).with_help("pass --force to replace them"));
         report.exit = Exit::Findings;
     }
     Ok(report)

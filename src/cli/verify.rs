@@ -1,5 +1,6 @@
 use super::{Context, Exit, Report, TextOrJson, json};
 use drvpolicy::diagnostic::Failure;
+use drvpolicy::schema::Schema;
 use drvpolicy::verify;
 use std::path::PathBuf;
 
@@ -65,7 +66,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let view = verify::verify(&policy, arch, &list, help.source, module_dir.as_deref(), context.sources());
     let text = match args.format {
         TextOrJson::Text => context.renderer()?.render("verify.j2", &view)?,
-        TextOrJson::Json => json(&view),
+        TextOrJson::Json => json(Schema::Verify, &view),
     };
     let exit = if view.ok { Exit::Ok } else { Exit::Findings };
     Ok(Report { stdout: text, warnings, exit })

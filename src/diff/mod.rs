@@ -179,8 +179,7 @@ pub struct Side {
     pub profile: String,
     pub product: String,
     pub release: String,
-    /// `rhel-7.3 (qemu-kvm 1.5.3)`.
-    pub title: String,
+    pub qemu: crate::policy::QemuName,
     pub arches: Vec<String>,
 }
 
@@ -190,7 +189,7 @@ impl Side {
             profile: policy.name.clone(),
             product: policy.product.clone(),
             release: policy.release_text.clone(),
-            title: policy.title(),
+            qemu: policy.qemu_name(),
             arches: policy.arch_names().iter().map(|a| a.to_string()).collect(),
         }
     }

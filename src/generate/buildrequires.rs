@@ -4,6 +4,7 @@
 use super::conditional::{Intent, Line, conditional_lines, items};
 use crate::catalogue::Catalogue;
 use crate::catalogue::buildrequires::{BuildRequires, Spelling};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
 use crate::profile::FeatureState;
@@ -60,7 +61,7 @@ fn spelling<'t>(
     match table.for_product(&policy.product, &policy.release) {
         Some((name, spelling)) => Ok((name, spelling, format!("product {} {}", policy.product, policy.release_text))),
         None => Err(Diagnostic::error(
-            "no-spelling",
+            Code::NoSpelling,
             format!(
                 "no BuildRequires spelling fits `{}` (product {} {})",
                 policy.name, policy.product, policy.release_text
@@ -115,7 +116,7 @@ pub fn view(policy: &Policy, sources: &crate::source::Sources) -> Result<(BuildR
                 .find_map(|a| a.feature(&option).map(|f| f.origin.clone()))
                 .unwrap_or(Origin::Default);
             Diagnostic::warning(
-                "no-build-requires",
+                Code::NoBuildRequires,
                 format!(
                     "the {name} spelling knows no package for {option}, which {} builds on {}",
                     policy.name,

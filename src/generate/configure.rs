@@ -1,5 +1,6 @@
 //! `generate configure`: one arch's arguments.
 
+use crate::code::Code;
 use crate::diagnostic::Result;
 use crate::options::{self, Argument, Dialect};
 use crate::policy::{ArchPolicy, Policy};
@@ -26,14 +27,10 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> Result
     }
 }
 
-/// The version of the JSON object of `generate configure --format json`; it changes when a
-/// field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// `generate configure --format json`: the view without its rendering choice, versioned.
+/// `generate configure --format json` (schema `generate-configure`): the view without its
+/// rendering choice.
 #[derive(Debug, Serialize)]
 pub struct ConfigureJson<'a> {
-    pub schema_version: u32,
     pub profile: &'a str,
     pub arch: &'a str,
     pub package: &'a str,
@@ -48,7 +45,6 @@ pub struct ConfigureJson<'a> {
 impl ConfigureView {
     pub fn json(&self) -> Result<ConfigureJson<'_>> {
         Ok(ConfigureJson {
-            schema_version: SCHEMA_VERSION,
             profile: &self.profile,
             arch: &self.arch,
             package: &self.package,
@@ -69,7 +65,7 @@ impl ConfigureView {
                 Err(_) => {
                     let message =
                         format!("`{argument}` is not complete shell text (an unclosed quote or a trailing backslash)");
-                    return Err(crate::diagnostic::Diagnostic::error("bad-argument", message)
+                    return Err(crate::diagnostic::Diagnostic::error(Code::BadArgument, message)
                         .with_help("write each extra-args entry as the shell reads it")
                         .into());
                 }

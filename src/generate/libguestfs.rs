@@ -2,15 +2,19 @@
 //! ones it leaves, and the qemu driver behind each.
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::policy::{ArchPolicy, Policy};
+use indexmap::IndexMap;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
 pub struct LibguestfsView {
     pub profile: String,
     pub package: String,
-    pub version: String,
-    pub patch: String,
+    /// `null` when the profiles do not say.
+    pub version: Option<String>,
+    /// The downstream patch that removes protocols; `null` for none.
+    pub patch: Option<String>,
     /// Arch groups with the same protocol lists (usually one for the whole profile).
     pub groups: Vec<ProtocolGroup>,
 }
@@ -29,10 +33,10 @@ pub struct Protocol {
     pub name: String,
     /// The qemu driver it opens (its whitelist name).
     pub driver: String,
-    /// Why it is in this list, for changelogs and reviews.
-    pub reason: String,
-    /// What qemu's emulator allows for the driver on the group's arches.
-    pub emulator: String,
+    /// The libguestfs version that removed it upstream (`removed_upstream` only).
+    pub removed_in: Option<String>,
+    /// What qemu's emulator allows for the driver on each arch of the group: `rw`, `ro`, `none`.
+    pub emulator: IndexMap<String, String>,
 }
 
 /// The protocol lists of every arch of `policy`, or of `only` that arch (already checked).
@@ -48,8 +52,8 @@ pub fn view(policy: &Policy, only: Option<&str>) -> LibguestfsView {
     LibguestfsView {
         profile: policy.name.clone(),
         package: policy.libguestfs.package.as_ref().map_or_else(|| "libguestfs".to_string(), |p| p.value.clone()),
-        version: policy.libguestfs.version.as_ref().map(|v| v.value.to_string()).unwrap_or_default(),
-        patch: policy.libguestfs.patch.as_ref().map(|v| v.value.clone()).unwrap_or_default(),
+        version: policy.libguestfs.version.as_ref().map(|v| v.value.to_string()),
+        patch: policy.libguestfs.patch.as_ref().map(|v| v.value.clone()),
         groups: groups.into_iter().map(|(arches, disabled)| group(policy, &arches, &disabled)).collect(),
     }
 }
@@ -59,7 +63,7 @@ impl LibguestfsView {
     pub fn disabled_names(&self) -> crate::diagnostic::Result<Vec<&str>> {
         if self.groups.len() > 1 {
             let message = format!("the libguestfs protocols of `{}` differ between arches", self.profile);
-            return Err(crate::diagnostic::Diagnostic::error("arches-differ", message)
+            return Err(crate::diagnostic::Diagnostic::error(Code::ArchesDiffer, message)
                 .with_help("pass --arch to choose one")
                 .into());
         }
@@ -77,12 +81,8 @@ fn group(policy: &Policy, arches: &[&ArchPolicy], disabled_names: &[String]) -> 
         let protocol = Protocol {
             name: name.clone(),
             driver: p.driver.clone(),
-            reason: match &removed {
-                Some(r) => format!("removed upstream in libguestfs {r}"),
-                None if is_disabled => format!("add_drive answers unknown protocol '{name}'"),
-                None => "left in add_drive".to_string(),
-            },
-            emulator: emulator_summary(policy, arches, &p.driver),
+            removed_in: removed.as_ref().map(|r| r.to_string()),
+            emulator: emulator_access(policy, arches, &p.driver),
         };
         match (removed, is_disabled) {
             (Some(_), _) => removed_upstream.push(protocol),
@@ -93,19 +93,13 @@ fn group(policy: &Policy, arches: &[&ArchPolicy], disabled_names: &[String]) -> 
     ProtocolGroup { arches: arches.iter().map(|a| a.arch.clone()).collect(), disabled, allowed, removed_upstream }
 }
 
-/// `ro` when every arch agrees, else `ro on x86_64; none on ppc64le, aarch64`.
-fn emulator_summary(policy: &Policy, arches: &[&ArchPolicy], driver: &str) -> String {
-    let mut folded: Vec<(String, Vec<&str>)> = Vec::new();
-    for arch in arches {
-        let verdict = crate::access::program_access(policy, arch, crate::profile::Program::Emulator, driver);
-        let text = verdict.map(|v| v.value.to_string()).unwrap_or_default();
-        match folded.iter_mut().find(|(t, _)| *t == text) {
-            Some((_, names)) => names.push(&arch.arch),
-            None => folded.push((text, vec![&arch.arch])),
-        }
-    }
-    if folded.len() == 1 {
-        return folded.remove(0).0;
-    }
-    folded.iter().map(|(t, names)| format!("{t} on {}", names.join(", "))).collect::<Vec<_>>().join("; ")
+/// The emulator's access to `driver` on each of `arches`.
+fn emulator_access(policy: &Policy, arches: &[&ArchPolicy], driver: &str) -> IndexMap<String, String> {
+    arches
+        .iter()
+        .map(|arch| {
+            let verdict = crate::access::program_access(policy, arch, crate::profile::Program::Emulator, driver);
+            (arch.arch.clone(), verdict.map_or_else(|| "n/a".to_string(), |v| v.value.to_string()))
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 
 use super::conditional::{self, Intent, Line};
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::policy::{ArchPolicy, Policy};
 use serde::Serialize;
@@ -26,7 +27,7 @@ fn described(policy: &Policy) -> Result<()> {
     if policy.arches.iter().any(|a| a.libvirt.as_ref().is_some_and(|l| !l.backends.is_empty())) {
         return Ok(());
     }
-    Err(Diagnostic::error("no-libvirt", format!("profile `{}` describes no libvirt storage backends", policy.name))
+    Err(Diagnostic::error(Code::NoLibvirt, format!("profile `{}` describes no libvirt storage backends", policy.name))
         .with_help("add `[libvirt] storage-backends = { rbd = true, ... }` to the profile")
         .into())
 }

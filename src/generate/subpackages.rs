@@ -4,6 +4,7 @@
 //! `Requires:` of the subpackages it pulls in and the `Obsoletes:` of dropped ones.
 
 use super::conditional::{self, Intent, Line};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::policy::Policy;
 use serde::Serialize;
@@ -132,7 +133,7 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
     }
     if stanzas.is_empty() && policy.qemu.obsoletes.is_empty() {
         return Err(Diagnostic::error(
-            "no-subpackages",
+            Code::NoSubpackages,
             format!("profile `{}` names no block subpackages and obsoletes none", policy.name),
         )
         .with_help("declare them in [qemu.subpackages], with `modules = \"enable\"` in [qemu.features]")

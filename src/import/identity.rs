@@ -5,13 +5,71 @@
 use super::rpm::{SourceLine, Tag};
 use super::unknown::first_unknown;
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 
-/// A value and a comment saying where it came from.
+/// A value and where it came from.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Fact {
     pub value: String,
-    pub from: String,
+    pub from: Source,
+}
+
+/// Where a fact of the profile came from: structured in JSON; as text (`Display`), the
+/// comment the written profile gives it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Source {
+    /// A command-line option (`--qemu-version`).
+    Option { option: String },
+    /// Lines of the file: a tag (`Version:`, `ExclusiveArch`) or the drvpolicy header.
+    Lines { lines: Vec<TaggedLine> },
+    /// The profile's name (`my-7.9`: product `my`, release `7.9`); `whole` when all of it.
+    Name { name: String, whole: bool },
+    /// The arches the file's `%ifarch` lines name (it has no ExclusiveArch).
+    Conditionals { file: String },
+    /// Nothing said it: the package `qemu`.
+    Default,
+    /// Nothing said it: a release the packager is to set.
+    Placeholder { name: String },
+}
+
+/// One line of the file and what on it says the fact.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TaggedLine {
+    pub file: String,
+    pub line: usize,
+    /// `Version:`, `Name:`, `ExclusiveArch`, `BuildArch` or `the drvpolicy header`.
+    pub what: String,
+}
+
+impl Source {
+    fn option(option: &str) -> Source {
+        Source::Option { option: option.to_string() }
+    }
+
+    fn line(file: &str, line: usize, what: &str) -> Source {
+        Source::Lines { lines: vec![TaggedLine { file: file.to_string(), line, what: what.to_string() }] }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Option { option } => f.write_str(option),
+            Source::Lines { lines } => {
+                let lines: Vec<String> = lines.iter().map(|l| format!("{}:{} ({})", l.file, l.line, l.what)).collect();
+                write!(f, "from {}", lines.join(", "))
+            }
+            Source::Name { whole: true, .. } => f.write_str("the name"),
+            Source::Name { name, whole: false } => write!(f, "from the name {name}"),
+            Source::Conditionals { file } => {
+                write!(f, "named in the conditionals of {file} (it has no ExclusiveArch): check them")
+            }
+            Source::Default => f.write_str("a default: pass --package"),
+            Source::Placeholder { name } => write!(f, "a placeholder: the name {name} does not end in a release"),
+        }
+    }
 }
 
 /// What `generate spec` writes at the top of its snippet, and a sync region's begin marker.
@@ -55,21 +113,21 @@ fn tag<'a>(tags: &'a [Tag], name: &str) -> Option<&'a Tag> {
 /// The qemu version: `--qemu-version`, `Version:`, or the generated header; required.
 pub fn version(option: Option<&str>, tags: &[Tag], header: &Header, file: &str) -> Result<Fact> {
     let fact = if let Some(v) = option {
-        Fact { value: v.to_string(), from: "--qemu-version".into() }
+        Fact { value: v.to_string(), from: Source::option("--qemu-version") }
     } else if let Some(t) = tag(tags, "version").filter(|t| first_unknown(&t.value).is_none()) {
-        Fact { value: t.value.clone(), from: format!("from {file}:{} (Version:)", t.line) }
+        Fact { value: t.value.clone(), from: Source::line(file, t.line, "Version:") }
     } else if let Some((_, _, v, line)) = &header.generated {
-        Fact { value: v.clone(), from: format!("from {file}:{line} (the drvpolicy header)") }
+        Fact { value: v.clone(), from: Source::line(file, *line, "the drvpolicy header") }
     } else {
         return Err(Failure::single(
-            Diagnostic::error("no-qemu-version", format!("{file} does not say which qemu version it builds"))
+            Diagnostic::error(Code::NoQemuVersion, format!("{file} does not say which qemu version it builds"))
                 .with_help("pass --qemu-version, for example --qemu-version 1.5.3"),
         ));
     };
     match crate::version::normalise(&fact.value) {
         Some(v) => Ok(Fact { value: crate::version::short(&v), from: fact.from }),
         None => Err(Failure::single(
-            Diagnostic::error("bad-version", format!("`{}` is not a qemu version ({})", fact.value, fact.from))
+            Diagnostic::error(Code::BadVersion, format!("`{}` is not a qemu version ({})", fact.value, fact.from))
                 .with_help("pass --qemu-version, for example --qemu-version 2.12.0"),
         )),
     }
@@ -78,16 +136,16 @@ pub fn version(option: Option<&str>, tags: &[Tag], header: &Header, file: &str) 
 /// The qemu package: `--package`, `Name:`, the generated header, or `qemu` (with a note).
 pub fn package(option: Option<&str>, tags: &[Tag], header: &Header, file: &str) -> (Fact, Option<String>) {
     if let Some(p) = option {
-        return (Fact { value: p.to_string(), from: "--package".into() }, None);
+        return (Fact { value: p.to_string(), from: Source::option("--package") }, None);
     }
     if let Some(t) = tag(tags, "name").filter(|t| first_unknown(&t.value).is_none() && !t.value.is_empty()) {
-        return (Fact { value: t.value.clone(), from: format!("from {file}:{} (Name:)", t.line) }, None);
+        return (Fact { value: t.value.clone(), from: Source::line(file, t.line, "Name:") }, None);
     }
     if let Some((_, p, _, line)) = &header.generated {
-        return (Fact { value: p.clone(), from: format!("from {file}:{line} (the drvpolicy header)") }, None);
+        return (Fact { value: p.clone(), from: Source::line(file, *line, "the drvpolicy header") }, None);
     }
     let note = format!("{file} names no package (no `Name:`): the profile says `qemu`; pass --package to change it");
-    (Fact { value: "qemu".into(), from: "a default: pass --package".into() }, Some(note))
+    (Fact { value: "qemu".into(), from: Source::Default }, Some(note))
 }
 
 fn file_stem(path: &str) -> String {
@@ -109,7 +167,7 @@ pub fn name(option: Option<&str>, output: Option<&str>, header: &Header, file: &
     {
         return Err(Failure::single(
             Diagnostic::error(
-                "name-mismatch",
+                Code::NameMismatch,
                 format!(
                     "--name {name} and --output {}: drvpolicy knows a profile by its file name",
                     output.unwrap_or("")
@@ -126,7 +184,7 @@ pub fn name(option: Option<&str>, output: Option<&str>, header: &Header, file: &
         .unwrap_or_else(|| file_stem(file));
     if !valid_name(&name) {
         return Err(Failure::single(
-            Diagnostic::error("bad-name", format!("`{name}` cannot be a profile name"))
+            Diagnostic::error(Code::BadName, format!("`{name}` cannot be a profile name"))
                 .with_help("use letters, digits, `.`, `_` and `-`, as in my-7.9"),
         ));
     }
@@ -153,20 +211,22 @@ pub const PLACEHOLDER_RELEASE: &str = "0";
 pub fn product_release(name: &str, product: Option<&str>, release: Option<&str>) -> Result<(Fact, Option<Fact>)> {
     let derived = split_name(name);
     let release = match (release, &derived) {
-        (Some(r), _) => Some(Fact { value: r.to_string(), from: "--release".into() }),
-        (None, Some((_, r))) => Some(Fact { value: r.clone(), from: format!("from the name {name}") }),
+        (Some(r), _) => Some(Fact { value: r.to_string(), from: Source::option("--release") }),
+        (None, Some((_, r))) => {
+            Some(Fact { value: r.clone(), from: Source::Name { name: name.to_string(), whole: false } })
+        }
         (None, None) => None,
     };
     if let Some(r) = release.as_ref().filter(|r| crate::version::normalise(&r.value).is_none()) {
         return Err(Failure::single(
-            Diagnostic::error("bad-version", format!("`{}` is not a release version ({})", r.value, r.from))
+            Diagnostic::error(Code::BadVersion, format!("`{}` is not a release version ({})", r.value, r.from))
                 .with_help("a release is a version such as 7.9 or 13"),
         ));
     }
     let product = match (product, derived) {
-        (Some(p), _) => Fact { value: p.to_string(), from: "--product".into() },
-        (None, Some((p, _))) => Fact { value: p, from: format!("from the name {name}") },
-        (None, None) => Fact { value: name.to_string(), from: "the name".into() },
+        (Some(p), _) => Fact { value: p.to_string(), from: Source::option("--product") },
+        (None, Some((p, _))) => Fact { value: p, from: Source::Name { name: name.to_string(), whole: false } },
+        (None, None) => Fact { value: name.to_string(), from: Source::Name { name: name.to_string(), whole: true } },
     };
     Ok((product, release))
 }
@@ -174,7 +234,7 @@ pub fn product_release(name: &str, product: Option<&str>, release: Option<&str>)
 /// The arches of the profile, where they came from, and notes on names left out.
 pub struct Arches {
     pub list: Vec<String>,
-    pub from: String,
+    pub from: Source,
     /// Set when the arches are only inferred from the spec's conditionals.
     pub guessed: bool,
     pub notes: Vec<String>,
@@ -186,7 +246,7 @@ fn check_known(arch: &str) -> Result<()> {
         return Ok(());
     }
     Err(Failure::single(
-        Diagnostic::error("unknown-arch", format!("unknown architecture `{arch}` in --arches")).with_help(
+        Diagnostic::error(Code::UnknownArch, format!("unknown architecture `{arch}` in --arches")).with_help(
             did_you_mean(arch, catalogue.arches.known.iter().map(String::as_str))
                 .unwrap_or_else(|| format!("known: {}", catalogue.arches.known.join(", "))),
         ),
@@ -206,7 +266,7 @@ pub fn arches(option: Option<&[String]>, tags: &[Tag], conditional: &[String], f
                 out.push(arch.clone());
             }
         }
-        return Ok(Arches { list: out, from: "--arches".into(), guessed: false, notes });
+        return Ok(Arches { list: out, from: Source::option("--arches"), guessed: false, notes });
     }
     let mut list: Vec<String> = Vec::new();
     let mut from_lines = Vec::new();
@@ -215,7 +275,7 @@ pub fn arches(option: Option<&[String]>, tags: &[Tag], conditional: &[String], f
             notes.push(format!("{file}:{}: the arches of `{}` are not all known; pass --arches", t.line, t.value));
         }
         let tag = if t.name == "buildarch" { "BuildArch" } else { "ExclusiveArch" };
-        from_lines.push(format!("{file}:{} ({tag})", t.line));
+        from_lines.push(TaggedLine { file: file.to_string(), line: t.line, what: tag.to_string() });
         for word in super::unknown::pieces(&t.value).into_iter().filter_map(|p| match p {
             super::unknown::Piece::Text(t) => Some(t),
             super::unknown::Piece::Unknown(_) => None,
@@ -234,19 +294,14 @@ pub fn arches(option: Option<&[String]>, tags: &[Tag], conditional: &[String], f
         list.retain(|a| !excluded.contains(&a.as_str()));
     }
     if !list.is_empty() {
-        return Ok(Arches { list, from: format!("from {}", from_lines.join(", ")), guessed: false, notes });
+        return Ok(Arches { list, from: Source::Lines { lines: from_lines }, guessed: false, notes });
     }
     let named: Vec<String> = conditional.iter().filter(|a| catalogue.is_known_arch(a)).cloned().collect();
     if !named.is_empty() {
-        return Ok(Arches {
-            list: named,
-            from: format!("named in the conditionals of {file} (it has no ExclusiveArch): check them"),
-            guessed: true,
-            notes,
-        });
+        return Ok(Arches { list: named, from: Source::Conditionals { file: file.to_string() }, guessed: true, notes });
     }
     Err(Failure::single(
-        Diagnostic::error("no-arches", format!("{file} does not say which arches it builds"))
+        Diagnostic::error(Code::NoArches, format!("{file} does not say which arches it builds"))
             .with_help("pass --arches, for example --arches x86_64,ppc64le,aarch64"),
     ))
 }

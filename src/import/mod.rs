@@ -27,10 +27,11 @@ mod view;
 mod write;
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result, did_you_mean};
 use crate::profile::{BuildMode, parse_profile};
 use crate::resolve::attempt_chain;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, FileLine, Sources, Span};
 use arguments::Provenance;
 use draft::ArchImport;
 pub use identity::Fact;
@@ -52,7 +53,7 @@ pub const DEFAULT_MAX_SIZE: u64 = 64 << 20;
 /// 70 KB line would print it again): the warning gives its place instead.
 const MAX_QUOTED_LINE: usize = 300;
 use unknown::Unknowns;
-pub use view::{BuildView, ExtraArgView, FeatureView, Finding, ImportView};
+pub use view::{BuildView, ExtraArgView, FeatureView, Finding, ImportView, NoteView, ProvenanceView};
 
 /// What the command line adds to the file.
 #[derive(Debug, Clone, Default)]
@@ -169,7 +170,7 @@ impl Collector<'_> {
             None => {
                 self.index.insert(key, self.findings.len());
                 self.findings.push(Finding {
-                    location: line.map(|l| format!("{}:{l}", self.file)),
+                    location: line.map(|l| FileLine { file: self.file.to_string(), line: l }),
                     line,
                     columns,
                     text,
@@ -319,7 +320,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let file_name = std::path::Path::new(&display).file_name().and_then(|n| n.to_str()).unwrap_or(&display).to_string();
     if let Some(at) = sources.text(file).find('\0') {
         return Err(Failure::single(
-            Diagnostic::error("not-text", format!("{display} holds a NUL byte: it is not a spec or a build script"))
+            Diagnostic::error(Code::NotText, format!("{display} holds a NUL byte: it is not a spec or a build script"))
                 .at(&Span::new(file, at..at.saturating_add(1)), "a NUL byte")
                 .with_help("import reads a text file: a spec, a `generate spec` snippet or a shell script"),
         ));
@@ -336,7 +337,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         } else {
             shell_words::split(&value).map(|words| words.join(" ")).map_err(|_| {
                 Failure::single(
-                    Diagnostic::error("bad-set", format!("--set {name}={value}: a quote is not closed"))
+                    Diagnostic::error(Code::BadSet, format!("--set {name}={value}: a quote is not closed"))
                         .with_help("quote the value as the shell would, for example --set 'nvr=\"a b\"'"),
                 )
             })?
@@ -368,7 +369,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             for imbalance in &pass.imbalances {
                 if let branches::Imbalance::AfterElse { at } = imbalance {
                     let (what, reason, help) = imbalance.describe("rpmbuild");
-                    let mut d = Diagnostic::error("elif-after-else", format!("{what} in {display}")).with_help(help);
+                    let mut d = Diagnostic::error(Code::ElifAfterElse, format!("{what} in {display}")).with_help(help);
                     if let Some(span) = line_span(&lines, file, at.at.line) {
                         d = d.at(&span, reason);
                     }
@@ -429,7 +430,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     }
     if chosen.is_empty() {
         let mut d =
-            Diagnostic::error("no-configure", format!("found no `./configure` run in {display} that can be read"))
+            Diagnostic::error(Code::NoConfigure, format!("found no `./configure` run in {display} that can be read"))
                 .with_help("import reads the configure invocation of a spec's %build section or of a build script");
         collector.findings.sort_by_key(|f| (f.line.unwrap_or(0), f.columns.as_ref().map_or(0, |c| c.start)));
         for f in &collector.findings {
@@ -453,7 +454,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         }
     }
     let mut imports: Vec<ArchImport> = Vec::new();
-    let mut reordered: Vec<String> = Vec::new();
+    let mut reordered: Vec<FileLine> = Vec::new();
     for (arch, invocation, args) in &chosen {
         for unread in &args.unread {
             let u = unknowns.get(unread.unknown).clone();
@@ -498,7 +499,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                 Some(first.at.clone()),
                 "this argument outside the block-driver policy follows build options; generated configure lines pass extra-args first, so this configure run comes back in another order (configure does not mind)".into(),
             );
-            let location = format!("{display}:{}", invocation.at());
+            let location = FileLine { file: display.clone(), line: invocation.at() };
             if !reordered.contains(&location) {
                 reordered.push(location);
             }
@@ -552,7 +553,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let release_placeholder = release.is_none();
     let release = release.unwrap_or_else(|| Fact {
         value: identity::PLACEHOLDER_RELEASE.into(),
-        from: format!("a placeholder: the name {name} does not end in a release"),
+        from: identity::Source::Placeholder { name: name.clone() },
     });
 
     let backports = backports(&imports, &version.value, &display);
@@ -619,9 +620,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             release_note: release_placeholder.then(|| "set the product release: this is a placeholder".to_string()),
             description: format!("Imported from {file_name}"),
             sources: vec![format!("{file_name} (read by drvpolicy import)")],
-            arches: (profile_arches.clone(), arches.from.clone()),
-            package: (package.value.clone(), package.from.clone()),
-            version: (version.value.clone(), version.from.clone()),
+            arches: (profile_arches.clone(), arches.from.to_string()),
+            package: (package.value.clone(), package.from.to_string()),
+            version: (version.value.clone(), version.from.to_string()),
             backports: backports.clone(),
             draft: &draft,
             custom: custom.clone(),
@@ -640,14 +641,14 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         }
     }
     let Some((toml, toml_file, problems, differences)) = written else {
-        return Err(Failure::single(Diagnostic::error("import", "no profile was written")));
+        return Err(Failure::single(Diagnostic::error(Code::Import, "no profile was written")));
     };
     let resolves = !problems.iter().any(Diagnostic::is_error);
 
     let mut warnings: Vec<Diagnostic> = Vec::new();
     if release_placeholder {
         let mut d = Diagnostic::warning(
-            "no-release",
+            Code::NoRelease,
             format!(
                 "cannot tell the release of the profile `{name}`: it says release = \"{}\", a placeholder",
                 release.value
@@ -668,7 +669,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             Some(_) => format!("not interpreted: `{}`", short(&f.text)),
             None => format!("not interpreted: {}", f.what),
         };
-        let mut d = Diagnostic::warning("not-interpreted", message)
+        let mut d = Diagnostic::warning(Code::NotInterpreted, message)
             .with_help(f.help.clone().unwrap_or_else(|| "edit the profile by hand if it matters".into()));
         let label = format!("{}: {}", f.what, f.reason);
         d = match f.line {
@@ -681,7 +682,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         warnings.push(d);
     }
     for (at, note) in &collector.notes {
-        let mut d = Diagnostic::warning("import-note", note.clone());
+        let mut d = Diagnostic::warning(Code::ImportNote, note.clone());
         if let Some(at) = at {
             d = at_place(d, &lines, file, &display, at, "here".into());
         }
@@ -691,7 +692,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         if !collector.used_sets.contains(name) {
             let option = if options.sets.contains_key(name) { "--set" } else { "--undefine" };
             warnings.push(
-                Diagnostic::warning("unused-set", format!("{option} {name}: {display} never uses `{name}`"))
+                Diagnostic::warning(Code::UnusedSet, format!("{option} {name}: {display} never uses `{name}`"))
                     .with_help_opt(did_you_mean(name, collector.referenced.iter().map(String::as_str))),
             );
         }
@@ -699,7 +700,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     for (arch, difference) in &differences {
         warnings.push(
             Diagnostic::warning(
-                "import-mismatch",
+                Code::ImportMismatch,
                 format!("the written profile does not give back what {display} passes on {arch}: {difference}"),
             )
             .with_help("edit the profile by hand, and please report this: the importer should have written it so"),
@@ -718,8 +719,8 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                 (BuildMode::ToolsOnly, false) => Some("bare"),
                 (BuildMode::ToolsOnly, true) => Some("shared"),
             },
-            configure: format!("{display}:{}", a.build_line),
-            called_at: a.called_at.map(|l| format!("{display}:{l}")),
+            configure: FileLine { file: display.clone(), line: a.build_line },
+            called_at: a.called_at.map(|l| FileLine { file: display.clone(), line: l }),
             features: a
                 .features
                 .iter()
@@ -727,7 +728,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
                     name: f.name.clone(),
                     state: f.state.to_string(),
                     custom: catalogue.feature(&f.name).is_none(),
-                    from: describe(&display, &f.from),
+                    from: ProvenanceView::of(&display, &f.from),
                 })
                 .collect(),
             rw_whitelist: a.rw.as_ref().map(|l| l.values.clone()),
@@ -736,7 +737,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
             extra_args: a
                 .extra
                 .iter()
-                .map(|e| ExtraArgView { text: e.text.clone(), from: describe(&display, &e.from) })
+                .map(|e| ExtraArgView { text: e.text.clone(), from: ProvenanceView::of(&display, &e.from) })
                 .collect(),
         })
         .collect();
@@ -744,7 +745,7 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
     let findings = !collector.findings.is_empty()
         || !resolves
         || release_placeholder
-        || warnings.iter().any(|d| d.code != "import-note");
+        || warnings.iter().any(|d| d.code.is_finding());
     let view = ImportView {
         profile: name.clone(),
         file: display.clone(),
@@ -765,9 +766,9 @@ pub fn import(sources: &mut Sources, file: FileId, options: &Options) -> Result<
         notes: collector
             .notes
             .into_iter()
-            .map(|(at, t)| match at {
-                Some(at) => format!("{display}:{}: {t}", at.line),
-                None => t,
+            .map(|(at, message)| NoteView {
+                location: at.map(|at| FileLine { file: display.clone(), line: at.line }),
+                message,
             })
             .collect(),
         problems: problem_json,
@@ -851,7 +852,7 @@ fn at_place(d: Diagnostic, lines: &[SourceLine], file: FileId, display: &str, at
 /// The error for a spec whose macros expand beyond `rpm::MAX_EXPANSION`.
 fn overflow(lines: &[SourceLine], file: FileId, display: &str, line: usize) -> Failure {
     let mut d = Diagnostic::error(
-        "expansion-too-large",
+        Code::ExpansionTooLarge,
         format!("the macros of {display} expand to more than {} MiB", rpm::MAX_EXPANSION >> 20),
     )
     .with_help("a macro that doubles itself (`%global b %{a}%{a}`) grows without bound: check the definitions before this line");

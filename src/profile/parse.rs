@@ -2,6 +2,7 @@
 
 use super::values::{self, describe_char};
 use super::*;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{FileId, Span};
 use toml_edit::{Document, Item, TableLike, Value};
@@ -73,7 +74,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         Err(e) => {
             let range = e.span().unwrap_or(0..0);
             let message = e.message().trim().to_string();
-            let d = Diagnostic::error("toml-syntax", format!("invalid TOML: {message}"))
+            let d = Diagnostic::error(Code::TomlSyntax, format!("invalid TOML: {message}"))
                 .at(&Span::new(file, range), message);
             return (None, vec![d]);
         }
@@ -129,7 +130,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
                         profile.release = Some(Spanned::new(v, release.span));
                     }
                     None => reader.push(
-                        Diagnostic::error("bad-version", format!("`{}` is not a release version", release.value))
+                        Diagnostic::error(Code::BadVersion, format!("`{}` is not a release version", release.value))
                             .at(&release.span, "expected a version such as \"7.3\" or \"13\""),
                     ),
                 }
@@ -144,7 +145,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             profile.arches = reader.list_edit(t, "arches", "[profile] arches", |r, v| r.string_value(v));
         }
         None => reader.push(
-            Diagnostic::error("missing-key", "the profile has no [profile] table")
+            Diagnostic::error(Code::MissingKey, "the profile has no [profile] table")
                 .at(&profile.span, "expected a [profile] table with at least `release`")
                 .with_help("add `[profile]` with `product` and `release`"),
         ),
@@ -156,7 +157,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
         if let Some(version) = reader.string(q, "version") {
             match crate::version::normalise(&version.value) {
                 Some(v) if !v.pre.is_empty() => reader.push(
-                    Diagnostic::error("bad-version", format!("`{}` is not a qemu release version", version.value))
+                    Diagnostic::error(Code::BadVersion, format!("`{}` is not a qemu release version", version.value))
                         .at(&version.span, "expected X.Y.Z")
                         .with_help(
                             "a release candidate carries the number in qemu's VERSION file (9.2.91 for 10.0.0-rc1)",
@@ -164,20 +165,21 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
                 ),
                 Some(v) => profile.qemu_version = Some(Spanned::new(v, version.span)),
                 None => reader.push(
-                    Diagnostic::error("bad-version", format!("`{}` is not a qemu version", version.value))
+                    Diagnostic::error(Code::BadVersion, format!("`{}` is not a qemu version", version.value))
                         .at(&version.span, "expected a version such as \"1.5.3\""),
                 ),
             }
         }
         profile.qemu_inherit = reader.boolean(q, "inherit");
-        profile.qemu_main_package = reader.string(q, "main-package");
-        profile.qemu_module_dir = reader.string(q, "module-dir");
-        profile.qemu_obsoletes = reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.string_value(v));
+        profile.qemu_main_package = reader.package(q, "main-package", "the main package");
+        profile.qemu_module_dir = reader.path(q, "module-dir", "the module directory");
+        profile.qemu_obsoletes =
+            reader.list_edit(q, "obsoletes", "[qemu] obsoletes", |r, v| r.package_value(v, "an obsoleted package"));
         if let Some(rpm) = reader.table(q, "rpm") {
             reader.check_keys(rpm, RPM_KEYS, "[qemu.rpm]");
-            profile.rpm_evr = reader.string(rpm, "evr");
-            profile.rpm_obsoletes = reader.string(rpm, "obsoletes");
-            profile.rpm_common = reader.string(rpm, "common");
+            profile.rpm_evr = reader.text(rpm, "evr", "[qemu.rpm] evr");
+            profile.rpm_obsoletes = reader.text(rpm, "obsoletes", "[qemu.rpm] obsoletes");
+            profile.rpm_common = reader.text(rpm, "common", "[qemu.rpm] common");
         }
         profile.build_requires = reader.string(q, "build-requires");
         profile.backports = reader.list_edit(q, "backports", "[qemu] backports", |r, v| r.string_value(v));
@@ -213,7 +215,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
             let Some(table) = reader.table_item(item, &format!("[arch.\"{selector_text}\"]")) else { continue };
             let Some(selector) = Selector::parse(selector_text) else {
                 reader.push(
-                    Diagnostic::error("bad-selector", format!("`{selector_text}` is not an arch selector"))
+                    Diagnostic::error(Code::BadSelector, format!("`{selector_text}` is not an arch selector"))
                         .at(&key_span, "expected arch names or groups separated by commas, optionally after `!`"),
                 );
                 continue;
@@ -282,7 +284,7 @@ impl Reader {
         if let Some(c) = values::control_character(&value.value) {
             self.push(
                 Diagnostic::error(
-                    "control-character",
+                    Code::ControlCharacter,
                     format!("{what} contains the control character {}", describe_char(c)),
                 )
                 .at(&value.span, "a control character here would break the generated text or the terminal")
@@ -298,7 +300,7 @@ impl Reader {
         }
         let shown = value.value.escape_debug().to_string();
         self.push(
-            Diagnostic::error("bad-name", format!("`{shown}` is not valid as {what}"))
+            Diagnostic::error(Code::BadName, format!("`{shown}` is not valid as {what}"))
                 .at(&value.span, "not a valid name")
                 .with_help(format!("expected {grammar}")),
         );
@@ -311,6 +313,20 @@ impl Reader {
         Some(value)
     }
 
+    /// A package name as an item of a list.
+    fn package_value(&mut self, value: &Value, what: &str) -> Option<Spanned<String>> {
+        let value = self.string_value(value)?;
+        self.name(&value, what, values::is_package_name, PACKAGE_GRAMMAR).then_some(value)
+    }
+
+    /// A path that generated `%files` lines and messages hold as one word.
+    fn path(&mut self, table: &dyn TableLike, key: &str, what: &str) -> Option<Spanned<String>> {
+        let value = self.string(table, key)?;
+        let valid = |p: &str| !p.is_empty() && p.chars().all(|c| !c.is_control() && !c.is_whitespace());
+        self.name(&value, what, valid, "a path without blanks or control characters, such as %{_libdir}/qemu-kvm")
+            .then_some(value)
+    }
+
     /// One extra configure argument: one shell word that stays one (`values::shell_word`).
     fn extra_arg(&mut self, value: &Value) -> Option<Spanned<String>> {
         let arg = self.string_value(value)?;
@@ -320,7 +336,7 @@ impl Reader {
                 let shown = arg.value.escape_debug().to_string();
                 self.push(
                     Diagnostic::error(
-                        "bad-extra-arg",
+                        Code::BadExtraArg,
                         format!("the extra-arg `{shown}` would not stay one configure argument: {why}"),
                     )
                     .at(&arg.span, "not one shell word as written")
@@ -362,7 +378,7 @@ impl Reader {
                 let span = self.key_span(table, key);
                 let expected = allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
                 self.push(
-                    Diagnostic::error("unknown-key", format!("unknown key `{key}` in {where_}"))
+                    Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}` in {where_}"))
                         .at(&span, "not a key of this table")
                         .with_help(
                             did_you_mean(key, allowed.iter().copied())
@@ -376,7 +392,7 @@ impl Reader {
     fn expected(&mut self, item: &Item, fallback: &Span, what: &str) {
         let span = self.item_span(item).unwrap_or_else(|| fallback.clone());
         self.push(
-            Diagnostic::error("wrong-type", format!("expected {what}, found {}", type_name(item)))
+            Diagnostic::error(Code::WrongType, format!("expected {what}, found {}", type_name(item)))
                 .at(&span, format!("expected {what}")),
         );
     }
@@ -445,7 +461,7 @@ impl Reader {
             None => {
                 let expected = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
                 self.push(
-                    Diagnostic::error("bad-value", format!("`{}` is not a {what}", text.value))
+                    Diagnostic::error(Code::BadValue, format!("`{}` is not a {what}", text.value))
                         .at(&text.span, format!("expected one of {expected}"))
                         .with_help_opt(did_you_mean(&text.value, names.iter().copied())),
                 );
@@ -507,7 +523,7 @@ impl Reader {
             Some(v) => Some(Spanned::new(v, text.span)),
             None => {
                 self.push(
-                    Diagnostic::error("bad-version", format!("`{}` is not a package version", text.value))
+                    Diagnostic::error(Code::BadVersion, format!("`{}` is not a package version", text.value))
                         .at(&text.span, "expected a version such as \"1.32.7\""),
                 );
                 None
@@ -553,10 +569,10 @@ impl Reader {
                 continue;
             };
             self.check_keys(def, SUBPACKAGE_KEYS, &format!("subpackage of `{module}`"));
-            let Some(name) = self.string(def, "name") else {
+            let Some(name) = self.package(def, "name", "a subpackage name") else {
                 if def.get("name").is_none() {
                     self.push(
-                        Diagnostic::error("missing-key", format!("the subpackage of `{module}` has no `name`"))
+                        Diagnostic::error(Code::MissingKey, format!("the subpackage of `{module}` has no `name`"))
                             .at(&key.span, "add `name = \"...\"`"),
                     );
                 }
@@ -684,16 +700,16 @@ impl Reader {
     fn requirement(&mut self, value: &Value) -> Option<Spanned<RawRequirement>> {
         let (table, span) = self.inline_table(value, "{ package = \"nbdkit-curl-plugin\", why = \"...\" }")?;
         self.check_keys(table, REQUIREMENT_KEYS, "a consumer requirement");
-        let Some(package) = self.string(table, "package") else {
+        let Some(package) = self.package(table, "package", "a required package") else {
             if table.get("package").is_none() {
                 self.push(
-                    Diagnostic::error("missing-key", "a consumer requirement without `package`")
+                    Diagnostic::error(Code::MissingKey, "a consumer requirement without `package`")
                         .at(&span, "add `package` here"),
                 );
             }
             return None;
         };
-        let why = self.string(table, "why").map(|s| s.value).unwrap_or_default();
+        let why = self.text(table, "why", "the reason of a requirement").map(|s| s.value).unwrap_or_default();
         Some(Spanned::new(RawRequirement { package, why }, span))
     }
 
@@ -703,7 +719,7 @@ impl Reader {
         self.check_keys(table, NEED_KEYS, "a consumer need");
         let missing = |r: &mut Self, key: &str| {
             r.push(
-                Diagnostic::error("missing-key", format!("a consumer need without `{key}`"))
+                Diagnostic::error(Code::MissingKey, format!("a consumer need without `{key}`"))
                     .at(&span, format!("add `{key}` here")),
             )
         };
@@ -721,7 +737,7 @@ impl Reader {
         let (driver, access, program) = (driver?, access?, program?);
         if access.value == Access::None {
             self.push(
-                Diagnostic::error("bad-value", "a need of no access").at(&access.span, "expected \"ro\" or \"rw\""),
+                Diagnostic::error(Code::BadValue, "a need of no access").at(&access.span, "expected \"ro\" or \"rw\""),
             );
             return None;
         }

@@ -1,10 +1,11 @@
 //! All rendered text comes from minijinja templates: the embedded ones in `templates/`,
 //! each replaceable by a file of the same name in `--templates DIR`.
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use include_dir::{Dir, include_dir};
 use minijinja::{Environment, UndefinedBehavior};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -20,7 +21,7 @@ impl Renderer {
             && !dir.is_dir()
         {
             let message = format!("the template directory {} does not exist", dir.display());
-            return Err(Failure::single(Diagnostic::error("io", message)));
+            return Err(Failure::single(Diagnostic::error(Code::Io, message)));
         }
         let dir: Option<PathBuf> = dir.map(Path::to_path_buf);
         let mut env = Environment::new();
@@ -30,11 +31,16 @@ impl Renderer {
             .lstrip_blocks(true)
             .keep_trailing_newline(true)
             .build()
-            .map_err(|e| Failure::single(Diagnostic::error("template", e.to_string())))?;
+            .map_err(|e| Failure::single(Diagnostic::error(Code::Template, e.to_string())))?;
         env.set_syntax(syntax);
         env.add_filter("pad", pad);
         env.add_filter("layer", layer_label);
         env.add_filter("outcome", outcome_symbol);
+        env.add_filter("origin", origin_text);
+        env.add_filter("installed", installed_text);
+        env.add_filter("short", column_header);
+        env.add_filter("symbol", cell_symbol);
+        env.add_filter("per_arch", per_arch);
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
                 let path = dir.join(name);
@@ -63,7 +69,7 @@ impl Renderer {
                 source = s.source();
             }
             Failure::single(
-                Diagnostic::error("template", message)
+                Diagnostic::error(Code::Template, message)
                     .with_help("check the template against the variables of README.md"),
             )
         })
@@ -93,6 +99,72 @@ fn outcome_symbol(id: String) -> String {
         other => other,
     }
     .to_string()
+}
+
+/// `{{ step.origin | origin }}`: a view's origin or line as text (`file:line:col`,
+/// `catalogue: FACT`, `default`, or `file:line`).
+fn origin_text(value: minijinja::Value) -> std::result::Result<String, minijinja::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Where {
+        Origin(crate::source::OriginView),
+        Line(crate::source::FileLine),
+    }
+    let place = Where::deserialize(value).map_err(|e| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("`origin` of a value that is none: {e}"))
+    })?;
+    Ok(match place {
+        Where::Origin(origin) => origin.to_string(),
+        Where::Line(line) => line.to_string(),
+    })
+}
+
+/// `{{ column.name | short }}`: a matrix column's narrow header.
+fn column_header(name: String) -> String {
+    match name.as_str() {
+        "emulator" => "emu",
+        "libguestfs" => "guestfs",
+        "libvirt" => "virt",
+        "libvirt-pool" => "pool",
+        other => other,
+    }
+    .to_string()
+}
+
+/// `{{ cell | symbol }}`: what a matrix cell shows: `-` for no access, and nothing in the pool
+/// column where no pool backend stores the driver's disks.
+fn cell_symbol(cell: minijinja::Value) -> std::result::Result<String, minijinja::Error> {
+    let field = |name: &str| cell.get_attr(name).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    Ok(match (field("column").as_str(), field("access").as_str()) {
+        (_, "none") => "-".to_string(),
+        ("libvirt-pool", "n/a") => String::new(),
+        (_, access) => access.to_string(),
+    })
+}
+
+/// `{{ p.emulator | per_arch }}` of a map arch -> value: the value when every arch has it,
+/// else `ro on x86_64; none on ppc64le, aarch64` (values in the order first seen).
+fn per_arch(map: minijinja::Value) -> std::result::Result<String, minijinja::Error> {
+    let mut folded: Vec<(String, Vec<String>)> = Vec::new();
+    for arch in map.try_iter()? {
+        let value = map.get_item(&arch)?.to_string();
+        match folded.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, arches)) => arches.push(arch.to_string()),
+            None => folded.push((value, vec![arch.to_string()])),
+        }
+    }
+    Ok(match folded.as_slice() {
+        [(value, _)] => value.clone(),
+        _ => folded.iter().map(|(v, arches)| format!("{v} on {}", arches.join(", "))).collect::<Vec<_>>().join("; "),
+    })
+}
+
+/// `{{ installed | installed }}`: the install assumption of a view in words.
+fn installed_text(value: minijinja::Value) -> std::result::Result<String, minijinja::Error> {
+    let installed = crate::access::Installed::deserialize(value).map_err(|e| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("`installed` of another value: {e}"))
+    })?;
+    Ok(installed.describe())
 }
 
 /// `{{ value | pad(12) }}`: left-aligned in a column of `width` characters.

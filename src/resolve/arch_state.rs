@@ -2,6 +2,7 @@
 
 use super::{apply_list, apply_list_by, origin};
 use crate::catalogue::{self, Catalogue};
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{
     ArchPolicy, BuildReason, Consumer, DriverBuild, FeatureSetting, LibvirtArch, ListName, Need, Removal, Requirement,
@@ -93,7 +94,7 @@ impl ArchState {
                 {
                     diagnostics.push(
                         Diagnostic::warning(
-                            "conflicting-feature",
+                            Code::ConflictingFeature,
                             format!(
                                 "`{}` is set to `{}` and to `{}` for {arch} by two arch selectors",
                                 setting.0.value, earlier.1.value, setting.1.value

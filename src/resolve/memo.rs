@@ -5,6 +5,7 @@
 use super::arch_state::{ArchState, DriverTables, selected_alike};
 use super::{Attempt, apply_list, consumer_arches_built, names, origin, tidy, version_checks};
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{CustomFeature, Package, Parents, Policy, Qemu, Rpm, Valued};
 use crate::profile::{LibguestfsBackend, RawProfile, Spanned};
@@ -133,7 +134,7 @@ fn build_requires_spelling(spelling: &Spanned<String>, diagnostics: &mut Vec<Dia
     }
     diagnostics.push(
         Diagnostic::error(
-            "unknown-spelling",
+            Code::UnknownSpelling,
             format!("`{}` is not a BuildRequires spelling drvpolicy knows", spelling.value),
         )
         .at(&spelling.span, "not a spelling of the BuildRequires table")
@@ -153,7 +154,7 @@ pub struct Summary {
     pub release: Version,
     pub release_text: String,
     /// `qemu-kvm 1.5.3`.
-    pub qemu: String,
+    pub qemu: crate::policy::QemuName,
     pub arches: Vec<String>,
     pub parent: Option<String>,
     pub description: String,
@@ -279,7 +280,7 @@ impl Partial {
         }
         self.top_diags.collect(diagnostics);
         let missing = |what: &str, example: &str| {
-            Diagnostic::error("missing-key", format!("profile `{}` has no {what}", child.name))
+            Diagnostic::error(Code::MissingKey, format!("profile `{}` has no {what}", child.name))
                 .at(&child.span, format!("expected {example} here or in a parent"))
         };
         let top = &self.top;
@@ -319,7 +320,7 @@ impl Partial {
             product: self.top.product.clone().unwrap_or_default(),
             release: release.value.clone(),
             release_text: child.release_text.clone().unwrap_or_default(),
-            qemu: format!("{} {}", package.value, version.value),
+            qemu: crate::policy::QemuName { package: package.value.clone(), version: version.value.to_string() },
             arches: self.top.arches.iter().map(|a| a.value.clone()).collect(),
             parent: self.ancestors.iter().next().map(|p| p.name.clone()),
             description: child.description.clone().unwrap_or_default(),

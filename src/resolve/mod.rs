@@ -11,6 +11,7 @@ pub(crate) use memo::Partial;
 pub use memo::Summary;
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::policy::{Policy, Valued};
 use crate::profile::{ListEdit, RawProfile, Spanned, SpannedList};
@@ -113,7 +114,7 @@ fn consumer_arches_built(
                 let built: Vec<&str> = arches.iter().map(|a| a.value.as_str()).collect();
                 diagnostics.push(
                     Diagnostic::warning(
-                        "consumer-arch-not-built",
+                        Code::ConsumerArchNotBuilt,
                         format!(
                             "{} lists `{}` for the consumer {}, but {} builds {}",
                             profile.name,
@@ -181,10 +182,13 @@ fn apply_list_by<T: Clone + Entry>(
 ) -> Vec<Valued<String>> {
     let twice = |item: &Spanned<T>, first: &Spanned<T>, diagnostics: &mut Vec<Diagnostic>| {
         diagnostics.push(
-            Diagnostic::warning("duplicate-entry", format!("{profile} lists `{}` twice in {what}", key(&item.value)))
-                .at(&item.span, "again here")
-                .at(&first.span, "first here")
-                .with_help("drop the second entry"),
+            Diagnostic::warning(
+                Code::DuplicateEntry,
+                format!("{profile} lists `{}` twice in {what}", key(&item.value)),
+            )
+            .at(&item.span, "again here")
+            .at(&first.span, "first here")
+            .with_help("drop the second entry"),
         );
     };
     let unique = |items: &[Spanned<T>], diagnostics: &mut Vec<Diagnostic>| -> Vec<Spanned<T>> {
@@ -209,7 +213,7 @@ fn apply_list_by<T: Clone + Entry>(
                 if let Some(first) = seen.iter().find(|s| s.value == r.value) {
                     diagnostics.push(
                         Diagnostic::warning(
-                            "duplicate-entry",
+                            Code::DuplicateEntry,
                             format!("{profile} removes `{}` twice from {what}", r.value),
                         )
                         .at(&r.span, "again here")
@@ -222,7 +226,7 @@ fn apply_list_by<T: Clone + Entry>(
                 if let Some(a) = add.iter().find(|a| key(&a.value) == r.value) {
                     diagnostics.push(
                         Diagnostic::warning(
-                            "add-and-remove",
+                            Code::AddAndRemove,
                             format!("{profile} both adds and removes `{}` in {what}: the add wins", r.value),
                         )
                         .at(&r.span, "removed here")
@@ -237,7 +241,7 @@ fn apply_list_by<T: Clone + Entry>(
                 } else if !add.iter().any(|a| key(&a.value) == r.value) {
                     diagnostics.push(
                         Diagnostic::warning(
-                            "remove-absent",
+                            Code::RemoveAbsent,
                             format!("{profile} removes `{}` from {what}, which does not contain it", r.value),
                         )
                         .at(&r.span, "nothing to remove")
@@ -249,7 +253,7 @@ fn apply_list_by<T: Clone + Entry>(
                 match list.iter().find(|v| v.value.same(&a.value)) {
                     Some(present) => {
                         let d = Diagnostic::warning(
-                            "add-present",
+                            Code::AddPresent,
                             format!("{profile} adds `{}` to {what}, which already has it", key(&a.value)),
                         )
                         .at(&a.span, "already in the list");

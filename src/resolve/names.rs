@@ -1,6 +1,7 @@
 //! Every name a profile writes, checked against the catalogue, with "did you mean".
 
 use crate::catalogue::{Catalogue, DriverKind};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::profile::{ListEdit, RawProfile, Settings, Spanned, SpannedList};
 
@@ -18,7 +19,7 @@ pub(super) fn check(profile: &RawProfile, custom: &[String], catalogue: &Catalog
         if catalogue.feature(&feature.name.value).is_some() {
             checker.diagnostics.push(
                 Diagnostic::error(
-                    "custom-feature-known",
+                    Code::CustomFeatureKnown,
                     format!("`{}` is a catalogue feature, not a custom one", feature.name.value),
                 )
                 .at(&feature.name.span, "already known to the catalogue")
@@ -36,7 +37,7 @@ pub(super) fn check(profile: &RawProfile, custom: &[String], catalogue: &Catalog
         for b in added(backports) {
             checker.name(
                 b,
-                "unknown-backport",
+                Code::UnknownBackport,
                 "backport",
                 catalogue.backports.contains_key(&b.value),
                 catalogue.backports.keys().map(String::as_str),
@@ -49,7 +50,7 @@ pub(super) fn check(profile: &RawProfile, custom: &[String], catalogue: &Catalog
             if !catalogue.is_known_arch(name) && catalogue.arch_group(name).is_none() {
                 checker.diagnostics.push(
                     Diagnostic::error(
-                        "unknown-arch",
+                        Code::UnknownArch,
                         format!("unknown architecture `{name}` in the selector `{}`", o.selector.value),
                     )
                     .at(&o.selector.span, "not an arch or arch group")
@@ -76,7 +77,7 @@ impl Checker<'_> {
     fn name<'c>(
         &mut self,
         name: &Spanned<String>,
-        code: &'static str,
+        code: Code,
         what: &str,
         known: bool,
         candidates: impl Iterator<Item = &'c str>,
@@ -95,7 +96,7 @@ impl Checker<'_> {
         for arch in added(list) {
             self.name(
                 arch,
-                "unknown-arch",
+                Code::UnknownArch,
                 "architecture",
                 catalogue.is_known_arch(&arch.value),
                 catalogue.arches.known.iter().map(String::as_str),
@@ -115,7 +116,7 @@ impl Checker<'_> {
         let known = catalogue.driver(&driver.value).is_some();
         self.name(
             driver,
-            "unknown-driver",
+            Code::UnknownDriver,
             "qemu block driver",
             known,
             catalogue.drivers.iter().filter(registered).map(|(n, _)| n.as_str()),
@@ -128,7 +129,7 @@ impl Checker<'_> {
             let known = catalogue.protocol_driver(&p.value).is_some();
             self.name(
                 p,
-                "unknown-protocol",
+                Code::UnknownProtocol,
                 "libguestfs protocol",
                 known,
                 catalogue.libguestfs.protocols.keys().map(String::as_str),
@@ -144,7 +145,7 @@ impl Checker<'_> {
                 let candidates: Vec<&str> =
                     catalogue.features.keys().map(String::as_str).chain(self.custom_features.iter().copied()).collect();
                 self.diagnostics.push(
-                    Diagnostic::error("unknown-feature", format!("unknown build option `{}`", name.value))
+                    Diagnostic::error(Code::UnknownFeature, format!("unknown build option `{}`", name.value))
                         .at(&name.span, "neither a catalogue feature nor a custom feature of this profile")
                         .with_help(did_you_mean(&name.value, candidates).unwrap_or_else(|| {
                             "declare options the catalogue does not know in [qemu.custom-features]".to_string()
@@ -164,7 +165,7 @@ impl Checker<'_> {
             for p in added(list) {
                 self.name(
                     p,
-                    "unknown-protocol",
+                    Code::UnknownProtocol,
                     "libvirt disk protocol",
                     catalogue.libvirt.protocols.contains_key(&p.value),
                     catalogue.libvirt.protocols.keys().map(String::as_str),
@@ -174,7 +175,7 @@ impl Checker<'_> {
         for (backend, _) in &settings.libvirt_backends {
             self.name(
                 backend,
-                "unknown-backend",
+                Code::UnknownBackend,
                 "libvirt storage pool backend",
                 catalogue.libvirt.storage_backends.contains_key(&backend.value),
                 catalogue.libvirt.storage_backends.keys().map(String::as_str),
@@ -184,7 +185,7 @@ impl Checker<'_> {
             let modules = catalogue.module_names();
             self.name(
                 &sub.module,
-                "unknown-module",
+                Code::UnknownModule,
                 "qemu block module",
                 modules.contains(&sub.module.value.as_str()),
                 modules.iter().copied(),

@@ -2,6 +2,7 @@
 //! rejects (errors), whitelist names that do nothing (warnings).
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::options::{self, Dialect, Problem};
 use crate::policy::{BuildReason, Policy};
@@ -15,7 +16,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
     let newest = catalogue.read_up_to();
     if (version.major, version.minor) > (newest.major, newest.minor) {
         let d = Diagnostic::warning(
-            "version-beyond-catalogue",
+            Code::VersionBeyondCatalogue,
             format!("qemu {version} is newer than the catalogue, whose facts were read up to qemu {newest}"),
         )
         .with_help("drivers and options added or removed after that are unknown to drvpolicy");
@@ -25,7 +26,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
     let oldest = catalogue.drivers.values().map(|d| d.added()).min().unwrap_or_else(|| Version::new(0, 9, 0));
     if *version < oldest {
         let d = Diagnostic::error(
-            "version-before-catalogue",
+            Code::VersionBeforeCatalogue,
             format!("qemu {version} is older than any qemu the catalogue knows (its facts start at qemu {oldest})"),
         )
         .with_help("check the version: qemu's own VERSION file gives it (1.5.3, 2.12.0, 10.0.2)");
@@ -34,7 +35,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
     }
     packages(policy, catalogue, diagnostics);
     // (code, driver, origin) -> arches, so that one warning names every arch it concerns.
-    let mut per_driver: IndexMap<(&'static str, String, Origin), Vec<&str>> = IndexMap::new();
+    let mut per_driver: IndexMap<(Code, String, Origin), Vec<&str>> = IndexMap::new();
     let mut options_checked: Vec<&crate::policy::ArchPolicy> = Vec::new();
     for arch in &policy.arches {
         // Arches with the same options have the same problems, whose messages name no arch.
@@ -49,28 +50,28 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
             let name = entry.value.as_str();
             let code = match catalogue.driver(name) {
                 None => continue,
-                Some(d) if !d.is_registered() => "driver-not-registered",
-                Some(d) if !d.exists_in(version, &backports) => "driver-not-in-version",
-                Some(_) if !arch.compiled_in(name) && !acknowledged(name) => "whitelisted-compiled-out",
+                Some(d) if !d.is_registered() => Code::DriverNotRegistered,
+                Some(d) if !d.exists_in(version, &backports) => Code::DriverNotInVersion,
+                Some(_) if !arch.compiled_in(name) && !acknowledged(name) => Code::WhitelistedCompiledOut,
                 Some(_) => continue,
             };
             per_driver.entry((code, name.to_string(), entry.origin.clone())).or_default().push(&arch.arch);
         }
         for rw in &arch.rw_whitelist {
             if let Some(ro) = arch.ro_whitelist.iter().find(|ro| ro.value == rw.value) {
-                per_driver.entry(("rw-and-ro", rw.value.clone(), ro.origin.clone())).or_default().push(&arch.arch);
+                per_driver.entry((Code::RwAndRo, rw.value.clone(), ro.origin.clone())).or_default().push(&arch.arch);
             }
         }
     }
     for ((code, driver, origin), arches) in per_driver {
         let on = arches.join(", ");
         let d = match code {
-            "driver-not-registered" => Diagnostic::warning(
+            Code::DriverNotRegistered => Diagnostic::warning(
                 code,
                 format!("`{driver}` is internal to qemu and never registered: whitelisting it does nothing"),
             )
             .with_help("remove it from the whitelist"),
-            "driver-not-in-version" => {
+            Code::DriverNotInVersion => {
                 let d = catalogue.driver(&driver).expect("checked above");
                 let span = match d.removed() {
                     Some(r) => format!("it exists in qemu {} up to before {r}", d.added()),
@@ -84,7 +85,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
                 )
                 .with_help(span)
             }
-            "whitelisted-compiled-out" => {
+            Code::WhitelistedCompiledOut => {
                 let why = policy.arch(arches[0]).and_then(|a| a.driver(&driver)).map(|b| match &b.reason {
                     BuildReason::FeatureOff { feature, state } => match state {
                         Some(s) => format!("the build option `{feature}` is `{s}`"),
@@ -121,7 +122,7 @@ fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagno
                     && once(&entry.origin)
                 {
                     let d = Diagnostic::warning(
-                        "protocol-removed-upstream",
+                        Code::ProtocolRemovedUpstream,
                         format!(
                             "libguestfs {version} has no `{}` protocol (removed upstream in {removed}): the patch has nothing to remove",
                             entry.value
@@ -139,7 +140,7 @@ fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagno
                 let Some(known) = catalogue.libvirt.storage_backends.get(&backend.name) else { continue };
                 if backend.enabled && !known.versions.matches(version) && once(&backend.origin) {
                     let d = Diagnostic::warning(
-                        "backend-not-in-version",
+                        Code::BackendNotInVersion,
                         format!("libvirt {version} has no `{}` storage pool backend", backend.name),
                     )
                     .with_help(format!("libvirt has it in {}", known.versions));
@@ -164,7 +165,7 @@ fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagno
                 && once(&sub.origin)
             {
                 let d = Diagnostic::warning(
-                    "subpackage-without-module",
+                    Code::SubpackageWithoutModule,
                     format!("{} ships {}, but {problem}", sub.name, policy.module_file(&sub.module)),
                 )
                 .with_help("drop the subpackage, or build the module");

@@ -5,10 +5,11 @@
 pub mod help;
 
 use crate::catalogue::Catalogue;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
 use crate::profile::FeatureState;
-use crate::source::Sources;
+use crate::source::{Origin, OriginView, Sources};
 use help::{FormatList, Shape};
 use semver::Version;
 use serde::Serialize;
@@ -34,7 +35,7 @@ pub struct HelpText {
 pub fn run_qemu_img(path: &Path) -> Result<HelpText> {
     let output = std::process::Command::new(path).arg("--help").output().map_err(|e| {
         Failure::single(
-            Diagnostic::error("io", format!("cannot run `{} --help`: {e}", path.display()))
+            Diagnostic::error(Code::Io, format!("cannot run `{} --help`: {e}", path.display()))
                 .with_help("pass the path of a qemu-img binary, or save its --help output and use --help-text"),
         )
     })?;
@@ -58,7 +59,7 @@ pub fn read_help_text(path: &Path, limit: u64) -> Result<HelpText> {
         crate::input::read_regular_file(path, limit)
     }
     .map_err(|e| {
-        let mut d = Diagnostic::error("io", format!("cannot read {}: {e}", path.display()));
+        let mut d = Diagnostic::error(Code::Io, format!("cannot read {}: {e}", path.display()));
         if let crate::input::InputError::TooLarge { .. } = e {
             d = d.with_help("qemu-img --help prints a few KiB; --max-help-size raises the limit");
         }
@@ -72,7 +73,7 @@ pub fn read_help_text(path: &Path, limit: u64) -> Result<HelpText> {
 pub fn format_list(help: &HelpText) -> Result<FormatList> {
     help::parse(&help.text).ok_or_else(|| {
         let mut d = Diagnostic::error(
-            "no-format-list",
+            Code::NoFormatList,
             format!(
                 "no \"Supported formats:\" or \"Supported image formats:\" list in the output of {}",
                 help.source.path
@@ -94,6 +95,10 @@ pub fn format_list(help: &HelpText) -> Result<FormatList> {
 pub struct Difference {
     pub name: String,
     pub why: String,
+    /// The profile line (or catalogue fact) behind `why`, if one is.
+    pub origin: Option<OriginView>,
+    /// What else to know (a module qemu-img lists whether or not it is installed).
+    pub note: Option<String>,
 }
 
 /// The comparison, for both the template and `--format json`.
@@ -101,7 +106,7 @@ pub struct Difference {
 pub struct VerifyView {
     pub profile: String,
     pub arch: String,
-    pub qemu: String,
+    pub qemu: crate::policy::QemuName,
     pub source: HelpSource,
     /// The version qemu-img printed, if any.
     pub binary_version: Option<String>,
@@ -164,46 +169,54 @@ pub fn expected(policy: &Policy, arch: &ArchPolicy) -> Vec<String> {
         .collect()
 }
 
-fn why_expected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> String {
+fn missing(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> Difference {
     let version = &policy.qemu.version.value;
-    let mut why = why_built(policy, arch, name, sources);
-    if let Some(module) = Catalogue::get().driver(name).and_then(|d| d.module.as_deref()) {
+    let (why, origin) = why_built(policy, arch, name);
+    let note = Catalogue::get().driver(name).and_then(|d| d.module.as_deref()).and_then(|module| {
         if *version >= MODULE_TABLE {
-            why.push_str(&format!(
-                "; qemu-img 2.8+ would list it even without its module {module} installed, so it was not built"
-            ));
+            Some(format!("qemu-img 2.8+ would list it even without its module {module} installed, so it was not built"))
         } else if arch.feature("modules").is_some_and(|f| f.state == FeatureState::Enable) {
-            why.push_str(&format!(
-                "; before 2.8 qemu-img lists a modular driver only when its module is installed: is {module} there?"
-            ));
+            Some(format!(
+                "before 2.8 qemu-img lists a modular driver only when its module is installed: is {module} there?"
+            ))
+        } else {
+            None
         }
-    }
-    why
+    });
+    Difference { name: name.to_string(), why, origin: origin.map(|o| sources.origin(o)), note }
 }
 
-fn why_built(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> String {
+fn why_built<'a>(policy: &Policy, arch: &'a ArchPolicy, name: &str) -> (String, Option<&'a Origin>) {
     let version = &policy.qemu.version.value;
     match arch.driver(name).map(|d| (&d.reason, &d.origin)) {
         Some((BuildReason::FeatureOn { feature, state: Some(state) }, origin)) => {
-            format!("the profile builds it: `{feature}` is `{state}` ({})", sources.describe(origin))
+            (format!("the profile builds it: `{feature}` is `{state}`"), Some(origin))
         }
-        Some((BuildReason::FeatureOn { feature, state: None }, _)) => format!(
-            "`{feature}` is not set, so configure builds it if it finds the library; if it did not, set \
-             `{feature} = \"unavailable\"`"
+        Some((BuildReason::FeatureOn { feature, state: None }, _)) => (
+            format!(
+                "`{feature}` is not set, so configure builds it if it finds the library; if it did not, set \
+                 `{feature} = \"unavailable\"`"
+            ),
+            None,
         ),
         Some((BuildReason::Backported { commit }, origin)) => {
-            format!("the profile's backport `{commit}` adds it ({})", sources.describe(origin))
+            (format!("the profile's backport `{commit}` adds it"), Some(origin))
         }
-        _ => format!("qemu {version} always builds it"),
+        _ => (format!("qemu {version} always builds it"), None),
     }
 }
 
-fn why_unexpected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> String {
+fn unexpected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources) -> Difference {
+    let (why, origin) = why_unexpected(policy, arch, name);
+    Difference { name: name.to_string(), why, origin: origin.map(|o| sources.origin(o)), note: None }
+}
+
+fn why_unexpected<'a>(policy: &'a Policy, arch: &'a ArchPolicy, name: &str) -> (String, Option<&'a Origin>) {
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
     let catalogue = Catalogue::get();
     let Some(driver) = catalogue.driver(name) else {
-        return "not a qemu block driver the catalogue knows".to_string();
+        return ("not a qemu block driver the catalogue knows".to_string(), None);
     };
     if !driver.exists_in(version, &backports) {
         // A backport removes it if upstream `version` has it and the backport alone takes it away.
@@ -213,35 +226,38 @@ fn why_unexpected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sour
             .iter()
             .find(|b| driver.exists_in(version, &[]) && !driver.exists_in(version, std::slice::from_ref(&b.value)));
         return match removed_by {
-            Some(b) => format!(
-                "the profile's backport `{}` ({}) removes it ({})",
-                b.value,
-                catalogue.backports.get(&b.value).map_or("", |p| p.title.as_str()),
-                sources.describe(&b.origin)
+            Some(b) => (
+                format!(
+                    "the profile's backport `{}` ({}) removes it",
+                    b.value,
+                    catalogue.backports.get(&b.value).map_or("", |p| p.title.as_str()),
+                ),
+                Some(&b.origin),
             ),
             None => match driver.removed() {
-                Some(r) if *version >= r => format!("qemu {version} has no {name}: it was removed in {r}"),
-                _ => format!("qemu {version} has no {name}: it arrives in {}", driver.added()),
+                Some(r) if *version >= r => (format!("qemu {version} has no {name}: it was removed in {r}"), None),
+                _ => (format!("qemu {version} has no {name}: it arrives in {}", driver.added()), None),
             },
         };
     }
     if !driver.in_tools(version) {
-        return format!("qemu {version} registers {name} in the emulator only");
+        return (format!("qemu {version} registers {name} in the emulator only"), None);
     }
     match arch.driver(name) {
         Some(d) if !d.compiled_in => match &d.reason {
             BuildReason::FeatureOff { feature, state: Some(state) } => {
-                format!("the profile compiles it out: `{feature}` is `{state}` ({})", sources.describe(&d.origin))
+                (format!("the profile compiles it out: `{feature}` is `{state}`"), Some(&d.origin))
             }
             BuildReason::FeatureOff { feature, state: None } => {
-                format!("the profile compiles it out: `{feature}` is off by default in qemu {version}")
+                (format!("the profile compiles it out: `{feature}` is off by default in qemu {version}"), None)
             }
-            _ => "the profile compiles it out".to_string(),
+            _ => ("the profile compiles it out".to_string(), None),
         },
-        _ if whitelist_filters(policy, arch) => {
-            "not in the rw whitelist, which the profile applies in the tools too (whitelist-in-tools)".to_string()
-        }
-        _ => "the profile does not expect it".to_string(),
+        _ if whitelist_filters(policy, arch) => (
+            "not in the rw whitelist, which the profile applies in the tools too (whitelist-in-tools)".to_string(),
+            None,
+        ),
+        _ => ("the profile does not expect it".to_string(), None),
     }
 }
 
@@ -297,12 +313,12 @@ pub fn verify(
     let missing: Vec<Difference> = expected
         .iter()
         .filter(|e| listed.binary_search(e).is_err())
-        .map(|name| Difference { name: name.clone(), why: why_expected(policy, arch, name, sources) })
+        .map(|name| missing(policy, arch, name, sources))
         .collect();
     let unexpected: Vec<Difference> = listed
         .iter()
         .filter(|l| expected.binary_search(l).is_err())
-        .map(|name| Difference { name: name.clone(), why: why_unexpected(policy, arch, name, sources) })
+        .map(|name| unexpected(policy, arch, name, sources))
         .collect();
     let version_matches = list.version.as_deref().and_then(crate::version::normalise).map(|v| v == *version);
 
@@ -368,7 +384,7 @@ pub fn verify(
     VerifyView {
         profile: policy.name.clone(),
         arch: arch.arch.clone(),
-        qemu: format!("{} {}", policy.qemu.package.value, version),
+        qemu: policy.qemu_name(),
         source,
         binary_version: list.version.clone(),
         version_matches,
