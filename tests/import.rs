@@ -13,6 +13,12 @@ const EL7: &str = include_str!("fixtures/import/qemu-kvm-el7.spec");
 const RHEV: &str = include_str!("fixtures/import/qemu-kvm-rhev.spec");
 const SCRIPT: &str = include_str!("fixtures/import/build_configure.sh");
 
+/// `import spec` of a build script `b.sh` of qemu 2.12.0 for x86_64, named t-1, with `more` arguments.
+fn import_script(script: &str, more: &[&str]) -> common::Run {
+    let args = ["import", "spec", "b.sh", "--qemu-version", "2.12.0", "--arches", "x86_64", "--name", "t-1"];
+    Case::new(args.iter().chain(more)).file("b.sh", script).run()
+}
+
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
 }
@@ -1153,21 +1159,7 @@ fn hostile_shell_text_ends_in_a_warning_or_an_error_at_its_place() {
     assert!(run.stderr.len() < 4_000, "{} bytes", run.stderr.len());
     // shift by the largest count, then again.
     let script = "#!/bin/sh\nshift 18446744073709551615\nshift\n./configure --enable-curl \"$@\"\n";
-    let run = Case::new([
-        "import",
-        "spec",
-        "b.sh",
-        "--qemu-version",
-        "2.12.0",
-        "--arches",
-        "x86_64",
-        "--name",
-        "t-1",
-        "--set",
-        "@=a b",
-    ])
-    .file("b.sh", script)
-    .run();
+    let run = import_script(script, &["--set", "@=a b"]);
     run.exits(0);
     run.stdout_has("extra-args = [\"b\"]");
 }
@@ -1175,23 +1167,10 @@ fn hostile_shell_text_ends_in_a_warning_or_an_error_at_its_place() {
 #[test]
 fn a_set_value_cannot_forge_an_unknown_and_is_read_as_the_shell_reads_it() {
     let script = "#!/bin/sh\n./configure --with-pkgversion=\"$nvr\" \"$@\"\n";
-    let run = Case::new([
-        "import",
-        "spec",
-        "b.sh",
-        "--qemu-version",
-        "2.12.0",
-        "--arches",
-        "x86_64",
-        "--name",
-        "t-1",
-        "--set",
-        "nvr=a\u{E000}0\u{E001}b",
-        "--set",
-        "@=--target-list=\"x86_64-softmmu\" '--with-x=a b'",
-    ])
-    .file("b.sh", script)
-    .run();
+    let run = import_script(
+        script,
+        &["--set", "nvr=a\u{E000}0\u{E001}b", "--set", "@=--target-list=\"x86_64-softmmu\" '--with-x=a b'"],
+    );
     run.exits(0);
     run.stdout_has("'--with-pkgversion=a\u{FFFD}0\u{FFFD}b'");
     // Quotes group as in the shell: two words, none of them quoted literally.
@@ -1281,21 +1260,7 @@ fn a_spec_with_a_nul_byte_or_too_large_or_not_a_file_is_refused_naming_it() {
 #[test]
 fn redirections_and_here_documents_are_not_configure_arguments() {
     let script = "#!/bin/sh\ncat > x.sh <<'EOF'\n./configure --in-the-here-document\nEOF\n./configure --enable-rbd > config.log 2>&1 | tee -a log && make\n";
-    let run = Case::new([
-        "import",
-        "spec",
-        "b.sh",
-        "--qemu-version",
-        "2.12.0",
-        "--arches",
-        "x86_64",
-        "--name",
-        "t-1",
-        "--format",
-        "json",
-    ])
-    .file("b.sh", script)
-    .run();
+    let run = import_script(script, &["--format", "json"]);
     run.exits(0);
     let view = json(&run.stdout);
     let x86 = build(&view, "x86_64");
