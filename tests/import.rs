@@ -1157,6 +1157,20 @@ fn hostile_shell_text_ends_in_a_warning_or_an_error_at_its_place() {
     run.exits(2);
     run.stderr_has("q.spec:5: the shell text: it has more than 10000 brackets and compound-command keywords");
     assert!(run.stderr.len() < 4_000, "{} bytes", run.stderr.len());
+    // Unclosed `(` after `(`: each doubled the parser's time (31 of them, found by fuzzing,
+    // ran for minutes); beyond 10 the text is not parsed, said so at once.
+    let opens = format!("./configure --enable-curl || {}./configure", "(".repeat(31));
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with(&opens)).run();
+    run.exits(2);
+    run.stderr_has("q.spec:5: the shell text: it has more than 10 `(` directly followed by another `(`");
+    // Ten are parsed, and `$((` arithmetic does not count.
+    let opens = format!("./configure --enable-curl --x=$((1+$((2))))\nx || {}./configure", "( ".repeat(11));
+    let run = Case::new(["import", "spec", "q.spec", "--name", "t-1"]).file("q.spec", &spec_with(&opens)).run();
+    run.exits(1);
+    run.stderr_has("the importer does not evaluate arithmetic");
+    run.stderr_has(
+        "warning[not-interpreted]: not interpreted: `x || ( ( ( ( ( ( ( ( ( ( ( ./configure`\n  --> q.spec:6:1",
+    );
     // shift by the largest count, then again.
     let script = "#!/bin/sh\nshift 18446744073709551615\nshift\n./configure --enable-curl \"$@\"\n";
     let run = import_script(script, &["--set", "@=a b"]);
