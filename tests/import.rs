@@ -1171,6 +1171,13 @@ fn hostile_shell_text_ends_in_a_warning_or_an_error_at_its_place() {
     run.stderr_has(
         "warning[not-interpreted]: not interpreted: `x || ( ( ( ( ( ( ( ( ( ( ( ./configure`\n  --> q.spec:6:1",
     );
+    // A redirection's descriptor beyond i32 (brush-parser panicked on it; found by fuzzing
+    // import_script), said so at its line; ordinary descriptors are redirections.
+    let script = "#!/bin/sh\n./configure --a 2>/dev/null\n./configure --b 6666666666666666666666>x\n";
+    let run = import_script(script, &[]);
+    run.exits(2);
+    run.stderr_has("b.sh:3: the shell text: it redirects a file descriptor beyond 2147483647");
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     // shift by the largest count, then again.
     let script = "#!/bin/sh\nshift 18446744073709551615\nshift\n./configure --enable-curl \"$@\"\n";
     let run = import_script(script, &["--set", "@=a b"]);

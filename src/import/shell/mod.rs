@@ -278,6 +278,30 @@ fn adjacent_openings(text: &str) -> Option<usize> {
     None
 }
 
+/// Where the text has a word of digits right before `<` or `>` (a redirection's file
+/// descriptor) that is beyond `i32`: brush-parser 0.4 panics on one.
+fn oversized_io_number(text: &str) -> Option<usize> {
+    let mut run: Option<(usize, u64, bool)> = None;
+    let mut previous = None;
+    for (at, c) in text.chars().enumerate() {
+        if let Some(digit) = c.to_digit(10) {
+            let (start, value, word) =
+                run.unwrap_or((at, 0, !previous.is_some_and(|p: char| !p.is_whitespace() && !";|&()".contains(p))));
+            run = Some((start, value.saturating_mul(10).saturating_add(u64::from(digit)), word));
+        } else {
+            if let Some((start, value, true)) = run
+                && (c == '<' || c == '>')
+                && value > i32::MAX as u64
+            {
+                return Some(start);
+            }
+            run = None;
+        }
+        previous = Some(c);
+    }
+    None
+}
+
 /// Runs the lines far enough to collect every `configure` invocation.
 pub fn run(
     file: &str,
@@ -298,6 +322,16 @@ pub fn run(
             reason: format!(
                 "it has more than {MAX_NESTING_TOKENS} brackets and compound-command keywords, which the importer does not parse (it bounds how deep the text can nest)"
             ),
+            help: "import a shorter build script, or edit the profile by hand".into(),
+        });
+        return out;
+    }
+    if let Some(at) = oversized_io_number(&text.text) {
+        let place = text.line_at(at).map_or(Place::line(1), |l| Place::line(l.number));
+        out.stops.push(Stop {
+            at: place,
+            what: "the shell text".into(),
+            reason: format!("it redirects a file descriptor beyond {}, which the importer does not parse", i32::MAX),
             help: "import a shorter build script, or edit the profile by hand".into(),
         });
         return out;
