@@ -36,8 +36,8 @@ pub struct Policy {
     pub libguestfs_backend: Valued<LibguestfsBackend>,
     pub libvirt: Package,
     pub arches: Vec<ArchPolicy>,
-    /// The arch selectors of the profile and its parents, root first: how the profile names
-    /// the arches it treats apart (`!x86_64`: every arch but x86_64, including later ones).
+    /// The distinct arch selectors of the profile and its parents, root first: how the profile
+    /// names the arches it treats apart (`!x86_64`: every arch but x86_64, including later ones).
     pub selectors: Vec<crate::profile::Selector>,
 }
 
