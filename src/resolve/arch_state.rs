@@ -247,6 +247,27 @@ impl ArchState {
         catalogue: &Catalogue,
         tables: &mut DriverTables,
     ) -> ArchPolicy {
+        let mut policy = self.finish_shared(version, backports, catalogue, tables);
+        self.finish_for(&mut policy, arch, catalogue);
+        policy
+    }
+
+    /// `finish` for another arch of this state, from the policy of the first one: all that does
+    /// not depend on the arch is shared.
+    pub(super) fn finish_like(&self, first: &ArchPolicy, arch: &str, catalogue: &Catalogue) -> ArchPolicy {
+        let mut policy = ArchPolicy { needs: Vec::new(), consumers: Vec::new(), ..first.clone() };
+        self.finish_for(&mut policy, arch, catalogue);
+        policy
+    }
+
+    /// What of the arch's policy follows from the state alone (no consumers yet).
+    fn finish_shared(
+        &self,
+        version: &Version,
+        backports: &[Valued<String>],
+        catalogue: &Catalogue,
+        tables: &mut DriverTables,
+    ) -> ArchPolicy {
         let build = self.build.clone().unwrap_or_else(|| Valued::new(BuildMode::Full, Origin::Default));
         let mut in_tools_set = self.in_tools.is_some();
         let mut in_tools = self.in_tools.clone().unwrap_or_else(|| Valued::new(false, Origin::Default));
@@ -270,6 +291,33 @@ impl ArchState {
             f.custom = catalogue.feature(&f.name).is_none();
         }
         let drivers = tables.get(version, backports, &features, catalogue);
+        ArchPolicy {
+            arch: String::new(),
+            build,
+            bare_configure,
+            features: features.into(),
+            drivers,
+            rw_whitelist: rw.into(),
+            ro_whitelist: ro.into(),
+            whitelist_in_tools: in_tools,
+            whitelist_in_tools_set: in_tools_set,
+            acknowledged_compiled_out: self.acknowledged.as_slice().into(),
+            extra_args: self.extra_args.as_slice().into(),
+            subpackages: self.subpackages.as_slice().into(),
+            libguestfs_disabled: self.libguestfs_disabled.as_slice().into(),
+            libvirt: self.libvirt.as_ref().map(|l| LibvirtArch {
+                disabled: l.disabled.clone(),
+                backends: l.backends.clone(),
+                origin: l.origin.clone(),
+            }),
+            needs: Vec::new(),
+            consumers: Vec::new(),
+            removals: self.removals.as_slice().into(),
+        }
+    }
+
+    /// The arch's name, and its consumers and their needs.
+    fn finish_for(&self, policy: &mut ArchPolicy, arch: &str, catalogue: &Catalogue) {
         let here = self.consumers.iter().filter(|(_, c)| {
             c.arches.as_ref().is_none_or(|arches| {
                 arches.iter().any(|a| {
@@ -305,29 +353,9 @@ impl ArchState {
                 })
             })
             .collect();
-        ArchPolicy {
-            arch: arch.to_string(),
-            build,
-            bare_configure,
-            features,
-            drivers,
-            rw_whitelist: rw,
-            ro_whitelist: ro,
-            whitelist_in_tools: in_tools,
-            whitelist_in_tools_set: in_tools_set,
-            acknowledged_compiled_out: self.acknowledged.clone(),
-            extra_args: self.extra_args.clone(),
-            subpackages: self.subpackages.clone(),
-            libguestfs_disabled: self.libguestfs_disabled.clone(),
-            libvirt: self.libvirt.as_ref().map(|l| LibvirtArch {
-                disabled: l.disabled.clone(),
-                backends: l.backends.clone(),
-                origin: l.origin.clone(),
-            }),
-            needs,
-            consumers,
-            removals: self.removals.clone(),
-        }
+        policy.arch = arch.to_string();
+        policy.needs = needs;
+        policy.consumers = consumers;
     }
 }
 

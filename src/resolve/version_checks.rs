@@ -46,7 +46,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
         }
 
         let acknowledged = |d: &str| arch.acknowledged_compiled_out.iter().any(|a| a.value == d);
-        for entry in arch.rw_whitelist.iter().chain(&arch.ro_whitelist) {
+        for entry in arch.rw_whitelist.iter().chain(arch.ro_whitelist.iter()) {
             let name = entry.value.as_str();
             let code = match catalogue.driver(name) {
                 None => continue,
@@ -57,7 +57,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
             };
             per_driver.entry((code, name.to_string(), entry.origin.clone())).or_default().push(&arch.arch);
         }
-        for rw in &arch.rw_whitelist {
+        for rw in arch.rw_whitelist.iter() {
             if let Some(ro) = arch.ro_whitelist.iter().find(|ro| ro.value == rw.value) {
                 per_driver.entry((Code::RwAndRo, rw.value.clone(), ro.origin.clone())).or_default().push(&arch.arch);
             }
@@ -117,7 +117,7 @@ fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagno
     };
     if let Some(version) = policy.libguestfs.version.as_ref().map(|v| &v.value) {
         for arch in &policy.arches {
-            for entry in &arch.libguestfs_disabled {
+            for entry in arch.libguestfs_disabled.iter() {
                 if let Some(removed) = catalogue.libguestfs_removed(&entry.value, version)
                     && once(&entry.origin)
                 {
