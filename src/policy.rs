@@ -97,30 +97,30 @@ pub struct ArchPolicy {
     /// rather than the same configure as every arch (RHEL 9).
     pub bare_configure: bool,
     /// Build options set for this arch, in declaration order (inherited ones first).
-    pub features: std::sync::Arc<[FeatureSetting]>,
+    pub features: std::sync::Arc<Vec<FeatureSetting>>,
     /// Every registered driver that exists in this qemu version, in catalogue order; shared
     /// with the arches and profiles whose version and build options are the same.
     pub drivers: std::sync::Arc<[DriverBuild]>,
-    pub rw_whitelist: std::sync::Arc<[Valued<String>]>,
-    pub ro_whitelist: std::sync::Arc<[Valued<String>]>,
+    pub rw_whitelist: std::sync::Arc<Vec<Valued<String>>>,
+    pub ro_whitelist: std::sync::Arc<Vec<Valued<String>>>,
     pub whitelist_in_tools: Valued<bool>,
     /// Whether a profile sets whitelist-in-tools itself, so that configure gets the flag
     /// either way (RHEL 9 passes `--disable-block-drv-whitelist-in-tools`).
     pub whitelist_in_tools_set: bool,
-    pub acknowledged_compiled_out: std::sync::Arc<[Valued<String>]>,
+    pub acknowledged_compiled_out: std::sync::Arc<Vec<Valued<String>>>,
     /// Configure arguments outside the block-driver policy, passed as written (tools-only arches
     /// keep them: `--prefix` matters to every build).
-    pub extra_args: std::sync::Arc<[Valued<String>]>,
+    pub extra_args: std::sync::Arc<Vec<Valued<String>>>,
     /// Block modules and the subpackages that ship them, for this arch.
-    pub subpackages: std::sync::Arc<[Subpackage]>,
-    pub libguestfs_disabled: std::sync::Arc<[Valued<String>]>,
+    pub subpackages: std::sync::Arc<Vec<Subpackage>>,
+    pub libguestfs_disabled: std::sync::Arc<Vec<Valued<String>>>,
     /// `None`: the profiles say nothing of libvirt, so it decides nothing.
     pub libvirt: Option<LibvirtArch>,
     pub needs: Vec<Need>,
     /// The consumers that run on this arch, with what they require beyond qemu's drivers.
     pub consumers: Vec<Consumer>,
     /// Where an edit took a value out of a list, so that an absence has a provenance too.
-    pub removals: std::sync::Arc<[Removal]>,
+    pub removals: std::sync::Arc<Vec<Removal>>,
 }
 
 /// A block module and the subpackage that ships it.
