@@ -249,17 +249,22 @@ impl Partial {
         // Arches that share one state in the parent and that this profile's arch selectors treat
         // alike end with one state too: it is built once, for the first of them (unless applying
         // the profile found problems, whose messages may name the arch).
+        // Arches this profile adds (`from` null) share a state when every profile of the chain
+        // treats them alike.
         let mut shared: Vec<(&str, *const ArchState, Arc<ArchState>)> = Vec::new();
         for arch in &top.arches {
             let inherited = parent.and_then(|p| p.arches.get(&arch.value));
-            if let Some((state, diags)) = inherited {
-                let alike = shared.iter().find(|(other, from, _)| {
-                    std::ptr::eq(*from, Arc::as_ptr(state)) && selected_alike(&profile, other, &arch.value, catalogue)
-                });
-                if let Some((_, _, done)) = alike {
-                    partial.arches.insert(arch.value.clone(), (done.clone(), diags.clone()));
-                    continue;
-                }
+            let from = inherited.map_or(std::ptr::null(), |(state, _)| Arc::as_ptr(state));
+            let alike = shared.iter().find(|(other, f, _)| {
+                std::ptr::eq(*f, from)
+                    && selected_alike(&profile, other, &arch.value, catalogue)
+                    && (inherited.is_some()
+                        || partial.ancestors.iter().all(|p| selected_alike(p, other, &arch.value, catalogue)))
+            });
+            if let Some((_, _, done)) = alike {
+                let diags = inherited.map(|(_, diags)| diags.clone()).unwrap_or_default();
+                partial.arches.insert(arch.value.clone(), (done.clone(), diags));
+                continue;
             }
             let mut own = Vec::new();
             let (mut state, diags) = match inherited {
@@ -269,8 +274,8 @@ impl Partial {
             };
             state.apply_profile(&profile, &arch.value, catalogue, &mut own);
             let state = Arc::new(state);
-            if let (Some((from, _)), true) = (inherited, own.is_empty()) {
-                shared.push((&arch.value, Arc::as_ptr(from), state.clone()));
+            if own.is_empty() {
+                shared.push((&arch.value, from, state.clone()));
             }
             partial.arches.insert(arch.value.clone(), (state, diags.with(own)));
         }
