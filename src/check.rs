@@ -9,11 +9,12 @@ use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
 use crate::profile::{Access, Program};
-use crate::resolve;
+use crate::resolve::{self, DriverTables, Partial};
 use crate::source::{Origin, Sources, Span};
 use crate::store::Store;
 use indexmap::IndexMap;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One profile and every problem found in it, errors first, then in file order.
 #[derive(Debug)]
@@ -66,8 +67,71 @@ pub enum Status {
 
 /// Loads, resolves and checks `name`, collecting every problem instead of stopping at the first.
 pub fn check(store: &mut Store, name: &str) -> Checked {
+    let attempt = resolve::attempt(store, name);
+    let mut checked = examine(name, attempt);
+    in_order(&mut checked.diagnostics, &store.sources);
+    checked
+}
+
+/// `check` of each of `names`, in order. The chains' states are built here, one after the
+/// other; each profile's policy and its checks, which are most of the work, on every core.
+pub fn check_all(store: &mut Store, names: &[String]) -> Vec<Checked> {
+    // Below this, starting threads costs more than it saves.
+    const SMALL: usize = 64;
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    if workers < 2 || names.len() < SMALL {
+        return names.iter().map(|n| check(store, n)).collect();
+    }
+    let mut checked: Vec<Option<Checked>> = names.iter().map(|_| None).collect();
+    // Bounded, so that states waiting for a worker do not pile up.
+    let (jobs, queue) = std::sync::mpsc::sync_channel::<(usize, Arc<Partial>)>(2 * SMALL);
+    let queue = std::sync::Mutex::new(queue);
+    let (results, done) = std::sync::mpsc::channel::<(usize, Checked)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (queue, results) = (&queue, results.clone());
+            scope.spawn(move || {
+                let mut tables = DriverTables::default();
+                while let Ok(Ok((i, partial))) = queue.lock().map(|q| q.recv()) {
+                    let attempt = partial.attempt(&mut tables);
+                    drop(partial);
+                    if results.send((i, examine(&names[i], Ok(attempt)))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(results);
+        for (i, name) in names.iter().enumerate() {
+            match store.partial(name) {
+                Ok(partial) => {
+                    if jobs.send((i, partial)).is_err() {
+                        break;
+                    }
+                }
+                Err(failure) => checked[i] = Some(examine(name, Err(failure))),
+            }
+        }
+        drop(jobs);
+        for (i, c) in done {
+            checked[i] = Some(c);
+        }
+    });
+    let sources = &store.sources;
+    checked
+        .into_iter()
+        .map(|c| {
+            let mut c = c.expect("every profile is checked");
+            in_order(&mut c.diagnostics, sources);
+            c
+        })
+        .collect()
+}
+
+/// The findings of one profile's attempt, in the order they were found.
+fn examine(name: &str, attempt: crate::diagnostic::Result<resolve::Attempt>) -> Checked {
     let mut requirements_found = Vec::new();
-    let (loaded, mut diagnostics) = match resolve::attempt(store, name) {
+    let (loaded, diagnostics) = match attempt {
         Err(failure) => (false, failure.diagnostics),
         Ok(attempt) => {
             let mut diagnostics = attempt.diagnostics;
@@ -78,13 +142,15 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
             (attempt.policy.is_some(), diagnostics)
         }
     };
-    let sources = &store.sources;
-    // Errors first, then by position; diagnostics without a position last (the sort is stable).
+    Checked { profile: name.to_string(), loaded, diagnostics, requirements: requirements_found }
+}
+
+/// Errors first, then by position; diagnostics without a position last (the sort is stable).
+fn in_order(diagnostics: &mut [Diagnostic], sources: &Sources) {
     diagnostics.sort_by_cached_key(|d| {
         let position = d.primary_span().map(|s| (sources.name(s.file).to_string(), s.range.start));
         (std::cmp::Reverse(d.severity), position.is_none(), position)
     });
-    Checked { profile: name.to_string(), loaded, diagnostics, requirements: requirements_found }
 }
 
 /// The checks on a resolved policy that go through the layers of `access`.

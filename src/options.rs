@@ -89,7 +89,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
         );
         return (out.arguments, out.problems);
     }
-    for extra in &arch.extra_args {
+    for extra in arch.extra_args.iter() {
         if let Some(owner) = modelled_by(&extra.value, policy) {
             out.error(
                 Code::ExtraArgModelled,
@@ -104,7 +104,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
         }
         out.push(extra.value.clone(), Setting::Extra, extra.origin.clone());
     }
-    for setting in &arch.features {
+    for setting in arch.features.iter() {
         let enable = match setting.state {
             FeatureState::Enable => true,
             FeatureState::Disable => false,

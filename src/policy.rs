@@ -36,8 +36,8 @@ pub struct Policy {
     pub libguestfs_backend: Valued<LibguestfsBackend>,
     pub libvirt: Package,
     pub arches: Vec<ArchPolicy>,
-    /// The arch selectors of the profile and its parents, root first: how the profile names
-    /// the arches it treats apart (`!x86_64`: every arch but x86_64, including later ones).
+    /// The distinct arch selectors of the profile and its parents, root first: how the profile
+    /// names the arches it treats apart (`!x86_64`: every arch but x86_64, including later ones).
     pub selectors: Vec<crate::profile::Selector>,
 }
 
@@ -90,36 +90,37 @@ pub struct Package {
 
 #[derive(Debug, Clone)]
 pub struct ArchPolicy {
+    // The lists are shared by the arches of a profile whose settings are one state.
     pub arch: String,
     pub build: Valued<BuildMode>,
     /// A tools-only arch that runs a configure of its own without the others' options (RHEL 7)
     /// rather than the same configure as every arch (RHEL 9).
     pub bare_configure: bool,
     /// Build options set for this arch, in declaration order (inherited ones first).
-    pub features: Vec<FeatureSetting>,
+    pub features: std::sync::Arc<Vec<FeatureSetting>>,
     /// Every registered driver that exists in this qemu version, in catalogue order; shared
     /// with the arches and profiles whose version and build options are the same.
     pub drivers: std::sync::Arc<[DriverBuild]>,
-    pub rw_whitelist: Vec<Valued<String>>,
-    pub ro_whitelist: Vec<Valued<String>>,
+    pub rw_whitelist: std::sync::Arc<Vec<Valued<String>>>,
+    pub ro_whitelist: std::sync::Arc<Vec<Valued<String>>>,
     pub whitelist_in_tools: Valued<bool>,
     /// Whether a profile sets whitelist-in-tools itself, so that configure gets the flag
     /// either way (RHEL 9 passes `--disable-block-drv-whitelist-in-tools`).
     pub whitelist_in_tools_set: bool,
-    pub acknowledged_compiled_out: Vec<Valued<String>>,
+    pub acknowledged_compiled_out: std::sync::Arc<Vec<Valued<String>>>,
     /// Configure arguments outside the block-driver policy, passed as written (tools-only arches
     /// keep them: `--prefix` matters to every build).
-    pub extra_args: Vec<Valued<String>>,
+    pub extra_args: std::sync::Arc<Vec<Valued<String>>>,
     /// Block modules and the subpackages that ship them, for this arch.
-    pub subpackages: Vec<Subpackage>,
-    pub libguestfs_disabled: Vec<Valued<String>>,
+    pub subpackages: std::sync::Arc<Vec<Subpackage>>,
+    pub libguestfs_disabled: std::sync::Arc<Vec<Valued<String>>>,
     /// `None`: the profiles say nothing of libvirt, so it decides nothing.
     pub libvirt: Option<LibvirtArch>,
     pub needs: Vec<Need>,
     /// The consumers that run on this arch, with what they require beyond qemu's drivers.
     pub consumers: Vec<Consumer>,
     /// Where an edit took a value out of a list, so that an absence has a provenance too.
-    pub removals: Vec<Removal>,
+    pub removals: std::sync::Arc<Vec<Removal>>,
 }
 
 /// A block module and the subpackage that ships it.

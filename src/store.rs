@@ -5,12 +5,12 @@ use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
 use crate::resolve::{DriverTables, Partial};
-use crate::source::Sources;
+use crate::source::{FileId, Sources};
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 static SHIPPED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/profiles");
 
@@ -26,9 +26,9 @@ pub struct Store {
     /// The names of the shipped profiles.
     shipped: HashSet<String>,
     pub sources: Sources,
-    loaded: IndexMap<String, Rc<RawProfile>>,
+    loaded: IndexMap<String, Arc<RawProfile>>,
     /// Each profile's resolution state once built: its children start from it.
-    resolved: HashMap<String, Rc<Partial>>,
+    resolved: HashMap<String, Arc<Partial>>,
     /// Uses of each state still to come, when `plan` knows them.
     pending: Option<HashMap<String, usize>>,
     /// The largest profile file read (`--max-profile-size`).
@@ -54,12 +54,13 @@ impl Store {
                     format!("cannot read the profile directory {}: {e}", dir.display()),
                 ))
             })?;
-            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            // One directory: by file name, which is the order of the paths, without comparing
-            // them component by component.
-            paths.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
-            for path in paths {
-                if let Some(stem) = toml_stem(&path) {
+            // One directory: by file name, which is the order of the paths, without taking
+            // paths apart into components (10,000 names are sorted).
+            let mut files: Vec<(std::ffi::OsString, PathBuf)> =
+                entries.filter_map(|e| e.ok().map(|e| (e.file_name(), e.path()))).collect();
+            files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            for (file_name, path) in files {
+                if let Some(stem) = toml_stem(Path::new(&file_name)) {
                     found.insert(stem, Location::File(path));
                 }
             }
@@ -107,31 +108,55 @@ impl Store {
                         .with_help("name profile files with letters, digits and `.`, `_`, `+`, `-`, starting with a letter or digit"),
                 ));
             }
-            let (display, text) = match location {
-                Location::Shipped(file) => (
-                    format!("profiles/{}", file.path().display()),
-                    file.contents_utf8().unwrap_or_default().to_string(),
-                ),
-                Location::File(path) => (path.display().to_string(), self.read(&path)?),
-            };
+            let (display, read) = read_location(&location, self.profile_limit);
+            let text = self.read(display.clone(), read)?;
             let file = self.sources.add(display, text);
             let profile = parse_profile(name, file, self.sources.text(file))?;
-            self.loaded.insert(name.to_string(), Rc::new(profile));
+            self.loaded.insert(name.to_string(), Arc::new(profile));
         }
         Ok(&self.loaded[name])
     }
 
-    /// A profile file's text: a regular file within the size limit, in UTF-8. A byte that is not
-    /// UTF-8 is an error at its line and column, like a TOML syntax error.
-    fn read(&mut self, path: &Path) -> Result<String> {
-        let display = path.display().to_string();
-        let bytes = crate::input::read_regular_file(path, self.profile_limit).map_err(|e| {
-            let mut d = Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"));
-            if let crate::input::InputError::TooLarge { .. } = e {
-                d = d.with_help("a profile is a few KiB; --max-profile-size raises the limit");
+    /// `load` of each of `names` (distinct) in turn, the files read and parsed on every core:
+    /// the same sources in the same order, and the same profiles loaded.
+    fn load_all(&mut self, names: &[String]) {
+        let todo: Vec<(&str, Location)> = names
+            .iter()
+            .filter(|n| !self.loaded.contains_key(n.as_str()) && crate::profile::values::is_package_name(n))
+            .filter_map(|n| Some((n.as_str(), self.found.get(n.as_str())?.clone())))
+            .collect();
+        let limit = self.profile_limit;
+        let reads = in_parallel(&todo, |(_, location)| read_location(location, limit));
+        let mut files: Vec<(&str, FileId)> = Vec::new();
+        for ((name, _), (display, read)) in todo.iter().zip(reads) {
+            if let Ok(text) = self.read(display.clone(), read) {
+                files.push((name, self.sources.add(display, text)));
             }
-            Failure::single(d)
-        })?;
+        }
+        let sources = &self.sources;
+        let parsed = in_parallel(&files, |(name, file)| parse_profile(name, *file, sources.text(*file)));
+        for ((name, _), profile) in files.iter().zip(parsed) {
+            if let Ok(profile) = profile {
+                self.loaded.insert(name.to_string(), Arc::new(profile));
+            }
+        }
+    }
+
+    /// A profile file's text, as `read_location` read it: a regular file within the size limit,
+    /// in UTF-8. A byte that is not UTF-8 is an error at its line and column, like a TOML syntax
+    /// error.
+    fn read(&mut self, display: String, read: Read) -> Result<String> {
+        let bytes = match read {
+            Read::Text(text) => return Ok(text),
+            Read::Failed(e) => {
+                let mut d = Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"));
+                if let crate::input::InputError::TooLarge { .. } = e {
+                    d = d.with_help("a profile is a few KiB; --max-profile-size raises the limit");
+                }
+                return Err(Failure::single(d));
+            }
+            Read::Bytes(bytes) => bytes,
+        };
         crate::input::utf8(bytes).map_err(|(bad, bytes)| {
             let byte = bytes[bad.offset];
             let file = self.sources.add(display.clone(), String::from_utf8_lossy(&bytes).into_owned());
@@ -154,19 +179,14 @@ impl Store {
     /// candidate's name, or a backslash (an escape could spell either); the others cannot be.
     /// `history rhel` among 10,000 profiles reads only what the series needs.
     pub fn candidates(&self, product: &str) -> Vec<String> {
-        let texts: Vec<(&str, Option<std::borrow::Cow<'_, [u8]>>)> = self
-            .found
-            .iter()
-            .map(|(name, location)| {
-                let text = match location {
-                    Location::Shipped(file) => Some(std::borrow::Cow::Borrowed(file.contents())),
-                    Location::File(path) => {
-                        crate::input::read_regular_file(path, self.profile_limit).ok().map(Into::into)
-                    }
-                };
-                (name.as_str(), text)
-            })
-            .collect();
+        let found: Vec<(&String, &Location)> = self.found.iter().collect();
+        let texts: Vec<(&str, Option<std::borrow::Cow<'_, [u8]>>)> = in_parallel(&found, |(name, location)| {
+            let text = match location {
+                Location::Shipped(file) => Some(std::borrow::Cow::Borrowed(file.contents())),
+                Location::File(path) => crate::input::read_regular_file(path, self.profile_limit).ok().map(Into::into),
+            };
+            (name.as_str(), text)
+        });
         let holds = |text: &[u8], needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
         let mut chosen: Vec<bool> = texts
             .iter()
@@ -214,7 +234,7 @@ impl Store {
 
     /// The resolution state of `name` (`resolve::Partial`), built on its parent's, which is
     /// built once and then shared by every profile that inherits it.
-    pub(crate) fn partial(&mut self, name: &str) -> Result<Rc<Partial>> {
+    pub(crate) fn partial(&mut self, name: &str) -> Result<Arc<Partial>> {
         if let Some(done) = self.resolved.get(name).cloned() {
             self.used(name);
             return Ok(done);
@@ -223,7 +243,7 @@ impl Store {
         let last = chain.last().expect("a walk has its profile");
         let mut parent = last.inherits.as_ref().and_then(|i| self.resolved.get(&i.value)).cloned();
         for profile in chain.into_iter().rev() {
-            let partial = Rc::new(Partial::step(parent.as_ref(), profile));
+            let partial = Arc::new(Partial::step(parent.as_ref(), profile));
             if let Some(parent) = &parent {
                 self.used(parent.name());
             }
@@ -239,9 +259,16 @@ impl Store {
     /// so that 10,000 profiles do not keep 10,000 states. Loads them all, in this order.
     pub fn plan(&mut self, names: &[String]) {
         let mut pending: HashMap<String, usize> = HashMap::new();
+        let mut first: HashSet<&str> = HashSet::new();
+        let distinct: Vec<String> = names.iter().filter(|n| first.insert(n.as_str())).cloned().collect();
+        self.load_all(&distinct);
+        let mut tried: HashSet<&str> = HashSet::new();
         for name in names {
             *pending.entry(name.clone()).or_default() += 1;
-            let parent = self.load(name).ok().and_then(|p| p.inherits.as_ref().map(|i| i.value.clone()));
+            // `load_all` tried each name once: a name given again is tried again, as before.
+            let profile =
+                if tried.insert(name) { self.loaded.get(name.as_str()).map(|p| &**p) } else { self.load(name).ok() };
+            let parent = profile.and_then(|p| p.inherits.as_ref().map(|i| i.value.clone()));
             if let Some(parent) = parent {
                 *pending.entry(parent).or_default() += 1;
             }
@@ -266,8 +293,8 @@ impl Store {
     /// `name` and its parents, child first, up to the root, or up to the first parent already
     /// resolved when `to_resolved` is set (whose chain loaded, so the rest cannot fail).
     /// Missing parents and cycles are errors at the `inherits` that names them.
-    fn walk(&mut self, name: &str, to_resolved: bool) -> Result<Vec<Rc<RawProfile>>> {
-        let mut chain: Vec<Rc<RawProfile>> = Vec::new();
+    fn walk(&mut self, name: &str, to_resolved: bool) -> Result<Vec<Arc<RawProfile>>> {
+        let mut chain: Vec<Arc<RawProfile>> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut next = Some(name.to_string());
         while let Some(current) = next.take() {
@@ -308,6 +335,44 @@ impl Store {
         }
         Ok(chain)
     }
+}
+
+/// What reading a profile's file gave, before anything is added to the sources.
+enum Read {
+    Text(String),
+    Bytes(Vec<u8>),
+    Failed(crate::input::InputError),
+}
+
+/// The name a profile's file is shown by, and its contents.
+fn read_location(location: &Location, limit: u64) -> (String, Read) {
+    match location {
+        Location::Shipped(file) => (
+            format!("profiles/{}", file.path().display()),
+            Read::Text(file.contents_utf8().unwrap_or_default().to_string()),
+        ),
+        Location::File(path) => (
+            path.display().to_string(),
+            crate::input::read_regular_file(path, limit).map_or_else(Read::Failed, Read::Bytes),
+        ),
+    }
+}
+
+/// `f` of each item, in order, on up to as many threads as there are cores.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    // Below this, starting threads costs more than it saves.
+    const SMALL: usize = 64;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    if threads < 2 || items.len() < SMALL {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 fn toml_stem(path: &Path) -> Option<String> {

@@ -110,7 +110,7 @@ fn every_shipped_profile_round_trips_through_its_generated_spec_in_both_styles()
             let acknowledged: Vec<String> = policy
                 .arches
                 .iter()
-                .flat_map(|a| &a.acknowledged_compiled_out)
+                .flat_map(|a| a.acknowledged_compiled_out.iter())
                 .map(|v| format!("warning[whitelisted-compiled-out]: `{}`", v.value))
                 .collect();
             let warnings: Vec<&str> = imported.stderr.lines().filter(|l| l.starts_with("warning[")).collect();

@@ -8,10 +8,12 @@
 
 pub mod buildrequires;
 
-use indexmap::IndexMap;
 use semver::{Version, VersionReq};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+
+/// Lookups by name are most of resolution's hashing: a fast hash (the order stays the file's).
+type IndexMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::FixedState>;
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]

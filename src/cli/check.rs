@@ -54,7 +54,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         });
     }
     context.store.plan(&names);
-    let checked: Vec<check::Checked> = names.iter().map(|n| check::check(&mut context.store, n)).collect();
+    let checked = check::check_all(&mut context.store, &names);
     let text = match args.format {
         TextOrJson::Text => {
             let view = check::text_view(

@@ -158,7 +158,7 @@ pub struct ArchOverride {
 }
 
 /// `x86_64`, `ppc64le,aarch64`, `power64`, `!x86_64` (every arch but x86_64).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Selector {
     pub negated: bool,
     pub names: Vec<String>,

@@ -23,16 +23,17 @@ pub(super) struct ArchState {
     tools_configure: Option<Valued<ToolsConfigure>>,
     /// Settings and whether an arch selector made them (a tools-only arch keeps only those).
     features: Vec<(FeatureSetting, bool)>,
-    rw: Vec<Valued<String>>,
-    ro: Vec<Valued<String>>,
+    // Lists a child's state shares with its parent's until it edits them.
+    rw: Arc<Vec<Valued<String>>>,
+    ro: Arc<Vec<Valued<String>>>,
     in_tools: Option<Valued<bool>>,
-    acknowledged: Vec<Valued<String>>,
-    extra_args: Vec<Valued<String>>,
-    subpackages: Vec<Subpackage>,
-    libguestfs_disabled: Vec<Valued<String>>,
+    acknowledged: Arc<Vec<Valued<String>>>,
+    extra_args: Arc<Vec<Valued<String>>>,
+    subpackages: Arc<Vec<Subpackage>>,
+    libguestfs_disabled: Arc<Vec<Valued<String>>>,
     libvirt: Option<LibvirtState>,
     consumers: IndexMap<String, ConsumerState>,
-    removals: Vec<Removal>,
+    removals: Arc<Vec<Removal>>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,16 +75,16 @@ impl ArchState {
         if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
             self.build = None;
             self.features.clear();
-            self.rw.clear();
-            self.ro.clear();
+            self.rw = Arc::default();
+            self.ro = Arc::default();
             self.in_tools = None;
-            self.acknowledged.clear();
-            self.extra_args.clear();
-            self.subpackages.clear();
+            self.acknowledged = Arc::default();
+            self.extra_args = Arc::default();
+            self.subpackages = Arc::default();
         }
         if profile.libvirt_inherit.as_ref().is_some_and(|i| !i.value) {
             self.libvirt = None;
-            self.removals.retain(|r| r.list != ListName::LibvirtDisabled);
+            Arc::make_mut(&mut self.removals).retain(|r| r.list != ListName::LibvirtDisabled);
         }
         self.apply(&profile.base, false, &profile.name, diagnostics);
         let mut set_by_selector: Vec<&(Spanned<String>, Spanned<FeatureState>)> = Vec::new();
@@ -131,25 +132,26 @@ impl ArchState {
             }
         }
         if let Some(edit) = &settings.rw_whitelist {
-            let removed = apply_list(&mut self.rw, edit, "the rw whitelist", profile, diagnostics);
+            let removed = apply_list(Arc::make_mut(&mut self.rw), edit, "the rw whitelist", profile, diagnostics);
             self.note_removals(ListName::RwWhitelist, removed, &self.rw.clone());
         }
         if let Some(edit) = &settings.ro_whitelist {
-            let removed = apply_list(&mut self.ro, edit, "the ro whitelist", profile, diagnostics);
+            let removed = apply_list(Arc::make_mut(&mut self.ro), edit, "the ro whitelist", profile, diagnostics);
             self.note_removals(ListName::RoWhitelist, removed, &self.ro.clone());
         }
         if let Some(b) = &settings.whitelist_in_tools {
             self.in_tools = Some(Valued::new(b.value, origin(&b.span)));
         }
         if let Some(edit) = &settings.extra_args {
-            let _ = apply_list(&mut self.extra_args, edit, "extra-args", profile, diagnostics);
+            let _ = apply_list(Arc::make_mut(&mut self.extra_args), edit, "extra-args", profile, diagnostics);
         }
         if let Some(edit) = &settings.acknowledge_compiled_out {
-            let _ = apply_list(&mut self.acknowledged, edit, "acknowledge-compiled-out", profile, diagnostics);
+            let acknowledged = Arc::make_mut(&mut self.acknowledged);
+            let _ = apply_list(acknowledged, edit, "acknowledge-compiled-out", profile, diagnostics);
         }
         if let Some(edit) = &settings.libguestfs_disabled {
             let what = "the libguestfs disabled protocols";
-            let removed = apply_list(&mut self.libguestfs_disabled, edit, what, profile, diagnostics);
+            let removed = apply_list(Arc::make_mut(&mut self.libguestfs_disabled), edit, what, profile, diagnostics);
             self.note_removals(ListName::LibguestfsDisabled, removed, &self.libguestfs_disabled.clone());
         }
         for sub in &settings.subpackages {
@@ -176,9 +178,10 @@ impl ArchState {
                     })
                 },
             };
+            let subpackages = Arc::make_mut(&mut self.subpackages);
             match existing {
-                Some(i) => self.subpackages[i] = entry,
-                None => self.subpackages.push(entry),
+                Some(i) => subpackages[i] = entry,
+                None => subpackages.push(entry),
             }
         }
         if let Some(span) = &settings.libvirt {
@@ -230,10 +233,14 @@ impl ArchState {
 
     /// Remembers where values were taken out of a list, forgetting those that are back in it.
     fn note_removals(&mut self, list: ListName, removed: Vec<Valued<String>>, now: &[Valued<String>]) {
-        self.removals.retain(|r| r.list != list || !now.iter().any(|v| v.value == r.value));
+        if self.removals.is_empty() && removed.is_empty() {
+            return;
+        }
+        let removals = Arc::make_mut(&mut self.removals);
+        removals.retain(|r| r.list != list || !now.iter().any(|v| v.value == r.value));
         for r in removed {
-            self.removals.retain(|old| old.list != list || old.value != r.value);
-            self.removals.push(Removal { list, value: r.value, origin: r.origin });
+            removals.retain(|old| old.list != list || old.value != r.value);
+            removals.push(Removal { list, value: r.value, origin: r.origin });
         }
     }
 
@@ -242,6 +249,27 @@ impl ArchState {
     pub(super) fn finish(
         &self,
         arch: &str,
+        version: &Version,
+        backports: &[Valued<String>],
+        catalogue: &Catalogue,
+        tables: &mut DriverTables,
+    ) -> ArchPolicy {
+        let mut policy = self.finish_shared(version, backports, catalogue, tables);
+        self.finish_for(&mut policy, arch, catalogue);
+        policy
+    }
+
+    /// `finish` for another arch of this state, from the policy of the first one: all that does
+    /// not depend on the arch is shared.
+    pub(super) fn finish_like(&self, first: &ArchPolicy, arch: &str, catalogue: &Catalogue) -> ArchPolicy {
+        let mut policy = ArchPolicy { needs: Vec::new(), consumers: Vec::new(), ..first.clone() };
+        self.finish_for(&mut policy, arch, catalogue);
+        policy
+    }
+
+    /// What of the arch's policy follows from the state alone (no consumers yet).
+    fn finish_shared(
+        &self,
         version: &Version,
         backports: &[Valued<String>],
         catalogue: &Catalogue,
@@ -256,7 +284,7 @@ impl ArchState {
             // A bare configure: only what an arch selector set for this arch, no whitelists.
             in_tools = Valued::new(false, build.origin.clone());
             in_tools_set = false;
-            (Vec::new(), Vec::new())
+            (Arc::default(), Arc::default())
         } else {
             (self.rw.clone(), self.ro.clone())
         };
@@ -270,6 +298,33 @@ impl ArchState {
             f.custom = catalogue.feature(&f.name).is_none();
         }
         let drivers = tables.get(version, backports, &features, catalogue);
+        ArchPolicy {
+            arch: String::new(),
+            build,
+            bare_configure,
+            features: features.into(),
+            drivers,
+            rw_whitelist: rw,
+            ro_whitelist: ro,
+            whitelist_in_tools: in_tools,
+            whitelist_in_tools_set: in_tools_set,
+            acknowledged_compiled_out: self.acknowledged.clone(),
+            extra_args: self.extra_args.clone(),
+            subpackages: self.subpackages.clone(),
+            libguestfs_disabled: self.libguestfs_disabled.clone(),
+            libvirt: self.libvirt.as_ref().map(|l| LibvirtArch {
+                disabled: l.disabled.clone(),
+                backends: l.backends.clone(),
+                origin: l.origin.clone(),
+            }),
+            needs: Vec::new(),
+            consumers: Vec::new(),
+            removals: self.removals.clone(),
+        }
+    }
+
+    /// The arch's name, and its consumers and their needs.
+    fn finish_for(&self, policy: &mut ArchPolicy, arch: &str, catalogue: &Catalogue) {
         let here = self.consumers.iter().filter(|(_, c)| {
             c.arches.as_ref().is_none_or(|arches| {
                 arches.iter().any(|a| {
@@ -305,29 +360,9 @@ impl ArchState {
                 })
             })
             .collect();
-        ArchPolicy {
-            arch: arch.to_string(),
-            build,
-            bare_configure,
-            features,
-            drivers,
-            rw_whitelist: rw,
-            ro_whitelist: ro,
-            whitelist_in_tools: in_tools,
-            whitelist_in_tools_set: in_tools_set,
-            acknowledged_compiled_out: self.acknowledged.clone(),
-            extra_args: self.extra_args.clone(),
-            subpackages: self.subpackages.clone(),
-            libguestfs_disabled: self.libguestfs_disabled.clone(),
-            libvirt: self.libvirt.as_ref().map(|l| LibvirtArch {
-                disabled: l.disabled.clone(),
-                backends: l.backends.clone(),
-                origin: l.origin.clone(),
-            }),
-            needs,
-            consumers,
-            removals: self.removals.clone(),
-        }
+        policy.arch = arch.to_string();
+        policy.needs = needs;
+        policy.consumers = consumers;
     }
 }
 

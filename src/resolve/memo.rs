@@ -8,15 +8,16 @@ use crate::catalogue::Catalogue;
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{CustomFeature, Package, Parents, Policy, Qemu, Rpm, Valued};
-use crate::profile::{LibguestfsBackend, RawProfile, Spanned};
+use crate::profile::{LibguestfsBackend, RawProfile, Selector, Spanned};
 use crate::source::Origin;
 use indexmap::IndexMap;
 use semver::Version;
-use std::rc::Rc;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Diagnostics of a chain, shared with the chains under it: each profile adds its own.
 #[derive(Debug, Clone, Default)]
-struct Diags(Option<Rc<DiagNode>>);
+struct Diags(Option<Arc<DiagNode>>);
 
 #[derive(Debug)]
 struct DiagNode {
@@ -26,7 +27,7 @@ struct DiagNode {
 
 impl Diags {
     fn with(&self, own: Vec<Diagnostic>) -> Diags {
-        if own.is_empty() { self.clone() } else { Diags(Some(Rc::new(DiagNode { own, rest: self.clone() }))) }
+        if own.is_empty() { self.clone() } else { Diags(Some(Arc::new(DiagNode { own, rest: self.clone() }))) }
     }
 
     /// Root first.
@@ -162,16 +163,16 @@ pub struct Summary {
 
 /// A profile's ancestors, nearest first, shared with its children's.
 #[derive(Debug, Clone, Default)]
-struct Lineage(Option<Rc<LineageNode>>);
+struct Lineage(Option<Arc<LineageNode>>);
 
 #[derive(Debug)]
 struct LineageNode {
-    profile: Rc<RawProfile>,
+    profile: Arc<RawProfile>,
     rest: Lineage,
 }
 
 impl Lineage {
-    fn iter(&self) -> impl Iterator<Item = &Rc<RawProfile>> {
+    fn iter(&self) -> impl Iterator<Item = &Arc<RawProfile>> {
         std::iter::successors(self.0.as_deref(), |n| n.rest.0.as_deref()).map(|n| &n.profile)
     }
 }
@@ -180,23 +181,26 @@ impl Lineage {
 /// It holds no other state: a parent's is dropped when nothing needs it any more.
 #[derive(Debug)]
 pub(crate) struct Partial {
-    profile: Rc<RawProfile>,
+    profile: Arc<RawProfile>,
     ancestors: Lineage,
     parents: Parents,
     /// Custom feature names of the profile and its ancestors (what its feature names may use).
     custom: Vec<String>,
+    /// The distinct arch selectors of the chain, root first (shared: a chain of 2,000 profiles
+    /// writing one selector keeps one, not a copy per profile).
+    selectors: Arc<Vec<Selector>>,
     /// Parse problems and unknown names of the chain; with an error, nothing else is built.
     load: Diags,
     failed: bool,
     top: Top,
     top_diags: Diags,
     /// Per arch of the profile: the settings so far and what applying them found.
-    arches: IndexMap<String, (Rc<ArchState>, Diags)>,
+    arches: IndexMap<String, (Arc<ArchState>, Diags)>,
 }
 
 impl Partial {
     /// `profile` applied on its parent's state (`None` for a root).
-    pub(crate) fn step(parent: Option<&Rc<Partial>>, profile: Rc<RawProfile>) -> Partial {
+    pub(crate) fn step(parent: Option<&Arc<Partial>>, profile: Arc<RawProfile>) -> Partial {
         let catalogue = Catalogue::get();
         let mut custom: Vec<String> = parent.map(|p| p.custom.clone()).unwrap_or_default();
         custom.extend(profile.custom_features.iter().map(|f| f.name.value.clone()));
@@ -205,18 +209,29 @@ impl Partial {
         let failed = parent.is_some_and(|p| p.failed) || own.iter().any(Diagnostic::is_error);
         let load = parent.map(|p| p.load.clone()).unwrap_or_default().with(own);
         let ancestors = match parent {
-            Some(p) => Lineage(Some(Rc::new(LineageNode { profile: p.profile.clone(), rest: p.ancestors.clone() }))),
+            Some(p) => Lineage(Some(Arc::new(LineageNode { profile: p.profile.clone(), rest: p.ancestors.clone() }))),
             None => Lineage::default(),
         };
         let parents = match parent {
             Some(p) => Parents::with(p.profile.name.clone(), &p.parents),
             None => Parents::default(),
         };
+        let mut selectors = parent.map(|p| p.selectors.clone()).unwrap_or_default();
+        if !profile.overrides.is_empty() {
+            // A selector written again selects nothing new: `Intent` reads them as a set.
+            let mut seen: HashSet<&Selector> = selectors.iter().collect();
+            let new: Vec<Selector> =
+                profile.overrides.iter().map(|o| &o.selector.value).filter(|s| seen.insert(s)).cloned().collect();
+            if !new.is_empty() {
+                Arc::make_mut(&mut selectors).extend(new);
+            }
+        }
         let mut partial = Partial {
             profile,
             ancestors,
             parents,
             custom,
+            selectors,
             load,
             failed,
             top: Top::default(),
@@ -234,17 +249,22 @@ impl Partial {
         // Arches that share one state in the parent and that this profile's arch selectors treat
         // alike end with one state too: it is built once, for the first of them (unless applying
         // the profile found problems, whose messages may name the arch).
-        let mut shared: Vec<(&str, *const ArchState, Rc<ArchState>)> = Vec::new();
+        // Arches this profile adds (`from` null) share a state when every profile of the chain
+        // treats them alike.
+        let mut shared: Vec<(&str, *const ArchState, Arc<ArchState>)> = Vec::new();
         for arch in &top.arches {
             let inherited = parent.and_then(|p| p.arches.get(&arch.value));
-            if let Some((state, diags)) = inherited {
-                let alike = shared.iter().find(|(other, from, _)| {
-                    std::ptr::eq(*from, Rc::as_ptr(state)) && selected_alike(&profile, other, &arch.value, catalogue)
-                });
-                if let Some((_, _, done)) = alike {
-                    partial.arches.insert(arch.value.clone(), (done.clone(), diags.clone()));
-                    continue;
-                }
+            let from = inherited.map_or(std::ptr::null(), |(state, _)| Arc::as_ptr(state));
+            let alike = shared.iter().find(|(other, f, _)| {
+                std::ptr::eq(*f, from)
+                    && selected_alike(&profile, other, &arch.value, catalogue)
+                    && (inherited.is_some()
+                        || partial.ancestors.iter().all(|p| selected_alike(p, other, &arch.value, catalogue)))
+            });
+            if let Some((_, _, done)) = alike {
+                let diags = inherited.map(|(_, diags)| diags.clone()).unwrap_or_default();
+                partial.arches.insert(arch.value.clone(), (done.clone(), diags));
+                continue;
             }
             let mut own = Vec::new();
             let (mut state, diags) = match inherited {
@@ -253,9 +273,9 @@ impl Partial {
                 None => (from_root(&partial.ancestors, &arch.value, catalogue, &mut own), Diags::default()),
             };
             state.apply_profile(&profile, &arch.value, catalogue, &mut own);
-            let state = Rc::new(state);
-            if let (Some((from, _)), true) = (inherited, own.is_empty()) {
-                shared.push((&arch.value, Rc::as_ptr(from), state.clone()));
+            let state = Arc::new(state);
+            if own.is_empty() {
+                shared.push((&arch.value, from, state.clone()));
             }
             partial.arches.insert(arch.value.clone(), (state, diags.with(own)));
         }
@@ -337,15 +357,22 @@ impl Partial {
         let Some((release, package, version)) = self.identity(&mut diagnostics) else {
             return Attempt { policy: None, diagnostics: tidy(diagnostics) };
         };
-        let arches = top
-            .arches
-            .iter()
-            .map(|arch| {
-                let (state, diags) = &self.arches[&arch.value];
-                diags.collect(&mut diagnostics);
-                state.finish(&arch.value, &version.value, &top.backports, catalogue, tables)
-            })
-            .collect();
+        // Arches of one state share the first one's lists.
+        let mut finished: Vec<(*const ArchState, usize)> = Vec::new();
+        let mut arches: Vec<crate::policy::ArchPolicy> = Vec::with_capacity(top.arches.len());
+        for arch in &top.arches {
+            let (state, diags) = &self.arches[&arch.value];
+            diags.collect(&mut diagnostics);
+            let first = finished.iter().find(|(s, _)| std::ptr::eq(*s, Arc::as_ptr(state))).map(|(_, i)| *i);
+            let policy = match first {
+                Some(i) => state.finish_like(&arches[i], &arch.value, catalogue),
+                None => {
+                    finished.push((Arc::as_ptr(state), arches.len()));
+                    state.finish(&arch.value, &version.value, &top.backports, catalogue, tables)
+                }
+            };
+            arches.push(policy);
+        }
         let policy = Policy {
             name: child.name.clone(),
             product: top.product.clone().unwrap_or_default(),
@@ -372,13 +399,7 @@ impl Partial {
                 .unwrap_or_else(|| Valued::new(LibguestfsBackend::Direct, Origin::Default)),
             libvirt: top.libvirt.clone(),
             arches,
-            selectors: std::iter::once(child)
-                .chain(self.ancestors.iter())
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .flat_map(|p| p.overrides.iter().map(|o| o.selector.value.clone()))
-                .collect(),
+            selectors: (*self.selectors).clone(),
         };
         version_checks::check(&policy, catalogue, &mut diagnostics);
         Attempt { policy: Some(policy), diagnostics: tidy(diagnostics) }
@@ -387,7 +408,7 @@ impl Partial {
 
 /// One arch's state after `ancestors`, applied from the root.
 fn from_root(ancestors: &Lineage, arch: &str, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) -> ArchState {
-    let chain: Vec<&Rc<RawProfile>> = ancestors.iter().collect();
+    let chain: Vec<&Arc<RawProfile>> = ancestors.iter().collect();
     let mut state = ArchState::default();
     for profile in chain.into_iter().rev() {
         state.apply_profile(profile, arch, catalogue, diagnostics);

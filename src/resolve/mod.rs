@@ -69,9 +69,9 @@ pub fn summary(store: &mut Store, name: &str) -> Result<(Summary, Vec<Diagnostic
 
 /// `resolve_chain` that keeps the policy next to its errors.
 pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
-    let mut partial: Option<std::rc::Rc<Partial>> = None;
+    let mut partial: Option<std::sync::Arc<Partial>> = None;
     for profile in chain.iter().rev() {
-        partial = Some(std::rc::Rc::new(Partial::step(partial.as_ref(), std::rc::Rc::new(profile.clone()))));
+        partial = Some(std::sync::Arc::new(Partial::step(partial.as_ref(), std::sync::Arc::new(profile.clone()))));
     }
     partial.expect("a chain has its profile").attempt(&mut DriverTables::default())
 }

@@ -37,6 +37,8 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
     // (code, driver, origin) -> arches, so that one warning names every arch it concerns.
     let mut per_driver: IndexMap<(Code, String, Origin), Vec<&str>> = IndexMap::new();
     let mut options_checked: Vec<&crate::policy::ArchPolicy> = Vec::new();
+    // Arches with the same lists and driver table find the same entries of `per_driver`.
+    let mut lists_checked: Vec<(&crate::policy::ArchPolicy, Vec<usize>)> = Vec::new();
     for arch in &policy.arches {
         // Arches with the same options have the same problems, whose messages name no arch.
         if !options_checked.iter().any(|a| options::same_options(a, arch)) {
@@ -45,8 +47,17 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
             diagnostics.extend(problems.into_iter().map(Problem::into_diagnostic));
         }
 
+        if let Some((_, found)) = lists_checked.iter().find(|(a, _)| same_lists(a, arch)) {
+            for &i in found {
+                if let Some((_, arches)) = per_driver.get_index_mut(i) {
+                    arches.push(&arch.arch);
+                }
+            }
+            continue;
+        }
+        let mut found = Vec::new();
         let acknowledged = |d: &str| arch.acknowledged_compiled_out.iter().any(|a| a.value == d);
-        for entry in arch.rw_whitelist.iter().chain(&arch.ro_whitelist) {
+        for entry in arch.rw_whitelist.iter().chain(arch.ro_whitelist.iter()) {
             let name = entry.value.as_str();
             let code = match catalogue.driver(name) {
                 None => continue,
@@ -55,13 +66,18 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
                 Some(_) if !arch.compiled_in(name) && !acknowledged(name) => Code::WhitelistedCompiledOut,
                 Some(_) => continue,
             };
-            per_driver.entry((code, name.to_string(), entry.origin.clone())).or_default().push(&arch.arch);
+            let slot = per_driver.entry((code, name.to_string(), entry.origin.clone()));
+            found.push(slot.index());
+            slot.or_default().push(&arch.arch);
         }
-        for rw in &arch.rw_whitelist {
+        for rw in arch.rw_whitelist.iter() {
             if let Some(ro) = arch.ro_whitelist.iter().find(|ro| ro.value == rw.value) {
-                per_driver.entry((Code::RwAndRo, rw.value.clone(), ro.origin.clone())).or_default().push(&arch.arch);
+                let slot = per_driver.entry((Code::RwAndRo, rw.value.clone(), ro.origin.clone()));
+                found.push(slot.index());
+                slot.or_default().push(&arch.arch);
             }
         }
+        lists_checked.push((arch, found));
     }
     for ((code, driver, origin), arches) in per_driver {
         let on = arches.join(", ");
@@ -104,6 +120,16 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
     }
 }
 
+/// Whether the whitelist checks of `a` and `b` find the same: their lists and driver table are
+/// shared (arches of one resolution state).
+fn same_lists(a: &crate::policy::ArchPolicy, b: &crate::policy::ArchPolicy) -> bool {
+    use std::sync::Arc;
+    Arc::ptr_eq(&a.rw_whitelist, &b.rw_whitelist)
+        && Arc::ptr_eq(&a.ro_whitelist, &b.ro_whitelist)
+        && Arc::ptr_eq(&a.acknowledged_compiled_out, &b.acknowledged_compiled_out)
+        && Arc::ptr_eq(&a.drivers, &b.drivers)
+}
+
 /// What the profiles say of libguestfs, libvirt and the block subpackages, against the
 /// versions they name.
 fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
@@ -117,7 +143,7 @@ fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagno
     };
     if let Some(version) = policy.libguestfs.version.as_ref().map(|v| &v.value) {
         for arch in &policy.arches {
-            for entry in &arch.libguestfs_disabled {
+            for entry in arch.libguestfs_disabled.iter() {
                 if let Some(removed) = catalogue.libguestfs_removed(&entry.value, version)
                     && once(&entry.origin)
                 {
