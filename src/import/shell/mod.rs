@@ -314,36 +314,19 @@ pub fn run(
     let mut out = Outcome::default();
     let text = text::text(file, source, lines, sets, unknowns, &mut out);
     let (count, beyond) = nesting_tokens(&text.text);
-    if let Some(at) = beyond {
+    // What brush-parser cannot be given: too deep, a panic, or exponential time.
+    let refused = [
+        beyond.map(|at| (at, format!("it has more than {MAX_NESTING_TOKENS} brackets and compound-command keywords, which the importer does not parse (it bounds how deep the text can nest)"))),
+        oversized_io_number(&text.text)
+            .map(|at| (at, format!("it redirects a file descriptor beyond {}, which the importer does not parse", i32::MAX))),
+        adjacent_openings(&text.text).map(|at| (at, format!("it has more than {MAX_ADJACENT_OPENINGS} `(` directly followed by another `(`, which the importer does not parse (read unclosed, each doubles the parser's work)"))),
+    ];
+    if let Some((at, reason)) = refused.into_iter().flatten().next() {
         let place = text.line_at(at).map_or(Place::line(1), |l| Place::line(l.number));
         out.stops.push(Stop {
             at: place,
             what: "the shell text".into(),
-            reason: format!(
-                "it has more than {MAX_NESTING_TOKENS} brackets and compound-command keywords, which the importer does not parse (it bounds how deep the text can nest)"
-            ),
-            help: "import a shorter build script, or edit the profile by hand".into(),
-        });
-        return out;
-    }
-    if let Some(at) = oversized_io_number(&text.text) {
-        let place = text.line_at(at).map_or(Place::line(1), |l| Place::line(l.number));
-        out.stops.push(Stop {
-            at: place,
-            what: "the shell text".into(),
-            reason: format!("it redirects a file descriptor beyond {}, which the importer does not parse", i32::MAX),
-            help: "import a shorter build script, or edit the profile by hand".into(),
-        });
-        return out;
-    }
-    if let Some(at) = adjacent_openings(&text.text) {
-        let place = text.line_at(at).map_or(Place::line(1), |l| Place::line(l.number));
-        out.stops.push(Stop {
-            at: place,
-            what: "the shell text".into(),
-            reason: format!(
-                "it has more than {MAX_ADJACENT_OPENINGS} `(` directly followed by another `(`, which the importer does not parse (read unclosed, each doubles the parser's work)"
-            ),
+            reason,
             help: "import a shorter build script, or edit the profile by hand".into(),
         });
         return out;
