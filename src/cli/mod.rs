@@ -16,13 +16,14 @@ mod import;
 mod list;
 mod man;
 mod matrix;
+mod parse;
 mod schema;
 mod show;
 mod sync;
 mod templates;
 mod verify;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
@@ -57,6 +58,15 @@ Exit status: 0 ok, 1 findings or differences, 2 error.",
     disable_help_subcommand = true
 )]
 pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The options every command takes.
+#[derive(Debug, clap::Args)]
+struct Globals {
     /// Also look for profiles in DIR (they win over the shipped ones and DRVPOLICY_PROFILES;
     /// later directories win over earlier ones).
     #[arg(long = "profiles", value_name = "DIR", global = true)]
@@ -73,8 +83,6 @@ pub struct Cli {
     /// Print at most N diagnostics per file, then how many more there are (0: all).
     #[arg(long, value_name = "N", global = true, default_value_t = 50)]
     max_diagnostics: usize,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,35 +193,32 @@ pub fn main() -> ExitCode {
     // `COMPLETE=bash drvpolicy` prints the shell's registration script; the shell then calls
     // back with the line to complete. Either way this answers and exits.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
-    let mut command = Cli::command();
-    // `Cli::try_parse`, keeping the command tree.
-    let parsed = match command.try_get_matches_from_mut(std::env::args_os()) {
-        Ok(mut matches) => Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)),
-        Err(e) => Err(e),
-    };
-    let cli = match parsed {
-        Ok(cli) => cli,
+    let cli = match parse::parse(&std::env::args_os().collect::<Vec<_>>()) {
+        Ok((cli, tree)) => {
+            // The command tree is not needed again, and freeing it is work for nothing.
+            std::mem::forget(tree);
+            cli
+        }
         Err(e) => {
             colour::When::from_raw_args(&raw_args()).apply();
             e.exit()
         }
     };
-    // The command tree is not needed again, and freeing it is most of what `--version` costs.
-    std::mem::forget(command);
-    let colours = cli.color.apply();
-    let max_diagnostics = cli.max_diagnostics;
-    let dirs = match search_path(std::env::var_os(PROFILES_VAR), &cli.profile_dirs) {
+    let Cli { globals, command } = cli;
+    let colours = globals.color.apply();
+    let max_diagnostics = globals.max_diagnostics;
+    let dirs = match search_path(std::env::var_os(PROFILES_VAR), &globals.profile_dirs) {
         Ok(dirs) => dirs,
         Err(failure) => return finish(Err(failure), &Sources::new(), colours, max_diagnostics),
     };
     let mut context = match Store::new(&dirs) {
         Ok(mut store) => {
-            store.profile_limit = cli.max_profile_size;
-            Context { store, templates: cli.templates.clone(), colours, max_diagnostics }
+            store.profile_limit = globals.max_profile_size;
+            Context { store, templates: globals.templates.clone(), colours, max_diagnostics }
         }
         Err(failure) => return finish(Err(failure), &Sources::new(), colours, max_diagnostics),
     };
-    let result = match cli.command {
+    let result = match command {
         Command::List(args) => list::run(&mut context, args),
         Command::Show(args) => show::run(&mut context, args),
         Command::Generate(args) => generate::run(&mut context, args),
