@@ -11,12 +11,29 @@ mod version;
 #[path = "src/catalogue/mod.rs"]
 mod catalogue;
 
+// The profile parser and what it reports with, to parse the shipped profiles once.
+#[allow(dead_code)]
+#[path = "src/code.rs"]
+mod code;
+#[allow(dead_code)]
+#[path = "src/diagnostic.rs"]
+mod diagnostic;
+#[allow(dead_code)]
+#[path = "src/profile/mod.rs"]
+mod profile;
+#[allow(dead_code)]
+#[path = "src/source.rs"]
+mod source;
+
 fn main() {
     println!("cargo:rerun-if-changed=profiles");
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=src/catalogue/qemu.toml");
     println!("cargo:rerun-if-changed=src/catalogue/mod.rs");
     println!("cargo:rerun-if-changed=src/version.rs");
+    for parser in ["src/profile", "src/code.rs", "src/diagnostic.rs", "src/source.rs"] {
+        println!("cargo:rerun-if-changed={parser}");
+    }
     // The crate itself (not this script's copy of the catalogue module) reads the bytes.
     println!("cargo::rustc-cfg=drvpolicy_catalogue");
 
@@ -25,4 +42,27 @@ fn main() {
     let bytes = postcard::to_allocvec(&parsed).unwrap_or_else(|e| panic!("the catalogue in postcard form: {e}"));
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(out.join("catalogue.postcard"), bytes).expect("write the catalogue");
+    std::fs::write(out.join("profiles.postcard"), parsed_profiles()).expect("write the parsed profiles");
+}
+
+/// Each shipped profile that parses without a problem, by name, as the run would parse it
+/// (its problems are reported from a parse at run time, the one `check` shows).
+fn parsed_profiles() -> Vec<u8> {
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir("profiles")
+        .expect("read profiles/")
+        .map(|e| e.expect("read profiles/").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let mut parsed: Vec<(String, Vec<u8>)> = Vec::new();
+    for path in paths {
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 profile name").to_string();
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(profile) = profile::parse_profile(&name, 0, &text) else { continue };
+        if profile.problems.is_empty() {
+            let bytes = postcard::to_allocvec(&profile).unwrap_or_else(|e| panic!("{name} in postcard form: {e}"));
+            parsed.push((name, bytes));
+        }
+    }
+    postcard::to_allocvec(&parsed).expect("the parsed profiles in postcard form")
 }

@@ -27,6 +27,7 @@ pub mod profile;
 pub mod render;
 pub mod resolve;
 pub mod schema;
+pub mod shipped;
 pub mod show;
 pub mod source;
 pub mod store;

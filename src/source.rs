@@ -18,6 +18,38 @@ impl Span {
     }
 }
 
+// A span is stored without its file: the shipped profiles are parsed at build time, and a
+// decoded span belongs to the file its profile was added as in this run (`decoding_in`).
+thread_local! {
+    static DECODING: std::cell::Cell<FileId> = const { std::cell::Cell::new(0) };
+}
+
+/// `decode()` with every span it decodes in `file`.
+pub fn decoding_in<T>(file: FileId, decode: impl FnOnce() -> T) -> T {
+    let before = DECODING.replace(file);
+    let decoded = decode();
+    DECODING.set(before);
+    decoded
+}
+
+/// The file of what is being decoded (see `decoding_in`).
+pub fn decoding_file() -> FileId {
+    DECODING.get()
+}
+
+impl serde::Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&(self.range.start, self.range.end), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (start, end) = <(usize, usize)>::deserialize(deserializer)?;
+        Ok(Span::new(decoding_file(), start..end))
+    }
+}
+
 /// Where a resolved value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Origin {

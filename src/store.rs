@@ -6,13 +6,10 @@ use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
 use crate::resolve::{DriverTables, Partial};
 use crate::source::{FileId, Sources};
-use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-static SHIPPED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/profiles");
 
 #[derive(Debug, Clone)]
 enum Location {
@@ -41,7 +38,7 @@ impl Store {
     /// The shipped profiles plus those in `dirs`; reading a directory that is not there is an error.
     pub fn new(dirs: &[PathBuf]) -> Result<Store> {
         let mut found = IndexMap::new();
-        for file in SHIPPED.files() {
+        for file in crate::shipped::FILES.files() {
             if let Some(stem) = toml_stem(file.path()) {
                 found.insert(stem, Location::Shipped(file));
             }
@@ -111,7 +108,7 @@ impl Store {
             let (display, read) = read_location(&location, self.profile_limit);
             let text = self.read(display.clone(), read)?;
             let file = self.sources.add(display, text);
-            let profile = parse_profile(name, file, self.sources.text(file))?;
+            let profile = parse(name, &location, file, self.sources.text(file))?;
             self.loaded.insert(name.to_string(), Arc::new(profile));
         }
         Ok(&self.loaded[name])
@@ -127,15 +124,15 @@ impl Store {
             .collect();
         let limit = self.profile_limit;
         let reads = in_parallel(&todo, |(_, location)| read_location(location, limit));
-        let mut files: Vec<(&str, FileId)> = Vec::new();
-        for ((name, _), (display, read)) in todo.iter().zip(reads) {
+        let mut files: Vec<(&str, &Location, FileId)> = Vec::new();
+        for ((name, location), (display, read)) in todo.iter().zip(reads) {
             if let Ok(text) = self.read(display.clone(), read) {
-                files.push((name, self.sources.add(display, text)));
+                files.push((name, location, self.sources.add(display, text)));
             }
         }
         let sources = &self.sources;
-        let parsed = in_parallel(&files, |(name, file)| parse_profile(name, *file, sources.text(*file)));
-        for ((name, _), profile) in files.iter().zip(parsed) {
+        let parsed = in_parallel(&files, |(name, location, file)| parse(name, location, *file, sources.text(*file)));
+        for ((name, _, _), profile) in files.iter().zip(parsed) {
             if let Ok(profile) = profile {
                 self.loaded.insert(name.to_string(), Arc::new(profile));
             }
@@ -355,6 +352,15 @@ fn read_location(location: &Location, limit: u64) -> (String, Read) {
             path.display().to_string(),
             crate::input::read_regular_file(path, limit).map_or_else(Read::Failed, Read::Bytes),
         ),
+    }
+}
+
+/// The profile `name` from its text, added to the sources as `file`: a shipped one as build.rs
+/// parsed it, when it could.
+fn parse(name: &str, location: &Location, file: FileId, text: &str) -> std::result::Result<RawProfile, Diagnostic> {
+    match location {
+        Location::Shipped(_) => crate::shipped::parsed(name, file).map_or_else(|| parse_profile(name, file, text), Ok),
+        Location::File(_) => parse_profile(name, file, text),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::source::{FileId, Span};
 use semver::Version;
 
 /// A value and where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
@@ -26,22 +26,23 @@ impl<T> Spanned<T> {
 
 /// A list as a child or an arch selector writes it: a whole new list, or edits of the
 /// inherited one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ListEdit<T> {
     Replace(Vec<Spanned<T>>),
     Edit { add: Vec<Spanned<T>>, remove: Vec<Spanned<String>> },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SpannedList<T> {
     pub edit: ListEdit<T>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawProfile {
     /// The file stem, which is how profiles are named on the command line and in `inherits`.
     pub name: String,
+    #[serde(skip, default = "crate::source::decoding_file")]
     pub file: FileId,
     /// Span of the whole `[profile]` table header (or the file start), for profile-level messages.
     pub span: Span,
@@ -77,11 +78,12 @@ pub struct RawProfile {
     pub base: Settings,
     pub overrides: Vec<ArchOverride>,
     /// What the parser could not read; resolution reports these with its own findings.
+    #[serde(skip)]
     pub problems: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// Everything that can differ per architecture.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     pub build: Option<Spanned<BuildMode>>,
     /// `tools-only-configure`: what configure a tools-only arch runs.
@@ -107,7 +109,7 @@ pub struct Settings {
 
 /// `block-rbd = { name = "qemu-kvm-block-rbd", required = true }`, or `block-rbd = false`:
 /// built, but shipped by no package on these arches.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawSubpackage {
     pub module: Spanned<String>,
     /// `None` for `= false`.
@@ -117,7 +119,7 @@ pub struct RawSubpackage {
 }
 
 /// A build option the catalogue does not know (downstream-only or not about block drivers).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomFeature {
     pub name: Spanned<String>,
     /// The NAME of `--enable-NAME` / `--disable-NAME`.
@@ -126,7 +128,7 @@ pub struct CustomFeature {
     pub summary: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawConsumer {
     pub name: Spanned<String>,
     pub description: Option<String>,
@@ -136,13 +138,13 @@ pub struct RawConsumer {
 }
 
 /// A package a consumer requires that is not a qemu driver (an nbdkit plugin, qemu-nbd).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawRequirement {
     pub package: Spanned<String>,
     pub why: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawNeed {
     pub driver: Spanned<String>,
     pub access: Spanned<Access>,
@@ -151,14 +153,14 @@ pub struct RawNeed {
 }
 
 /// `[arch."SELECTOR"]`: settings for the arches the selector matches.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArchOverride {
     pub selector: Spanned<Selector>,
     pub settings: Settings,
 }
 
 /// `x86_64`, `ppc64le,aarch64`, `power64`, `!x86_64` (every arch but x86_64).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Selector {
     pub negated: bool,
     pub names: Vec<String>,
