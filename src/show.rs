@@ -239,6 +239,38 @@ pub struct ListEntry {
     pub shadows_shipped: Option<String>,
 }
 
+impl ListEntry {
+    /// `package version`, as the QEMU column shows it.
+    pub fn qemu_label(&self) -> String {
+        format!("{} {}", self.qemu.package, self.qemu.version)
+    }
+}
+
+/// The widths of `list`'s padded columns, in characters: measured here once rather than by the
+/// template in passes over every row.
+#[derive(Debug, Serialize)]
+pub struct ListColumns {
+    /// PROFILE and PARENT: the longest name, with room for the `*` mark when one is marked.
+    pub name: usize,
+    pub qemu: usize,
+}
+
+/// What `list.j2` renders: the entries and their column widths.
+#[derive(Debug, Serialize)]
+pub struct ListView<'a> {
+    pub profiles: &'a [ListEntry],
+    pub columns: ListColumns,
+}
+
+pub fn list_view(profiles: &[ListEntry]) -> ListView<'_> {
+    let marked = profiles.iter().any(|e| e.shadows_shipped.is_some());
+    let longest = profiles.iter().map(|e| e.name.chars().count()).max().unwrap_or(0);
+    let qemu = profiles.iter().map(|e| e.qemu_label().chars().count()).max().unwrap_or(0);
+    let columns =
+        ListColumns { name: (longest + usize::from(marked)).max("PROFILE".len()), qemu: qemu.max("QEMU".len()) };
+    ListView { profiles, columns }
+}
+
 /// Profiles ordered by product, then release as a version, then name.
 pub fn list(policies: &[Policy], shadowing: impl Fn(&str) -> Option<String>) -> Vec<ListEntry> {
     let summaries = policies.iter().map(|p| crate::resolve::Summary {

@@ -6,10 +6,15 @@ use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::profile::{RawProfile, parse_profile};
 use crate::resolve::{DriverTables, Partial};
 use crate::source::{FileId, Sources};
-use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet};
+use foldhash::fast::FixedState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+// 10,000 profiles are looked up by name at every step: a fast hash, fixed so that runs agree
+// (the maps of names are never iterated in hash order).
+type IndexMap<K, V> = indexmap::IndexMap<K, V, FixedState>;
+type HashMap<K, V> = std::collections::HashMap<K, V, FixedState>;
+type HashSet<K> = std::collections::HashSet<K, FixedState>;
 
 #[derive(Debug, Clone)]
 enum Location {
@@ -37,7 +42,7 @@ pub struct Store {
 impl Store {
     /// The shipped profiles plus those in `dirs`; reading a directory that is not there is an error.
     pub fn new(dirs: &[PathBuf]) -> Result<Store> {
-        let mut found = IndexMap::new();
+        let mut found = IndexMap::default();
         for file in crate::shipped::FILES.files() {
             if let Some(stem) = toml_stem(file.path()) {
                 found.insert(stem, Location::Shipped(file));
@@ -67,8 +72,8 @@ impl Store {
             found,
             shipped,
             sources: Sources::new(),
-            loaded: IndexMap::new(),
-            resolved: HashMap::new(),
+            loaded: IndexMap::default(),
+            resolved: HashMap::default(),
             pending: None,
             profile_limit: crate::input::PROFILE_LIMIT,
             driver_tables: DriverTables::default(),
@@ -255,11 +260,11 @@ impl Store {
     /// --all`): each resolution state is then dropped as soon as nothing will ask for it again,
     /// so that 10,000 profiles do not keep 10,000 states. Loads them all, in this order.
     pub fn plan(&mut self, names: &[String]) {
-        let mut pending: HashMap<String, usize> = HashMap::new();
-        let mut first: HashSet<&str> = HashSet::new();
+        let mut pending: HashMap<String, usize> = HashMap::default();
+        let mut first: HashSet<&str> = HashSet::default();
         let distinct: Vec<String> = names.iter().filter(|n| first.insert(n.as_str())).cloned().collect();
         self.load_all(&distinct);
-        let mut tried: HashSet<&str> = HashSet::new();
+        let mut tried: HashSet<&str> = HashSet::default();
         for name in names {
             *pending.entry(name.clone()).or_default() += 1;
             // `load_all` tried each name once: a name given again is tried again, as before.
@@ -292,7 +297,7 @@ impl Store {
     /// Missing parents and cycles are errors at the `inherits` that names them.
     fn walk(&mut self, name: &str, to_resolved: bool) -> Result<Vec<Arc<RawProfile>>> {
         let mut chain: Vec<Arc<RawProfile>> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<String> = HashSet::default();
         let mut next = Some(name.to_string());
         while let Some(current) = next.take() {
             if to_resolved && !chain.is_empty() && self.resolved.contains_key(&current) {

@@ -259,7 +259,7 @@ fn try_case(dir: &std::path::Path, slot: &str, value: &str) -> Outcome {
     assert_clean(&case, &renderer.render("libguestfs.md.j2", &libguestfs).unwrap());
     assert_clean(&case, &renderer.render("show.j2", drvpolicy::show::view(&policy, None, sources)).unwrap());
     let list = drvpolicy::show::list(std::slice::from_ref(&policy), |_| None);
-    assert_clean(&case, &renderer.render("list.j2", serde_json::json!({ "profiles": list })).unwrap());
+    assert_clean(&case, &renderer.render("list.j2", drvpolicy::show::list_view(&list)).unwrap());
     let explain =
         drvpolicy::explain::view(&policy, None, "qcow2", &drvpolicy::access::Installed::All, sources).unwrap();
     assert_clean(&case, &renderer.render("explain.j2", &explain).unwrap());

@@ -35,7 +35,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let store = &context.store;
     let entries = drvpolicy::show::sorted_list(entries, |name| store.shadowing(name).map(|p| p.display().to_string()));
     let text = match args.format {
-        TextOrJson::Text => context.renderer()?.render("list.j2", minijinja_context(&entries))?,
+        TextOrJson::Text => context.renderer()?.render("list.j2", drvpolicy::show::list_view(&entries))?,
         TextOrJson::Json => json(Schema::List, &minijinja_context(&entries)),
     };
     let mut report = Report::ok(text).with_warnings(warnings);
