@@ -104,9 +104,14 @@ pub struct AccessEvent {
 pub fn timeline(product: Option<String>, policies: &[Policy], filter: &Filter) -> Timeline {
     let mut releases = Vec::new();
     let mut events: Vec<(String, AccessEvent)> = Vec::new();
+    // Each step's diff is most of the work, and the steps are independent.
+    let pairs: Vec<(&Policy, &Policy)> = policies.windows(2).map(|w| (&w[0], &w[1])).collect();
+    let mut steps =
+        crate::parallel::map(crate::parallel::COSTLY, &pairs, |(old, new)| diff::compare_with(old, new, filter))
+            .into_iter();
     for (i, policy) in policies.iter().enumerate() {
         let previous = i.checked_sub(1).map(|p| &policies[p]);
-        let changes = previous.map(|p| diff::compare_with(p, policy, filter));
+        let changes = previous.and_then(|_| steps.next());
         if let Some(changes) = &changes {
             collect_events(changes, policy, &mut events);
         }

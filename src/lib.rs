@@ -22,6 +22,7 @@ pub mod input;
 pub mod matrix;
 pub mod options;
 pub mod output;
+pub mod parallel;
 pub mod policy;
 pub mod profile;
 pub mod render;

@@ -19,7 +19,11 @@ type HashSet<K> = std::collections::HashSet<K, FixedState>;
 #[derive(Debug, Clone)]
 enum Location {
     Shipped(&'static include_dir::File<'static>),
-    File(PathBuf),
+    /// `listed_regular`: the directory listed it as a regular file, not a symlink.
+    File {
+        path: PathBuf,
+        listed_regular: bool,
+    },
 }
 
 /// The profile search path and every profile file read so far.
@@ -58,12 +62,13 @@ impl Store {
             })?;
             // One directory: by file name, which is the order of the paths, without taking
             // paths apart into components (10,000 names are sorted).
-            let mut files: Vec<(std::ffi::OsString, PathBuf)> =
-                entries.filter_map(|e| e.ok().map(|e| (e.file_name(), e.path()))).collect();
+            let mut files: Vec<(std::ffi::OsString, PathBuf, bool)> = entries
+                .filter_map(|e| e.ok().map(|e| (e.file_name(), e.path(), e.file_type().is_ok_and(|t| t.is_file()))))
+                .collect();
             files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            for (file_name, path) in files {
+            for (file_name, path, listed_regular) in files {
                 if let Some(stem) = toml_stem(Path::new(&file_name)) {
-                    found.insert(stem, Location::File(path));
+                    found.insert(stem, Location::File { path, listed_regular });
                 }
             }
         }
@@ -92,7 +97,7 @@ impl Store {
     /// The file that replaces the shipped profile `name` on the search path, if one does.
     pub fn shadowing(&self, name: &str) -> Option<&Path> {
         match self.found.get(name)? {
-            Location::File(path) if self.shipped.contains(name) => Some(path),
+            Location::File { path, .. } if self.shipped.contains(name) => Some(path),
             _ => None,
         }
     }
@@ -128,7 +133,7 @@ impl Store {
             .filter_map(|n| Some((n.as_str(), self.found.get(n.as_str())?.clone())))
             .collect();
         let limit = self.profile_limit;
-        let reads = in_parallel(&todo, |(_, location)| read_location(location, limit));
+        let reads = crate::parallel::map(crate::parallel::CHEAP, &todo, |(_, location)| read_location(location, limit));
         let mut files: Vec<(&str, &Location, FileId)> = Vec::new();
         for ((name, location), (display, read)) in todo.iter().zip(reads) {
             if let Ok(text) = self.read(display.clone(), read) {
@@ -136,7 +141,9 @@ impl Store {
             }
         }
         let sources = &self.sources;
-        let parsed = in_parallel(&files, |(name, location, file)| parse(name, location, *file, sources.text(*file)));
+        let parsed = crate::parallel::map(crate::parallel::CHEAP, &files, |(name, location, file)| {
+            parse(name, location, *file, sources.text(*file))
+        });
         for ((name, _, _), profile) in files.iter().zip(parsed) {
             if let Ok(profile) = profile {
                 self.loaded.insert(name.to_string(), Arc::new(profile));
@@ -182,13 +189,16 @@ impl Store {
     /// `history rhel` among 10,000 profiles reads only what the series needs.
     pub fn candidates(&self, product: &str) -> Vec<String> {
         let found: Vec<(&String, &Location)> = self.found.iter().collect();
-        let texts: Vec<(&str, Option<std::borrow::Cow<'_, [u8]>>)> = in_parallel(&found, |(name, location)| {
-            let text = match location {
-                Location::Shipped(file) => Some(std::borrow::Cow::Borrowed(file.contents())),
-                Location::File(path) => crate::input::read_regular_file(path, self.profile_limit).ok().map(Into::into),
-            };
-            (name.as_str(), text)
-        });
+        let texts: Vec<(&str, Option<std::borrow::Cow<'_, [u8]>>)> =
+            crate::parallel::map(crate::parallel::CHEAP, &found, |(name, location)| {
+                let text = match location {
+                    Location::Shipped(file) => Some(std::borrow::Cow::Borrowed(file.contents())),
+                    Location::File { path, listed_regular } => {
+                        read_file(path, *listed_regular, self.profile_limit).ok().map(Into::into)
+                    }
+                };
+                (name.as_str(), text)
+            });
         let holds = |text: &[u8], needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
         let mut chosen: Vec<bool> = texts
             .iter()
@@ -353,10 +363,18 @@ fn read_location(location: &Location, limit: u64) -> (String, Read) {
             format!("profiles/{}", file.path().display()),
             Read::Text(file.contents_utf8().unwrap_or_default().to_string()),
         ),
-        Location::File(path) => (
-            path.display().to_string(),
-            crate::input::read_regular_file(path, limit).map_or_else(Read::Failed, Read::Bytes),
-        ),
+        Location::File { path, listed_regular } => {
+            (path.display().to_string(), read_file(path, *listed_regular, limit).map_or_else(Read::Failed, Read::Bytes))
+        }
+    }
+}
+
+/// The bytes of a profile file on the search path.
+fn read_file(path: &Path, listed_regular: bool, limit: u64) -> std::result::Result<Vec<u8>, crate::input::InputError> {
+    if listed_regular {
+        crate::input::read_listed_regular_file(path, limit)
+    } else {
+        crate::input::read_regular_file(path, limit)
     }
 }
 
@@ -365,25 +383,8 @@ fn read_location(location: &Location, limit: u64) -> (String, Read) {
 fn parse(name: &str, location: &Location, file: FileId, text: &str) -> std::result::Result<RawProfile, Diagnostic> {
     match location {
         Location::Shipped(_) => crate::shipped::parsed(name, file).map_or_else(|| parse_profile(name, file, text), Ok),
-        Location::File(_) => parse_profile(name, file, text),
+        Location::File { .. } => parse_profile(name, file, text),
     }
-}
-
-/// `f` of each item, in order, on up to as many threads as there are cores.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    // Below this, starting threads costs more than it saves.
-    const SMALL: usize = 64;
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-    if threads < 2 || items.len() < SMALL {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
 }
 
 fn toml_stem(path: &Path) -> Option<String> {
