@@ -9,12 +9,11 @@ use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
 use crate::profile::{Access, Program};
-use crate::resolve::{self, DriverTables, Partial};
+use crate::resolve::{self, DriverTables};
 use crate::source::{Origin, Sources, Span};
 use crate::store::Store;
 use indexmap::IndexMap;
 use serde::Serialize;
-use std::sync::Arc;
 
 /// One profile and every problem found in it, errors first, then in file order.
 #[derive(Debug)]
@@ -73,55 +72,18 @@ pub fn check(store: &mut Store, name: &str) -> Checked {
     checked
 }
 
-/// `check` of each of `names`, in order. The chains' states are built here, one after the
-/// other; each profile's policy and its checks, which are most of the work, on every core.
+/// `check` of each of `names` (distinct), in order: the states, each profile's policy and its
+/// checks on every core (`Store::map_states`).
 pub fn check_all(store: &mut Store, names: &[String]) -> Vec<Checked> {
-    // Below this, starting threads costs more than it saves.
-    const SMALL: usize = 64;
-    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-    if workers < 2 || names.len() < SMALL {
-        return names.iter().map(|n| check(store, n)).collect();
-    }
-    let mut checked: Vec<Option<Checked>> = names.iter().map(|_| None).collect();
-    // Bounded, so that states waiting for a worker do not pile up.
-    let (jobs, queue) = std::sync::mpsc::sync_channel::<(usize, Arc<Partial>)>(2 * SMALL);
-    let queue = std::sync::Mutex::new(queue);
-    let (results, done) = std::sync::mpsc::channel::<(usize, Checked)>();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let (queue, results) = (&queue, results.clone());
-            scope.spawn(move || {
-                let mut tables = DriverTables::default();
-                while let Ok(Ok((i, partial))) = queue.lock().map(|q| q.recv()) {
-                    let attempt = partial.attempt(&mut tables);
-                    drop(partial);
-                    if results.send((i, examine(&names[i], Ok(attempt)))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(results);
-        for (i, name) in names.iter().enumerate() {
-            match store.partial(name) {
-                Ok(partial) => {
-                    if jobs.send((i, partial)).is_err() {
-                        break;
-                    }
-                }
-                Err(failure) => checked[i] = Some(examine(name, Err(failure))),
-            }
-        }
-        drop(jobs);
-        for (i, c) in done {
-            checked[i] = Some(c);
-        }
+    let checked = store.map_states(names, DriverTables::default, |tables, partial| {
+        examine(partial.name(), Ok(partial.attempt(tables)))
     });
     let sources = &store.sources;
-    checked
-        .into_iter()
-        .map(|c| {
-            let mut c = c.expect("every profile is checked");
+    names
+        .iter()
+        .zip(checked)
+        .map(|(name, c)| {
+            let mut c = c.unwrap_or_else(|failure| examine(name, Err(failure)));
             in_order(&mut c.diagnostics, sources);
             c
         })

@@ -7,10 +7,15 @@ pub const CHEAP: usize = 64;
 /// Items of a release's whole diff (milliseconds each): two are worth a thread.
 pub const COSTLY: usize = 2;
 
+/// The threads worth starting: the cores, at most 8.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from).min(8)
+}
+
 /// `f` of each item, in order, on up to as many threads as there are cores (at most 8), when
 /// there are at least `at_least` items.
 pub fn map<T: Sync, R: Send>(at_least: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    let threads = threads();
     if threads < 2 || items.len() < at_least.max(2) {
         return items.iter().map(f).collect();
     }

@@ -35,8 +35,6 @@ pub struct Store {
     loaded: IndexMap<String, Arc<RawProfile>>,
     /// Each profile's resolution state once built: its children start from it.
     resolved: HashMap<String, Arc<Partial>>,
-    /// Uses of each state still to come, when `plan` knows them.
-    pending: Option<HashMap<String, usize>>,
     /// The largest profile file read (`--max-profile-size`).
     pub profile_limit: u64,
     /// Driver tables shared by the policies resolved from this store.
@@ -79,7 +77,6 @@ impl Store {
             sources: Sources::new(),
             loaded: IndexMap::default(),
             resolved: HashMap::default(),
-            pending: None,
             profile_limit: crate::input::PROFILE_LIMIT,
             driver_tables: DriverTables::default(),
         })
@@ -248,7 +245,6 @@ impl Store {
     /// built once and then shared by every profile that inherits it.
     pub(crate) fn partial(&mut self, name: &str) -> Result<Arc<Partial>> {
         if let Some(done) = self.resolved.get(name).cloned() {
-            self.used(name);
             return Ok(done);
         }
         let chain = self.walk(name, true)?;
@@ -256,50 +252,132 @@ impl Store {
         let mut parent = last.inherits.as_ref().and_then(|i| self.resolved.get(&i.value)).cloned();
         for profile in chain.into_iter().rev() {
             let partial = Arc::new(Partial::step(parent.as_ref(), profile));
-            if let Some(parent) = &parent {
-                self.used(parent.name());
-            }
             self.resolved.insert(partial.name().to_string(), partial.clone());
             parent = Some(partial);
         }
-        self.used(name);
         Ok(parent.expect("a walk has its profile"))
     }
 
-    /// Says that every profile of `names` is about to be resolved, once each (`list`, `check
-    /// --all`): each resolution state is then dropped as soon as nothing will ask for it again,
-    /// so that 10,000 profiles do not keep 10,000 states. Loads them all, in this order.
-    pub fn plan(&mut self, names: &[String]) {
-        let mut pending: HashMap<String, usize> = HashMap::default();
-        let mut first: HashSet<&str> = HashSet::default();
-        let distinct: Vec<String> = names.iter().filter(|n| first.insert(n.as_str())).cloned().collect();
-        self.load_all(&distinct);
-        let mut tried: HashSet<&str> = HashSet::default();
-        for name in names {
-            *pending.entry(name.clone()).or_default() += 1;
-            // `load_all` tried each name once: a name given again is tried again, as before.
-            let profile =
-                if tried.insert(name) { self.loaded.get(name.as_str()).map(|p| &**p) } else { self.load(name).ok() };
-            let parent = profile.and_then(|p| p.inherits.as_ref().map(|i| i.value.clone()));
-            if let Some(parent) = parent {
-                *pending.entry(parent).or_default() += 1;
+    /// `f` of the resolution state of each of `names` (distinct), in their order, the states
+    /// built on every core: the profiles of one root are one job, each parent's state built
+    /// before its children's and dropped after them, so that 10,000 profiles do not keep
+    /// 10,000 states. A name whose chain does not load (a missing parent, a cycle, a file that
+    /// is not TOML) gets the error `partial` gives it. `init` makes each worker's own state.
+    pub(crate) fn map_states<W, R: Send>(
+        &mut self,
+        names: &[String],
+        init: impl Fn() -> W + Sync,
+        f: impl Fn(&mut W, &Partial) -> R + Sync,
+    ) -> Vec<Result<R>> {
+        self.load_all(names);
+        let wanted: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+        let loads = self.chains_that_load(names);
+        // Children of every profile a wanted one needs, and the roots they come from.
+        let mut children: HashMap<String, Vec<Arc<RawProfile>>> = HashMap::default();
+        let mut roots: Vec<Arc<RawProfile>> = Vec::new();
+        let mut needed: HashSet<String> = HashSet::default();
+        for name in names.iter().filter(|n| loads.get(n.as_str()) == Some(&true)) {
+            let mut current = name.clone();
+            while needed.insert(current.clone()) {
+                let profile = self.loaded[current.as_str()].clone();
+                match &profile.inherits {
+                    Some(parent) => {
+                        children.entry(parent.value.clone()).or_default().push(profile.clone());
+                        current = parent.value.clone();
+                    }
+                    None => {
+                        roots.push(profile);
+                        break;
+                    }
+                }
             }
         }
-        self.pending = Some(pending);
+        // The states own their profiles from here on.
+        for name in &needed {
+            self.loaded.swap_remove(name.as_str());
+        }
+        let mut results: Vec<Option<Result<R>>> = names.iter().map(|_| None).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let workers = crate::parallel::threads().min(roots.len()).max(1);
+        let run = || {
+            let mut own = init();
+            let mut done: Vec<(usize, R)> = Vec::new();
+            loop {
+                let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(root) = roots.get(job) else { break };
+                // Depth first: the states alive are those of one path and its waiting siblings.
+                let mut stack: Vec<(Option<Arc<Partial>>, Arc<RawProfile>)> = vec![(None, root.clone())];
+                while let Some((parent, profile)) = stack.pop() {
+                    let partial = Arc::new(Partial::step(parent.as_ref(), profile));
+                    if let Some(&i) = wanted.get(partial.name()) {
+                        done.push((i, f(&mut own, &partial)));
+                    }
+                    for child in children.get(partial.name()).into_iter().flatten().rev() {
+                        stack.push((Some(partial.clone()), child.clone()));
+                    }
+                }
+            }
+            done
+        };
+        let finished: Vec<Vec<(usize, R)>> = if workers < 2 {
+            vec![run()]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers).map(|_| scope.spawn(run)).collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            })
+        };
+        for (i, r) in finished.into_iter().flatten() {
+            results[i] = Some(Ok(r));
+        }
+        // The chains that do not load, or anything the jobs did not reach: one at a time, as
+        // `partial` reports them.
+        let mut own = init();
+        for (i, name) in names.iter().enumerate() {
+            if results[i].is_none() {
+                results[i] = Some(self.partial(name).map(|partial| f(&mut own, &partial)));
+            }
+        }
+        results.into_iter().map(|r| r.expect("every name has its result")).collect()
     }
 
-    /// One of the uses `plan` counted is done: the last one drops the state.
-    fn used(&mut self, name: &str) {
-        let Some(pending) = &mut self.pending else { return };
-        if let Some(count) = pending.get_mut(name) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                pending.remove(name);
-                self.resolved.remove(name);
-                // Its children's states hold what they need of it.
-                self.loaded.swap_remove(name);
+    /// Whether the chain of each of `names` loads: every profile of it read and parsed, and
+    /// each `inherits` naming a profile on the search path, without a cycle. Each profile is
+    /// visited once, however long the chains.
+    fn chains_that_load(&mut self, names: &[String]) -> HashMap<String, bool> {
+        let tried: HashSet<&str> = names.iter().map(String::as_str).collect();
+        let mut loads: HashMap<String, bool> = HashMap::default();
+        for name in names {
+            let mut path: Vec<String> = Vec::new();
+            let mut on_path: HashSet<String> = HashSet::default();
+            let mut current = name.clone();
+            let verdict = loop {
+                if let Some(&known) = loads.get(&current) {
+                    break known;
+                }
+                if !on_path.insert(current.clone()) || !self.contains(&current) {
+                    break false;
+                }
+                path.push(current.clone());
+                // `load_all` tried every name; a parent outside them is read now.
+                let profile = match self.loaded.get(current.as_str()) {
+                    Some(profile) => profile,
+                    None if tried.contains(current.as_str()) => break false,
+                    None => match self.load(&current) {
+                        Ok(profile) => profile,
+                        Err(_) => break false,
+                    },
+                };
+                match &profile.inherits {
+                    Some(parent) => current = parent.value.clone(),
+                    None => break true,
+                }
+            };
+            for p in path {
+                loads.insert(p, verdict);
             }
         }
+        loads
     }
 
     /// `name` and its parents, child first, up to the root, or up to the first parent already
@@ -389,4 +467,52 @@ fn parse(name: &str, location: &Location, file: FileId, text: &str) -> std::resu
 
 fn toml_stem(path: &Path) -> Option<String> {
     (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(str::to_string))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A profile's result, told apart without the file ids of the store that made it.
+    fn shown(result: Result<(Option<crate::resolve::Summary>, Vec<Diagnostic>)>) -> String {
+        match result {
+            Ok((summary, diagnostics)) => {
+                let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+                format!("{summary:?} {messages:?}")
+            }
+            Err(failure) => format!("{:?}", failure.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()),
+        }
+    }
+
+    /// The states built on every core, a root's profiles a job, give what building them one
+    /// profile at a time gives, for chains that load and for each way a chain does not.
+    #[test]
+    fn states_on_every_core_are_the_states_one_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+        write("orphan", "[profile]\ninherits = \"gone\"\n");
+        write("orphan-child", "[profile]\ninherits = \"orphan\"\n");
+        write("loop-a", "[profile]\ninherits = \"loop-b\"\n");
+        write("loop-b", "[profile]\ninherits = \"loop-a\"\n");
+        write("broken", "[profile\n");
+        write("broken-child", "[profile]\ninherits = \"broken\"\n");
+        write("mine-7.3", "[profile]\ninherits = \"rhel-7.3\"\nrelease = \"7.3.1\"\n");
+        let dirs = [dir.path().to_path_buf()];
+        let mut store = Store::new(&dirs).unwrap();
+        let names: Vec<String> = store.names().map(str::to_string).collect();
+        assert!(names.len() > 25);
+        let parallel: Vec<String> =
+            store.map_states(&names, || (), |_, partial| partial.summary()).into_iter().map(shown).collect();
+        for (name, parallel) in names.iter().zip(parallel) {
+            let mut alone = Store::new(&dirs).unwrap();
+            let serial = shown(alone.partial(name).map(|partial| partial.summary()));
+            assert_eq!(parallel, serial, "{name}");
+        }
+        // A few names, whose parents are not among them.
+        let some = ["mine-7.3".to_string(), "orphan-child".to_string(), "rhel-9.2".to_string()];
+        let mut store = Store::new(&dirs).unwrap();
+        let results = store.map_states(&some, || (), |_, partial| partial.summary().0.map(|s| s.name));
+        let names: Vec<Option<String>> = results.into_iter().map(|r| r.ok().flatten()).collect();
+        assert_eq!(names, [Some("mine-7.3".to_string()), None, Some("rhel-9.2".to_string())]);
+    }
 }

@@ -53,7 +53,6 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
             diagnostics: unknown.into_iter().flat_map(|n| context.store.unknown(n).diagnostics).collect(),
         });
     }
-    context.store.plan(&names);
     let checked = check::check_all(&mut context.store, &names);
     let text = match args.format {
         TextOrJson::Text => {

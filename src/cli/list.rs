@@ -15,13 +15,12 @@ pub struct Args {
 
 pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     let names: Vec<String> = context.store.names().map(str::to_string).collect();
-    context.store.plan(&names);
     let mut entries = Vec::new();
     let mut warnings = Vec::new();
     let mut failed = false;
     // One broken profile does not hide the others: list what loads, report every failure.
-    for name in names {
-        match drvpolicy::resolve::summary(&mut context.store, &name) {
+    for summary in drvpolicy::resolve::summaries(&mut context.store, &names) {
+        match summary {
             Ok((summary, w)) => {
                 entries.push(summary);
                 warnings.extend(w);

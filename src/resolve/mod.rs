@@ -58,13 +58,18 @@ pub fn attempt(store: &mut Store, name: &str) -> Result<Attempt> {
     Ok(partial.attempt(&mut store.driver_tables))
 }
 
-/// What `list` needs of `name`: its identity, or the problems that keep it from loading (its
-/// qemu version's checks are `check`'s), and the warnings of applying its chain.
-pub fn summary(store: &mut Store, name: &str) -> Result<(Summary, Vec<Diagnostic>)> {
-    match store.partial(name)?.summary() {
-        (Some(summary), diagnostics) => Ok((summary, diagnostics)),
-        (None, diagnostics) => Err(Failure { diagnostics }),
-    }
+/// What `list` needs of each of `names` (distinct), in order, their states built on every
+/// core: its identity, or the problems that keep it from loading (its qemu version's checks are
+/// `check`'s), and the warnings of applying its chain.
+pub fn summaries(store: &mut Store, names: &[String]) -> Vec<Result<(Summary, Vec<Diagnostic>)>> {
+    store
+        .map_states(names, || (), |_, partial| partial.summary())
+        .into_iter()
+        .map(|r| match r? {
+            (Some(summary), diagnostics) => Ok((summary, diagnostics)),
+            (None, diagnostics) => Err(Failure { diagnostics }),
+        })
+        .collect()
 }
 
 /// `resolve_chain` that keeps the policy next to its errors.
