@@ -2,7 +2,9 @@
 //! files, runs each row side by side with a hello-world Rust binary it compiles itself, and prints
 //! medians, ratios and peak memory. Run it with `benches/scale.sh` (or `cargo bench --bench scale`);
 //! `-- --binary PATH` measures another build (the figures "before"), `-- --quick` runs each row
-//! fewer times, `-- --only GROUP` runs one group (startup, scale, deep, hostile). Nothing here asserts a time: the table is for people.
+//! fewer times, `-- --only GROUP` runs one group (startup, scale, deep, hostile), and
+//! `-- --instructions` adds the ratios counted in instructions by valgrind, which the machine's
+//! noise does not move. Nothing here asserts a time: the table is for people.
 //!
 //! The synthetic sets (issue 10, section 4): chains of 20 profiles, the root naming 8 arches, qemu
 //! 2.12.0, two whitelists and four features, each child changing one thing (a whitelist add or
@@ -298,15 +300,17 @@ impl Table {
 fn main() {
     let mut binary = PathBuf::from(env!("CARGO_BIN_EXE_drvpolicy"));
     let mut quick = false;
+    let mut counting = false;
     let mut only: Option<String> = None;
     let mut argv = std::env::args().skip(1);
     while let Some(arg) = argv.next() {
         match arg.as_str() {
             "--binary" => binary = PathBuf::from(argv.next().expect("--binary PATH")),
             "--quick" => quick = true,
+            "--instructions" => counting = true,
             "--only" => only = argv.next(),
             "--bench" => {}
-            other => panic!("unknown argument {other}: expected --binary PATH, --quick, --only WORD"),
+            other => panic!("unknown argument {other}: expected --binary PATH, --quick, --instructions, --only WORD"),
         }
     }
     let binary = std::fs::canonicalize(&binary).expect("the binary");
@@ -468,4 +472,47 @@ fn main() {
     }
     println!("\nbinary: {}", binary.display());
     table.print();
+    if counting {
+        count_instructions(&binary, &hello, &set10k, &set20k, &deep1000, &deep2000);
+    }
+}
+
+/// The instructions one run executes, every thread's, as callgrind counts them: unlike times, the
+/// same on every run and machine load, so the ratios that the goals set are read without noise.
+fn instructions(program: &Path, args: &[String]) -> u64 {
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .expect("valgrind (the valgrind package) for --instructions");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let collected = stderr.lines().find_map(|l| l.split_once("Collected :")).map(|(_, n)| n.trim().to_string());
+    collected.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("no instruction count from callgrind: {stderr}"))
+}
+
+/// The table's ratios in instructions (`--instructions`).
+fn count_instructions(binary: &Path, hello: &Path, set10k: &Path, set20k: &Path, deep1000: &Path, deep2000: &Path) {
+    let millions = |n: u64| format!("{:.2}M", n as f64 / 1e6);
+    println!("\n| work | instructions | figure |\n|---|---|---|");
+    let base = instructions(hello, &[]);
+    println!("| hello-world | {} | |", millions(base));
+    for rest in [&["--version"][..], &["generate", "spec", "rhel-7.3"], &["diff", "rhel-7.2", "rhel-7.3"]] {
+        let n = instructions(binary, &args(None, rest));
+        println!("| `{}` | {} | {:.2}x hello |", rest.join(" "), millions(n), n as f64 / base as f64);
+    }
+    for rest in [&["check", "--all"][..], &["list"], &["history", "s0250"]] {
+        let small = instructions(binary, &args(Some(set10k), rest));
+        let large = instructions(binary, &args(Some(set20k), rest));
+        let ratio = large as f64 / small as f64;
+        println!("| `{}`, 10,000 / 20,000 | {} / {} | {ratio:.2}x |", rest.join(" "), millions(small), millions(large));
+    }
+    for rest in [&["list"][..], &["check", "--all"]] {
+        let d1 = instructions(binary, &args(Some(deep1000), rest));
+        let d2 = instructions(binary, &args(Some(deep2000), rest));
+        let ratio = d2 as f64 / d1 as f64;
+        println!("| `{}`, depth 1,000 / 2,000 | {} / {} | {ratio:.2}x |", rest.join(" "), millions(d1), millions(d2));
+    }
 }

@@ -4,6 +4,7 @@
 #   benches/scale.sh                      # this checkout
 #   benches/scale.sh --binary OLD/drvpolicy  # another build, for "before" figures
 #   benches/scale.sh --quick              # fewer runs per row
+#   benches/scale.sh --instructions       # and the ratios in instructions (valgrind), free of noise
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec cargo bench --bench scale -- "$@"
