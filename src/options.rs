@@ -76,10 +76,20 @@ const FIRST_MESON: Version = Version::new(6, 0, 0);
 /// The arguments for one arch, in order: `extra-args` as written, build options as declared,
 /// then the whitelists.
 pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<Argument>, Vec<Problem>) {
+    build(policy, arch, dialect, true)
+}
+
+/// What `arguments` finds that the qemu version cannot take, without writing the arguments
+/// (`check` asks it of every arch of every profile).
+pub fn problems(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> Vec<Problem> {
+    build(policy, arch, dialect, false).1
+}
+
+fn build(policy: &Policy, arch: &ArchPolicy, dialect: Dialect, keep: bool) -> (Vec<Argument>, Vec<Problem>) {
     let catalogue = Catalogue::get();
     let version = &policy.qemu.version.value;
     let backports = policy.backport_names();
-    let mut out = Outcome::default();
+    let mut out = Outcome { keep, arguments: Vec::new(), problems: Vec::new() };
     if dialect == Dialect::Meson && *version < FIRST_MESON {
         out.error(
             Code::NoMeson,
@@ -102,7 +112,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
             );
             continue;
         }
-        out.push(extra.value.clone(), Setting::Extra, extra.origin.clone());
+        out.push(|| extra.value.clone(), || Setting::Extra, &extra.origin);
     }
     for setting in arch.features.iter() {
         let enable = match setting.state {
@@ -110,13 +120,13 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
             FeatureState::Disable => false,
             FeatureState::Auto | FeatureState::Unavailable => continue,
         };
-        let feature_setting = Setting::Feature(setting.name.clone());
+        let feature_setting = || Setting::Feature(setting.name.clone());
         let origin = setting.origin.clone();
         if let Some(custom) = policy.custom_feature(&setting.name) {
             match dialect {
-                Dialect::Configure => out.push(switch(&custom.flag, enable), feature_setting, origin),
+                Dialect::Configure => out.push(|| switch(&custom.flag, enable), feature_setting, &origin),
                 Dialect::Meson => match &custom.meson {
-                    Some(option) => out.push(meson_feature(option, enable), feature_setting, origin),
+                    Some(option) => out.push(|| meson_feature(option, enable), feature_setting, &origin),
                     None => out.error(
                         Code::NoMesonOption,
                         format!("the custom feature `{}` has no meson spelling", setting.name),
@@ -144,7 +154,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                                 help: Some(format!("{}: the flag changes nothing in this version", feature.summary)),
                             });
                         }
-                        out.push(switch(&setting.name, enable), feature_setting, origin);
+                        out.push(|| switch(&setting.name, enable), feature_setting, &origin);
                     }
                     None => {
                         let accepted = feature.configure_versions();
@@ -161,7 +171,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                 }
             }
             Dialect::Meson => match feature.meson.as_ref().filter(|m| m.versions.matches(version)) {
-                Some(m) => out.push(meson_feature(&m.option, enable), feature_setting, origin),
+                Some(m) => out.push(|| meson_feature(&m.option, enable), feature_setting, &origin),
                 None => out.error(
                     Code::NoMesonOption,
                     format!("qemu {version} has no meson option for `{}`", setting.name),
@@ -181,14 +191,14 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
         (&arch.ro_whitelist, &whitelist.ro, None, Setting::RoWhitelist),
     ] {
         let Some(first) = list.first() else { continue };
-        let value = list.iter().map(|d| d.value.as_str()).collect::<Vec<_>>().join(",");
+        let value = || list.iter().map(|d| d.value.as_str()).collect::<Vec<_>>().join(",");
         let origin = first.origin.clone();
         match dialect {
             Dialect::Configure => {
                 let flag =
                     [Some(option), legacy].into_iter().flatten().find(|o| o.configure_accepts(version, &backports));
                 match flag {
-                    Some(o) => out.push(format!("{}={value}", o.flag), setting, origin),
+                    Some(o) => out.push(|| format!("{}={}", o.flag, value()), || setting.clone(), &origin),
                     None => out.error(
                         Code::UnsupportedOption,
                         format!("qemu {version}'s configure has no {} option", option.flag),
@@ -198,7 +208,7 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
                 }
             }
             Dialect::Meson => match option.meson_option(version) {
-                Some(m) => out.push(format!("-D{m}={value}"), setting, origin),
+                Some(m) => out.push(|| format!("-D{m}={}", value()), || setting.clone(), &origin),
                 None => out.error(
                     Code::NoMesonOption,
                     format!("qemu {version} has no meson option for {}", option.flag),
@@ -214,13 +224,13 @@ pub fn arguments(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> (Vec<A
         let origin = arch.whitelist_in_tools.origin.clone();
         match dialect {
             Dialect::Configure if option.configure_accepts(version, &backports) => {
-                let flag = if on { option.flag.clone() } else { option.flag.replacen("--enable-", "--disable-", 1) };
-                out.push(flag, Setting::WhitelistInTools, origin)
+                let flag = || if on { option.flag.clone() } else { option.flag.replacen("--enable-", "--disable-", 1) };
+                out.push(flag, || Setting::WhitelistInTools, &origin)
             }
             Dialect::Meson if option.meson_option(version).is_some() => out.push(
-                format!("-D{}={on}", option.meson_option(version).unwrap_or_default()),
-                Setting::WhitelistInTools,
-                origin,
+                || format!("-D{}={on}", option.meson_option(version).unwrap_or_default()),
+                || Setting::WhitelistInTools,
+                &origin,
             ),
             _ => out.error(
                 Code::UnsupportedOption,
@@ -248,15 +258,19 @@ pub fn same_options(a: &ArchPolicy, b: &ArchPolicy) -> bool {
         && a.whitelist_in_tools_set == b.whitelist_in_tools_set
 }
 
-#[derive(Default)]
 struct Outcome {
+    /// Whether the arguments are wanted, or only the problems (`problems`).
+    keep: bool,
     arguments: Vec<Argument>,
     problems: Vec<Problem>,
 }
 
 impl Outcome {
-    fn push(&mut self, text: String, setting: Setting, origin: Origin) {
-        self.arguments.push(Argument { text, setting, origin });
+    /// An argument, written only when it is kept.
+    fn push(&mut self, text: impl FnOnce() -> String, setting: impl FnOnce() -> Setting, origin: &Origin) {
+        if self.keep {
+            self.arguments.push(Argument { text: text(), setting: setting(), origin: origin.clone() });
+        }
     }
 
     fn error(&mut self, code: Code, message: String, origin: Origin, help: Option<String>) {
@@ -328,4 +342,35 @@ fn replacement(feature: &str, version: &Version, catalogue: &Catalogue) -> Optio
 /// Arguments as plain strings, for callers that only need the text.
 pub fn texts(arguments: &[Argument]) -> Vec<String> {
     arguments.iter().map(|a| a.text.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `problems` is `arguments` without the arguments: the same problems, for every arch of the
+    /// shipped profiles and of the check fixtures (which have options their versions reject), in
+    /// both dialects (the meson one also finds the problems of versions before meson).
+    #[test]
+    fn problems_are_the_problems_of_arguments() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
+        let mut store = crate::store::Store::new(&[fixtures]).unwrap();
+        let names: Vec<String> = store.names().map(str::to_string).collect();
+        let (mut written_any, mut found_any) = (0, 0);
+        for name in names {
+            // With its errors too: those of the options are what is compared.
+            let Some(policy) = crate::resolve::attempt(&mut store, &name).ok().and_then(|a| a.policy) else {
+                continue;
+            };
+            for arch in &policy.arches {
+                for dialect in Dialect::ALL {
+                    let (written, found) = arguments(&policy, arch, dialect);
+                    assert_eq!(problems(&policy, arch, dialect), found, "{name} {} {dialect:?}", arch.arch);
+                    written_any += usize::from(!written.is_empty());
+                    found_any += found.len();
+                }
+            }
+        }
+        assert!(written_any > 100 && found_any > 20, "{written_any} {found_any}");
+    }
 }

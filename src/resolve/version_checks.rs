@@ -43,7 +43,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
         // Arches with the same options have the same problems, whose messages name no arch.
         if !options_checked.iter().any(|a| options::same_options(a, arch)) {
             options_checked.push(arch);
-            let (_, problems) = options::arguments(policy, arch, Dialect::Configure);
+            let problems = options::problems(policy, arch, Dialect::Configure);
             diagnostics.extend(problems.into_iter().map(Problem::into_diagnostic));
         }
 
