@@ -164,11 +164,17 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 mod tests {
     use super::*;
 
+    /// A FIFO named `fifo.toml` in `dir`.
+    fn fifo(dir: &Path) -> std::path::PathBuf {
+        let fifo = dir.join("fifo.toml");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        fifo
+    }
+
     #[test]
     fn refuses_what_is_not_a_regular_file() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo.toml");
-        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let fifo = fifo(dir.path());
         let err = read_regular_file(&fifo, PROFILE_LIMIT).unwrap_err();
         assert_eq!(err.to_string(), "not a regular file (it is a FIFO)");
         let zero = dir.path().join("zero.toml");
@@ -188,8 +194,7 @@ mod tests {
     #[test]
     fn a_listed_file_is_checked_once_opened() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo.toml");
-        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let fifo = fifo(dir.path());
         let err = read_listed_regular_file(&fifo, PROFILE_LIMIT).unwrap_err();
         assert_eq!(err.to_string(), "not a regular file (it is a FIFO)");
         let path = dir.path().join("p.toml");
