@@ -10,13 +10,31 @@ use crate::source::Origin;
 
 const QEMU: [Program; 2] = [Program::Emulator, Program::Tools];
 
-fn step(layer: Layer, outcome: Outcome, applies: &[Program], detail: impl Into<String>, origin: Origin) -> Step {
-    Step { layer, outcome, applies: applies.to_vec(), detail: detail.into(), message: None, origin }
+/// A step. Its detail and origin are built only where the context keeps reasons: `diff`
+/// compares only values and layers, and the words were most of its work.
+macro_rules! step {
+    ($context:expr, $layer:expr, $outcome:expr, $applies:expr, $detail:expr, $origin:expr $(,)?) => {{
+        let reasons = $context.reasons;
+        Step {
+            layer: $layer,
+            outcome: $outcome,
+            applies: programs($applies),
+            detail: if reasons { ($detail).into() } else { String::new() },
+            message: None,
+            origin: if reasons { $origin } else { Origin::Default },
+        }
+    }};
+}
+
+fn programs(applies: &[Program]) -> Vec<Program> {
+    applies.to_vec()
 }
 
 impl Step {
-    fn with_message(mut self, message: impl Into<String>) -> Step {
-        self.message = Some(message.into());
+    fn with_message(mut self, context: Context, message: impl FnOnce() -> String) -> Step {
+        if context.reasons {
+            self.message = Some(message());
+        }
         self
     }
 }
@@ -44,32 +62,34 @@ fn catalogue_fact(what: String) -> Origin {
 fn build(context: Context, driver: &str) -> Step {
     let version = &context.policy.qemu.version.value;
     let Some(build) = context.arch.driver(driver) else {
-        let what = match Catalogue::get().driver(driver) {
+        let what = || match Catalogue::get().driver(driver) {
             Some(d) if !d.is_registered() => format!("{driver} is internal to qemu and never registered"),
             Some(d) => d.absent_from(driver, version),
             None => format!("{driver} is not a qemu block driver"),
         };
-        return step(Layer::Build, Outcome::Refuse, &QEMU, what, catalogue_fact(format!("qemu {version}")));
+        return step!(context, Layer::Build, Outcome::Refuse, &QEMU, what(), catalogue_fact(format!("qemu {version}")));
     };
     let outcome = if build.compiled_in { Outcome::Pass } else { Outcome::Refuse };
-    step(Layer::Build, outcome, &QEMU, build.reason.describe(version), build.origin.clone())
+    step!(context, Layer::Build, outcome, &QEMU, build.reason.describe(version), build.origin.clone())
 }
 
 fn module(context: Context, driver: &str) -> Step {
     let Some(build) = context.arch.driver(driver).filter(|b| b.compiled_in) else {
-        return step(Layer::Module, Outcome::NoEffect, &[], "not built", Origin::Default);
+        return step!(context, Layer::Module, Outcome::NoEffect, &[], "not built", Origin::Default);
     };
     let Some(module) = &build.module else {
         let modules = context.arch.feature("modules").filter(|f| f.state == crate::profile::FeatureState::Enable);
         return match modules {
-            Some(on) => step(
+            Some(on) => step!(
+                context,
                 Layer::Module,
                 Outcome::NoEffect,
                 &QEMU,
                 "not a module: built into the binaries",
                 on.origin.clone(),
             ),
-            None => step(
+            None => step!(
+                context,
                 Layer::Module,
                 Outcome::NoEffect,
                 &QEMU,
@@ -78,65 +98,75 @@ fn module(context: Context, driver: &str) -> Step {
             ),
         };
     };
-    let file = context.policy.module_file(&module.value);
+    let file = || context.policy.module_file(&module.value);
     let version = &context.policy.qemu.version.value;
     if let Some(entry) = Catalogue::get().driver(driver)
         && let Err(missing) = entry.module_found(version, &context.policy.backport_names())
     {
-        return step(
+        return step!(context,
             Layer::Module,
             Outcome::Refuse,
             &QEMU,
             format!(
-                "module {file}: qemu {version}'s module table misses {driver}, so qemu can neither list nor load it (fixed by {})",
+                "module {}: qemu {version}'s module table misses {driver}, so qemu can neither list nor load it (fixed by {})",
+                file(),
                 missing.fixed_by
             ),
             catalogue_fact(format!("qemu {version}: block/blkio.c")),
         )
-        .with_message(format!("Unknown driver '{driver}'"));
+        .with_message(context, || format!("Unknown driver '{driver}'"));
     }
     let Some(subpackage) = context.arch.subpackage(&module.value) else {
-        return step(
+        return step!(
+            context,
             Layer::Module,
             Outcome::NoEffect,
             &QEMU,
-            format!("module {file}, in no subpackage the profiles name: installed with qemu"),
+            format!("module {}, in no subpackage the profiles name: installed with qemu", file()),
             module.origin.clone(),
         );
     };
     if !subpackage.shipped {
         let what = if protocol_driver(driver) { "protocol" } else { "driver" };
-        return step(
+        return step!(
+            context,
             Layer::Module,
             Outcome::Refuse,
             &QEMU,
-            format!("module {file} is built, but no package ships it on this arch, so qemu cannot load it"),
+            format!("module {} is built, but no package ships it on this arch, so qemu cannot load it", file()),
             subpackage.origin.clone(),
         )
-        .with_message(format!("Unknown {what} '{driver}'"));
+        .with_message(context, || format!("Unknown {what} '{driver}'"));
     }
     let main = context.policy.qemu.main_package.as_ref().map_or("the main package", |p| p.value.as_str());
-    let packaged = if subpackage.required {
-        format!("module {file} in {}, which {main} requires", subpackage.name)
-    } else {
-        format!("module {file} in {}, which {main} does not require", subpackage.name)
+    let packaged = || {
+        let requires = if subpackage.required { "requires" } else { "does not require" };
+        format!("module {} in {}, which {main} {requires}", file(), subpackage.name)
     };
     if context.installed.has(&subpackage.name, subpackage.required) {
-        let assumed = match context.installed {
+        let assumed = || match context.installed {
             crate::access::Installed::All => format!("assumed installed ({})", context.installed.describe()),
             _ => "installed".to_string(),
         };
-        step(Layer::Module, Outcome::Pass, &QEMU, format!("{packaged}: {assumed}"), subpackage.origin.clone())
+        step!(
+            context,
+            Layer::Module,
+            Outcome::Pass,
+            &QEMU,
+            format!("{}: {}", packaged(), assumed()),
+            subpackage.origin.clone()
+        )
     } else {
         let what = if protocol_driver(driver) { "protocol" } else { "driver" };
-        step(
+        step!(
+            context,
             Layer::Module,
             Outcome::Refuse,
             &QEMU,
-            format!("{packaged}: not installed, so qemu cannot load it"),
+            format!("{}: not installed, so qemu cannot load it", packaged()),
             subpackage.origin.clone(),
         )
-        .with_message(format!("Unknown {what} '{driver}' (install {})", subpackage.name))
+        .with_message(context, || format!("Unknown {what} '{driver}' (install {})", subpackage.name))
     }
 }
 
@@ -148,28 +178,31 @@ fn build_mode(context: Context, driver: &str) -> Step {
     let version = &context.policy.qemu.version.value;
     let arch = context.arch;
     let emulator_only = Catalogue::get().driver(driver).is_some_and(|d| d.is_registered() && !d.in_tools(version));
-    let not_in_tools = format!("qemu {version} builds {driver} into the emulator only");
+    let not_in_tools = || format!("qemu {version} builds {driver} into the emulator only");
     match (arch.has_emulator(), emulator_only) {
-        (true, false) => step(
+        (true, false) => step!(
+            context,
             Layer::BuildMode,
             Outcome::Pass,
             &[Program::Emulator],
             "full: the emulator and the tools",
             arch.build.origin.clone(),
         ),
-        (true, true) => step(
+        (true, true) => step!(
+            context,
             Layer::BuildMode,
             Outcome::Refuse,
             &[Program::Tools],
-            format!("full, but {not_in_tools}: the tools do not register it"),
+            format!("full, but {}: the tools do not register it", not_in_tools()),
             catalogue_fact(format!("qemu {version}")),
         ),
-        (false, only) => step(
+        (false, only) => step!(
+            context,
             Layer::BuildMode,
             Outcome::Refuse,
             if only { &QEMU } else { &[Program::Emulator] },
             if only {
-                format!("tools-only: no emulator, and {not_in_tools}")
+                format!("tools-only: no emulator, and {}", not_in_tools())
             } else {
                 "tools-only: no emulator, only qemu-img, qemu-io and qemu-nbd".to_string()
             },
@@ -200,7 +233,8 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
     let users = whitelist_users(context);
     if users.is_empty() {
         let none = |layer| {
-            step(
+            step!(
+                context,
                 layer,
                 Outcome::NoEffect,
                 &[],
@@ -213,27 +247,30 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
     let absent = |list: &[Valued<String>]| if list.is_empty() { "empty" } else { "not listed" };
     if arch.rw_whitelist.is_empty() && arch.ro_whitelist.is_empty() {
         return (
-            step(
+            step!(
+                context,
                 Layer::RwWhitelist,
                 Outcome::Pass,
                 &users,
                 "empty, and so is the ro list: nothing is whitelisted away",
                 Origin::Default,
             ),
-            step(Layer::RoWhitelist, Outcome::NoEffect, &users, "empty", Origin::Default),
+            step!(context, Layer::RoWhitelist, Outcome::NoEffect, &users, "empty", Origin::Default),
         );
     }
     let in_ro = arch.ro_whitelist.iter().find(|d| d.value == driver);
     if let Some(entry) = arch.rw_whitelist.iter().find(|d| d.value == driver) {
         let ro = match in_ro {
-            Some(e) => step(
+            Some(e) => step!(
+                context,
                 Layer::RoWhitelist,
                 Outcome::NoEffect,
                 &users,
                 "listed too, but the rw list wins",
                 e.origin.clone(),
             ),
-            None => step(
+            None => step!(
+                context,
                 Layer::RoWhitelist,
                 Outcome::NoEffect,
                 &users,
@@ -241,7 +278,8 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
                 arch.absence(ListName::RoWhitelist, driver),
             ),
         };
-        let rw = step(
+        let rw = step!(
+            context,
             Layer::RwWhitelist,
             Outcome::Pass,
             &users,
@@ -250,7 +288,8 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
         );
         return (rw, ro);
     }
-    let rw = step(
+    let rw = step!(
+        context,
         Layer::RwWhitelist,
         Outcome::NoEffect,
         &users,
@@ -259,21 +298,25 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
     );
     let ro = match in_ro {
         Some(entry) => {
-            let mut detail = "in the ro whitelist only: read-only opens (e.g. as a backing file)".to_string();
-            if *version >= semver::Version::new(4, 0, 0) {
-                detail.push_str("; a rw open first retries read-only with auto-read-only");
-            }
-            step(Layer::RoWhitelist, Outcome::ReadOnly, &users, detail, entry.origin.clone())
-                .with_message(catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &backports, driver))
+            let detail = || {
+                let mut detail = "in the ro whitelist only: read-only opens (e.g. as a backing file)".to_string();
+                if *version >= semver::Version::new(4, 0, 0) {
+                    detail.push_str("; a rw open first retries read-only with auto-read-only");
+                }
+                detail
+            };
+            step!(context, Layer::RoWhitelist, Outcome::ReadOnly, &users, detail(), entry.origin.clone())
+                .with_message(context, || catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &backports, driver))
         }
-        None => step(
+        None => step!(
+            context,
             Layer::RoWhitelist,
             Outcome::Refuse,
             &users,
             if arch.ro_whitelist.is_empty() { "empty, and not in the rw list" } else { "in neither whitelist" },
             arch.absence(ListName::RoWhitelist, driver),
         )
-        .with_message(catalogue.refusal_message(Refusal::NotWhitelisted, version, &backports, driver)),
+        .with_message(context, || catalogue.refusal_message(Refusal::NotWhitelisted, version, &backports, driver)),
     };
     (rw, ro)
 }
@@ -282,7 +325,8 @@ fn whitelist_in_tools(context: Context) -> Step {
     let in_tools = &context.arch.whitelist_in_tools;
     if in_tools.value {
         // The lists themselves decide for the tools now.
-        step(
+        step!(
+            context,
             Layer::WhitelistInTools,
             Outcome::NoEffect,
             &[Program::Tools],
@@ -290,7 +334,8 @@ fn whitelist_in_tools(context: Context) -> Step {
             in_tools.origin.clone(),
         )
     } else {
-        step(
+        step!(
+            context,
             Layer::WhitelistInTools,
             Outcome::Pass,
             &[Program::Tools],
@@ -303,33 +348,35 @@ fn whitelist_in_tools(context: Context) -> Step {
 fn capability(context: Context, driver: &str) -> Step {
     let version = &context.policy.qemu.version.value;
     if !context.arch.compiled_in(driver) {
-        return step(Layer::Capability, Outcome::NoEffect, &[], "not built", Origin::Default);
+        return step!(context, Layer::Capability, Outcome::NoEffect, &[], "not built", Origin::Default);
     }
-    let fact = catalogue_fact(format!("qemu {version}: {driver}"));
+    let fact = || catalogue_fact(format!("qemu {version}: {driver}"));
     match Catalogue::get().writability(driver, version) {
-        Writability::Writes => step(Layer::Capability, Outcome::NoEffect, &QEMU, "reads and writes", fact),
-        Writability::WithOption(option) => step(
+        Writability::Writes => step!(context, Layer::Capability, Outcome::NoEffect, &QEMU, "reads and writes", fact()),
+        Writability::WithOption(option) => step!(
+            context,
             Layer::Capability,
             Outcome::NoEffect,
             &QEMU,
             format!("reads; writes only with its `{option}` option"),
-            fact,
+            fact(),
         ),
-        Writability::Until(from) => step(
+        Writability::Until(from) => step!(
+            context,
             Layer::Capability,
             Outcome::ReadOnly,
             &QEMU,
             format!("qemu {version}'s {driver} driver only reads (create and write from {from})"),
-            fact,
+            fact(),
         ),
         Writability::Never { text, note } => {
-            let mut detail = format!("the {driver} driver can never be opened read-write");
-            if let Some(note) = note {
-                detail.push_str(&format!(": {note}"));
-            }
-            let step = step(Layer::Capability, Outcome::ReadOnly, &QEMU, detail, fact);
+            let detail = || match note {
+                Some(note) => format!("the {driver} driver can never be opened read-write: {note}"),
+                None => format!("the {driver} driver can never be opened read-write"),
+            };
+            let step = step!(context, Layer::Capability, Outcome::ReadOnly, &QEMU, detail(), fact());
             match text {
-                Some(text) => step.with_message(text),
+                Some(text) => step.with_message(context, || text),
                 None => step,
             }
         }
@@ -339,7 +386,8 @@ fn capability(context: Context, driver: &str) -> Step {
 fn libvirt(context: Context, driver: &str) -> Step {
     let arch = context.arch;
     let Some(libvirt) = &arch.libvirt else {
-        return step(
+        return step!(
+            context,
             Layer::Libvirt,
             Outcome::NoEffect,
             &[Program::Libvirt],
@@ -349,7 +397,8 @@ fn libvirt(context: Context, driver: &str) -> Step {
     };
     let catalogue = Catalogue::get();
     let Some((protocol, _)) = catalogue.libvirt_protocol_of(driver) else {
-        return step(
+        return step!(
+            context,
             Layer::Libvirt,
             Outcome::NoEffect,
             &[Program::Libvirt],
@@ -357,7 +406,7 @@ fn libvirt(context: Context, driver: &str) -> Step {
             catalogue_fact("libvirt network disk protocols".to_string()),
         );
     };
-    let pools = match libvirt.backends_for(driver) {
+    let pools = || match libvirt.backends_for(driver) {
         backends if backends.is_empty() => String::new(),
         backends => {
             let words: Vec<String> = backends
@@ -368,21 +417,22 @@ fn libvirt(context: Context, driver: &str) -> Step {
         }
     };
     if let Some(entry) = libvirt.disabled.iter().find(|d| d.value == protocol) {
-        return step(
+        return step!(
+            context,
             Layer::Libvirt,
             Outcome::Refuse,
             &[Program::Libvirt],
-            format!("libvirt disables the {protocol} disk source protocol{pools}"),
+            format!("libvirt disables the {protocol} disk source protocol{}", pools()),
             entry.origin.clone(),
         );
     }
-    let origin = libvirt.backends_for(driver).first().map_or_else(|| libvirt.origin.clone(), |b| b.origin.clone());
-    step(
+    step!(
+        context,
         Layer::Libvirt,
         Outcome::Pass,
         &[Program::Libvirt],
-        format!("<disk type='network'> protocol `{protocol}`: libvirt passes it to qemu{pools}"),
-        origin,
+        format!("<disk type='network'> protocol `{protocol}`: libvirt passes it to qemu{}", pools()),
+        libvirt.backends_for(driver).first().map_or_else(|| libvirt.origin.clone(), |b| b.origin.clone()),
     )
 }
 
@@ -390,7 +440,8 @@ fn libguestfs(context: Context, driver: &str, protocol: Option<&str>) -> Step {
     let policy = context.policy;
     let catalogue = Catalogue::get();
     let Some(protocol) = protocol else {
-        return step(
+        return step!(
+            context,
             Layer::Libguestfs,
             Outcome::NoEffect,
             &[],
@@ -398,35 +449,38 @@ fn libguestfs(context: Context, driver: &str, protocol: Option<&str>) -> Step {
             catalogue_fact("libguestfs add_drive protocols".to_string()),
         );
     };
-    let message = format!("unknown protocol '{protocol}'");
+    let message = || format!("unknown protocol '{protocol}'");
     let version = policy.libguestfs.version.as_ref();
     if let Some(removed) = version.and_then(|v| catalogue.libguestfs_removed(protocol, &v.value)) {
-        return step(
+        return step!(
+            context,
             Layer::Libguestfs,
             Outcome::Refuse,
             &[Program::Libguestfs],
             format!("removed upstream in libguestfs {removed}: add_drive has no {protocol} protocol"),
             catalogue_fact(format!("libguestfs {removed}")),
         )
-        .with_message(message);
+        .with_message(context, message);
     }
     if let Some(entry) = context.arch.libguestfs_disabled.iter().find(|d| d.value == protocol) {
         // The patch's subject is long; `explain` and `generate libguestfs` name it once.
         let patch = if policy.libguestfs.patch.is_some() { "the downstream patch" } else { "a downstream patch" };
-        return step(
+        return step!(
+            context,
             Layer::Libguestfs,
             Outcome::Refuse,
             &[Program::Libguestfs],
             format!("add_drive's {protocol} protocol is removed by {patch}"),
             entry.origin.clone(),
         )
-        .with_message(message);
+        .with_message(context, message);
     }
     let through = match policy.libguestfs_backend.value {
         LibguestfsBackend::Libvirt => "libvirt and the emulator",
         LibguestfsBackend::Direct => "the emulator",
     };
-    step(
+    step!(
+        context,
         Layer::Libguestfs,
         Outcome::Pass,
         &[Program::Libguestfs],

@@ -284,11 +284,19 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     pub arch: &'a ArchPolicy,
     pub installed: &'a Installed,
+    /// Whether steps and verdicts carry their detail, message and origin.
+    reasons: bool,
 }
 
 impl<'a> Context<'a> {
     pub fn new(policy: &'a Policy, arch: &'a ArchPolicy, installed: &'a Installed) -> Self {
-        Context { policy, arch, installed }
+        Context { policy, arch, installed, reasons: true }
+    }
+
+    /// The same question, answered with outcomes, programs, values and layers only: every
+    /// detail, message and origin is empty (`Origin::Default`).
+    pub fn without_reasons(self) -> Self {
+        Context { reasons: false, ..self }
     }
 }
 
@@ -336,4 +344,53 @@ pub fn needs(context: Context) -> Vec<NeedVerdict> {
             NeedVerdict { need: need.clone(), met: verdict.value >= need.access, verdict }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without reasons, every step and verdict is the same but for its words: for every driver
+    /// of the catalogue (and one that is none) on every arch of the shipped profiles and the
+    /// check fixtures, with everything, a default install and nothing installed.
+    #[test]
+    fn without_reasons_only_the_words_differ() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
+        let mut store = crate::store::Store::new(&[fixtures]).unwrap();
+        let names: Vec<String> = store.names().map(str::to_string).collect();
+        let mut drivers: Vec<&str> = Catalogue::get().drivers.keys().map(String::as_str).collect();
+        drivers.push("nosuch");
+        let installs =
+            [Installed::All, Installed::defaults(), Installed::Packages { defaults: false, names: BTreeSet::new() }];
+        let (mut compared, mut worded) = (0, 0);
+        for name in names {
+            let Ok(crate::resolve::Resolved { policy, .. }) = crate::resolve::resolve(&mut store, &name) else {
+                continue;
+            };
+            for arch in &policy.arches {
+                for installed in &installs {
+                    for driver in &drivers {
+                        let context = Context::new(&policy, arch, installed);
+                        let full = evaluate(context, driver);
+                        let bare = evaluate(context.without_reasons(), driver);
+                        let at = format!("{name} {} {driver} {installed:?}", arch.arch);
+                        assert_eq!((&bare.driver, &bare.protocol), (&full.driver, &full.protocol), "{at}");
+                        assert_eq!(bare.steps.len(), full.steps.len(), "{at}");
+                        for (b, f) in bare.steps.iter().zip(&full.steps) {
+                            assert_eq!((b.layer, b.outcome, &b.applies), (f.layer, f.outcome, &f.applies), "{at}");
+                            assert_eq!((b.detail.as_str(), &b.message, &b.origin), ("", &None, &Origin::Default));
+                            worded += usize::from(!f.detail.is_empty());
+                        }
+                        for (b, f) in bare.programs.iter().zip(&full.programs) {
+                            assert_eq!(b.program, f.program, "{at}");
+                            let key = |v: &Option<Verdict>| v.as_ref().map(|v| (v.value, v.layer));
+                            assert_eq!(key(&b.verdict), key(&f.verdict), "{at} {}", b.program);
+                        }
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 10_000 && worded > 50_000, "{compared} {worded}");
+    }
 }

@@ -19,8 +19,9 @@ pub(super) fn access(old: &Policy, old_arch: &ArchPolicy, new: &Policy, new_arch
     let installed = Installed::All;
     let mut changes = Vec::new();
     for driver in drivers {
-        let before = access::evaluate(Context::new(old, old_arch, &installed), driver);
-        let after = access::evaluate(Context::new(new, new_arch, &installed), driver);
+        // Values and layers are all a change compares.
+        let before = access::evaluate(Context::new(old, old_arch, &installed).without_reasons(), driver);
+        let after = access::evaluate(Context::new(new, new_arch, &installed).without_reasons(), driver);
         for &program in Program::ALL.iter().filter(|p| **p != Program::Libvirt || libvirt) {
             // None on both sides: the question does not apply to this driver.
             let (Some(before), Some(after)) = (before.verdict(program), after.verdict(program)) else { continue };
