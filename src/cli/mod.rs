@@ -195,8 +195,8 @@ pub fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = match parse::parse(&std::env::args_os().collect::<Vec<_>>()) {
         Ok((cli, tree)) => {
-            // The command tree is not needed again, and freeing it is work for nothing.
-            std::mem::forget(tree);
+            // Freed before the work: its 80 KB are then reused, not new pages touched.
+            drop(tree);
             cli
         }
         Err(e) => {
