@@ -18,16 +18,12 @@ macro_rules! step {
         Step {
             layer: $layer,
             outcome: $outcome,
-            applies: programs($applies),
+            applies: $applies,
             detail: if reasons { ($detail).into() } else { String::new() },
             message: None,
             origin: if reasons { $origin } else { Origin::Default },
         }
     }};
-}
-
-fn programs(applies: &[Program]) -> Vec<Program> {
-    applies.to_vec()
 }
 
 impl Step {
@@ -212,15 +208,13 @@ fn build_mode(context: Context, driver: &str) -> Step {
 }
 
 /// The programs that apply the whitelists on this arch.
-fn whitelist_users(context: Context) -> Vec<Program> {
-    let mut users = Vec::new();
-    if context.arch.has_emulator() {
-        users.push(Program::Emulator);
+fn whitelist_users(context: Context) -> &'static [Program] {
+    match (context.arch.has_emulator(), context.arch.whitelist_in_tools.value) {
+        (true, true) => &QEMU,
+        (true, false) => &[Program::Emulator],
+        (false, true) => &[Program::Tools],
+        (false, false) => &[],
     }
-    if context.arch.whitelist_in_tools.value {
-        users.push(Program::Tools);
-    }
-    users
 }
 
 /// qemu's whitelist check (block.c `bdrv_format_is_whitelisted`) as two lines: the rw list,
@@ -228,7 +222,6 @@ fn whitelist_users(context: Context) -> Vec<Program> {
 fn whitelists(context: Context, driver: &str) -> (Step, Step) {
     let (policy, arch) = (context.policy, context.arch);
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
     let catalogue = Catalogue::get();
     let users = whitelist_users(context);
     if users.is_empty() {
@@ -306,7 +299,9 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
                 detail
             };
             step!(context, Layer::RoWhitelist, Outcome::ReadOnly, &users, detail(), entry.origin.clone())
-                .with_message(context, || catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &backports, driver))
+                .with_message(context, || {
+                    catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &policy.backport_names(), driver)
+                })
         }
         None => step!(
             context,
@@ -316,7 +311,9 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
             if arch.ro_whitelist.is_empty() { "empty, and not in the rw list" } else { "in neither whitelist" },
             arch.absence(ListName::RoWhitelist, driver),
         )
-        .with_message(context, || catalogue.refusal_message(Refusal::NotWhitelisted, version, &backports, driver)),
+        .with_message(context, || {
+            catalogue.refusal_message(Refusal::NotWhitelisted, version, &policy.backport_names(), driver)
+        }),
     };
     (rw, ro)
 }

@@ -128,7 +128,7 @@ pub struct Step {
     pub outcome: Outcome,
     /// The programs this step constrains directly (programs above them reach it through
     /// `goes_through`). Empty when the layer takes no part for anyone.
-    pub applies: Vec<Program>,
+    pub applies: &'static [Program],
     pub detail: String,
     pub message: Option<String>,
     pub origin: Origin,

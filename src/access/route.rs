@@ -19,14 +19,31 @@ pub fn goes_through(program: Program, policy: &Policy) -> Option<Program> {
     }
 }
 
-/// `program` and every program its disks pass through, top of the stack first.
-pub fn route(program: Program, policy: &Policy) -> Vec<Program> {
-    let mut route = vec![program];
-    while let Some(next) = route.last().and_then(|p| goes_through(*p, policy)) {
+/// `program` and every program its disks pass through, top of the stack first: each program
+/// once at most, so it fits an array (every evaluation derives four routes).
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    hops: [Program; Program::ALL.len()],
+    len: usize,
+}
+
+impl std::ops::Deref for Route {
+    type Target = [Program];
+
+    fn deref(&self) -> &[Program] {
+        &self.hops[..self.len]
+    }
+}
+
+pub fn route(program: Program, policy: &Policy) -> Route {
+    let mut route = Route { hops: [program; Program::ALL.len()], len: 1 };
+    while let Some(next) = goes_through(route[route.len - 1], policy) {
+        // With every program on it, `next` is one of them: the array cannot overflow.
         if route.contains(&next) {
             break;
         }
-        route.push(next);
+        route.hops[route.len] = next;
+        route.len += 1;
     }
     route
 }
@@ -38,15 +55,14 @@ pub(super) fn derive(steps: &[Step], route: &[Program], program: Program, has_pr
     if program == Program::Libguestfs && !has_protocol {
         return None;
     }
-    let on_route: Vec<&Step> =
-        route.iter().flat_map(|hop| steps.iter().filter(move |s| s.applies.contains(hop))).collect();
-    let least = on_route.iter().map(|s| s.outcome.cap()).min().unwrap_or(Access::ReadWrite);
+    let on_route = || route.iter().flat_map(|hop| steps.iter().filter(move |s| s.applies.contains(hop)));
+    let least = on_route().map(|s| s.outcome.cap()).min().unwrap_or(Access::ReadWrite);
     let deciding = if least == Access::ReadWrite {
-        on_route.iter().rev().find(|s| s.outcome == Outcome::Pass)
+        on_route().rev().find(|s| s.outcome == Outcome::Pass)
     } else {
-        on_route.iter().find(|s| s.outcome.cap() == least)
+        on_route().find(|s| s.outcome.cap() == least)
     };
-    let step = deciding.or(on_route.first()).copied().or(steps.first())?;
+    let step = deciding.or_else(|| on_route().next()).or(steps.first())?;
     Some(Verdict {
         value: least,
         layer: step.layer,
