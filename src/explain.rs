@@ -404,7 +404,7 @@ fn driver_block(context: Context, driver: &str, sources: &Sources) -> DriverBloc
     let access = PROGRAMS
         .iter()
         .map(|&program| {
-            let through = access::route(program, context.policy).into_iter().skip(1).map(|p| p.to_string()).collect();
+            let through = access::route(program, context.policy).iter().skip(1).map(|p| p.to_string()).collect();
             let verdict = evaluation.verdict_or_refusal(program);
             let applies = evaluation.verdict(program).is_some();
             ProgramLine {
