@@ -209,9 +209,9 @@ pub enum BuildReason {
     /// Newer than this qemu version, and here through a downstream backport (always built).
     Backported { commit: String },
     /// The option is on (explicitly, or by configure's default).
-    FeatureOn { feature: String, state: Option<FeatureState> },
+    FeatureOn { feature: &'static str, state: Option<FeatureState> },
     /// The option is off (explicitly, by default, or its library is unavailable).
-    FeatureOff { feature: String, state: Option<FeatureState> },
+    FeatureOff { feature: &'static str, state: Option<FeatureState> },
 }
 
 impl BuildReason {
@@ -232,7 +232,8 @@ impl BuildReason {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriverBuild {
-    pub name: String,
+    /// The catalogue's name: every profile's tables borrow it (check --all builds 300,000).
+    pub name: &'static str,
     pub compiled_in: bool,
     /// The loadable module it is built as (`block-curl`), when qemu is built with modules.
     pub module: Option<Valued<String>>,

@@ -138,13 +138,13 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                 })
                 .collect(),
             extra_args: sourced_list(&a.extra_args, sources),
-            compiled_in: a.drivers.iter().filter(|d| d.compiled_in).map(|d| d.name.clone()).collect(),
+            compiled_in: a.drivers.iter().filter(|d| d.compiled_in).map(|d| d.name.to_string()).collect(),
             compiled_out: a
                 .drivers
                 .iter()
                 .filter(|d| !d.compiled_in)
                 .map(|d| DriverView {
-                    name: d.name.clone(),
+                    name: d.name.to_string(),
                     reason: d.reason.clone(),
                     origin: sources.origin(&d.origin),
                 })
@@ -159,7 +159,7 @@ pub fn view(policy: &Policy, arch: Option<&str>, sources: &Sources) -> ShowView 
                     let module = d.module.as_ref()?;
                     let sub = a.subpackage(&module.value);
                     Some(ModuleView {
-                        driver: d.name.clone(),
+                        driver: d.name.to_string(),
                         module: module.value.clone(),
                         subpackage: sub.filter(|s| s.shipped).map(|s| s.name.clone()),
                         required: sub.is_some_and(|s| s.required),

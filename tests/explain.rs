@@ -238,14 +238,14 @@ fn debian_13_allows_everything_compiled_in_as_far_as_each_driver_can() {
     let arch = policy.arch("x86_64").unwrap();
     let mut compiled_out = Vec::new();
     for driver in arch.drivers.iter() {
-        let emulator = access::program_access(&policy, arch, Program::Emulator, &driver.name).unwrap();
-        let tools = access::program_access(&policy, arch, Program::Tools, &driver.name).unwrap();
+        let emulator = access::program_access(&policy, arch, Program::Emulator, driver.name).unwrap();
+        let tools = access::program_access(&policy, arch, Program::Tools, driver.name).unwrap();
         if !driver.compiled_in {
-            compiled_out.push(driver.name.as_str());
+            compiled_out.push(driver.name);
             assert_eq!(emulator.value, Access::None);
             continue;
         }
-        let best = if read_only.contains(&driver.name.as_str()) { Access::ReadOnly } else { Access::ReadWrite };
+        let best = if read_only.contains(&driver.name) { Access::ReadOnly } else { Access::ReadWrite };
         assert_eq!(emulator.value, best, "{} in the emulator", driver.name);
         // qemu.md 1c: blkreplay is built into the system emulator only from 5.2.
         let expected = if driver.name == "blkreplay" { Access::None } else { best };

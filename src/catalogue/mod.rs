@@ -437,8 +437,8 @@ impl Catalogue {
     /// Registered drivers whose code exists in this version, in catalogue order.
     pub fn drivers_in<'a>(
         &'a self,
-        version: &'a Version,
-        backports: &'a [String],
+        version: &Version,
+        backports: &[String],
     ) -> impl Iterator<Item = (&'a str, &'a Driver)> {
         self.drivers
             .iter()

@@ -103,7 +103,7 @@ fn drivers(arch: &ArchPolicy) -> Vec<Entry<String>> {
                 (None, true) => "compiled in".to_string(),
                 (_, false) => "compiled out".to_string(),
             };
-            named("driver", &d.name, state)
+            named("driver", d.name, state)
         })
         .collect()
 }

@@ -9,8 +9,7 @@ use crate::profile::Program;
 /// Access changes on one arch both profiles build, sorted by driver, then program from the
 /// bottom of the stack up.
 pub(super) fn access(old: &Policy, old_arch: &ArchPolicy, new: &Policy, new_arch: &ArchPolicy) -> Vec<Change> {
-    let mut drivers: Vec<&str> =
-        old_arch.drivers.iter().chain(new_arch.drivers.iter()).map(|d| d.name.as_str()).collect();
+    let mut drivers: Vec<&str> = old_arch.drivers.iter().chain(new_arch.drivers.iter()).map(|d| d.name).collect();
     drivers.sort_unstable();
     drivers.dedup();
     // libvirt decides nothing where the profiles do not describe it; its rows would only

@@ -36,7 +36,7 @@ fn built(policy: &Policy, arch: &ArchPolicy, libraries: &[String]) -> Vec<String
         let compiles_drivers = catalogue.drivers.values().any(|d| d.features().any(|f| f == option));
         if compiles_drivers {
             return arch.drivers.iter().any(|d| {
-                d.compiled_in && matches!(&d.reason, BuildReason::FeatureOn { feature, .. } if feature == option)
+                d.compiled_in && matches!(&d.reason, BuildReason::FeatureOn { feature, .. } if *feature == option)
             });
         }
         catalogue.feature(option).is_some_and(|f| {

@@ -78,7 +78,7 @@ pub fn view(policy: &Policy, part: Part) -> Result<SubpackagesView> {
                 .drivers
                 .iter()
                 .filter(|d| d.module.as_ref().is_some_and(|m| m.value == sub.module))
-                .map(|d| d.name.clone())
+                .map(|d| d.name.to_string())
                 .collect();
             if drivers.is_empty() {
                 continue;

@@ -51,13 +51,13 @@ struct ConsumerState {
     requires: Vec<Valued<RawRequirement>>,
 }
 
-fn selected(selector: &Selector, arch: &str, catalogue: &Catalogue) -> bool {
+fn selected(selector: &Selector, arch: &str, catalogue: &'static Catalogue) -> bool {
     selector.matches(arch, |g| catalogue.arch_group(g))
 }
 
 /// Whether `profile`'s arch selectors pick the same settings for both arches, so that applying
 /// it to one state gives one state.
-pub(super) fn selected_alike(profile: &RawProfile, a: &str, b: &str, catalogue: &Catalogue) -> bool {
+pub(super) fn selected_alike(profile: &RawProfile, a: &str, b: &str, catalogue: &'static Catalogue) -> bool {
     profile
         .overrides
         .iter()
@@ -69,7 +69,7 @@ impl ArchState {
         &mut self,
         profile: &RawProfile,
         arch: &str,
-        catalogue: &Catalogue,
+        catalogue: &'static Catalogue,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
@@ -251,7 +251,7 @@ impl ArchState {
         arch: &str,
         version: &Version,
         backports: &[Valued<String>],
-        catalogue: &Catalogue,
+        catalogue: &'static Catalogue,
         tables: &mut DriverTables,
     ) -> ArchPolicy {
         let mut policy = self.finish_shared(version, backports, catalogue, tables);
@@ -261,7 +261,7 @@ impl ArchState {
 
     /// `finish` for another arch of this state, from the policy of the first one: all that does
     /// not depend on the arch is shared.
-    pub(super) fn finish_like(&self, first: &ArchPolicy, arch: &str, catalogue: &Catalogue) -> ArchPolicy {
+    pub(super) fn finish_like(&self, first: &ArchPolicy, arch: &str, catalogue: &'static Catalogue) -> ArchPolicy {
         let mut policy = ArchPolicy { needs: Vec::new(), consumers: Vec::new(), ..first.clone() };
         self.finish_for(&mut policy, arch, catalogue);
         policy
@@ -272,7 +272,7 @@ impl ArchState {
         &self,
         version: &Version,
         backports: &[Valued<String>],
-        catalogue: &Catalogue,
+        catalogue: &'static Catalogue,
         tables: &mut DriverTables,
     ) -> ArchPolicy {
         let build = self.build.clone().unwrap_or_else(|| Valued::new(BuildMode::Full, Origin::Default));
@@ -324,7 +324,7 @@ impl ArchState {
     }
 
     /// The arch's name, and its consumers and their needs.
-    fn finish_for(&self, policy: &mut ArchPolicy, arch: &str, catalogue: &Catalogue) {
+    fn finish_for(&self, policy: &mut ArchPolicy, arch: &str, catalogue: &'static Catalogue) {
         let here = self.consumers.iter().filter(|(_, c)| {
             c.arches.as_ref().is_none_or(|arches| {
                 arches.iter().any(|a| {
@@ -389,7 +389,7 @@ impl DriverTables {
         version: &Version,
         backports: &[Valued<String>],
         features: &[FeatureSetting],
-        catalogue: &Catalogue,
+        catalogue: &'static Catalogue,
     ) -> Arc<[DriverBuild]> {
         let same = |t: &&DriverTable| t.version == *version && t.backports == backports && t.features == features;
         if let Some(table) = self.0.iter().find(same) {
@@ -414,7 +414,7 @@ fn build_drivers(
     version: &Version,
     backports: &[Valued<String>],
     features: &[FeatureSetting],
-    catalogue: &Catalogue,
+    catalogue: &'static Catalogue,
 ) -> Arc<[DriverBuild]> {
     let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
     let modules =
@@ -434,19 +434,19 @@ fn build_drivers(
 }
 
 fn driver_build(
-    name: &str,
-    driver: &catalogue::Driver,
+    name: &'static str,
+    driver: &'static catalogue::Driver,
     features: &[FeatureSetting],
     version: &Version,
     backports: &[Valued<String>],
-    catalogue: &Catalogue,
+    catalogue: &'static Catalogue,
     version_text: &str,
 ) -> DriverBuild {
     if *version < driver.added()
         && let Some(commit) = backports.iter().find(|b| driver.added_by_backport() == Some(b.value.as_str()))
     {
         return DriverBuild {
-            name: name.to_string(),
+            name,
             compiled_in: true,
             module: None,
             reason: BuildReason::Backported { commit: commit.value.clone() },
@@ -455,7 +455,7 @@ fn driver_build(
     }
     let Some(feature) = driver.built_by(version) else {
         return DriverBuild {
-            name: name.to_string(),
+            name,
             compiled_in: true,
             module: None,
             reason: BuildReason::AlwaysBuilt,
@@ -475,9 +475,8 @@ fn driver_build(
         }
     };
     let state = setting.map(|s| s.state);
-    let feature = feature.to_string();
     DriverBuild {
-        name: name.to_string(),
+        name,
         compiled_in: on,
         module: None,
         reason: if on { BuildReason::FeatureOn { feature, state } } else { BuildReason::FeatureOff { feature, state } },

@@ -407,7 +407,12 @@ impl Partial {
 }
 
 /// One arch's state after `ancestors`, applied from the root.
-fn from_root(ancestors: &Lineage, arch: &str, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) -> ArchState {
+fn from_root(
+    ancestors: &Lineage,
+    arch: &str,
+    catalogue: &'static Catalogue,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ArchState {
     let chain: Vec<&Arc<RawProfile>> = ancestors.iter().collect();
     let mut state = ArchState::default();
     for profile in chain.into_iter().rev() {

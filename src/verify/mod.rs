@@ -159,13 +159,13 @@ pub fn expected(policy: &Policy, arch: &ArchPolicy) -> Vec<String> {
     arch.drivers
         .iter()
         .filter(|d| d.compiled_in)
-        .filter(|d| catalogue.driver(&d.name).is_some_and(|c| c.in_tools(version)))
+        .filter(|d| catalogue.driver(d.name).is_some_and(|c| c.in_tools(version)))
         // A module its version's table misses is neither listed nor loadable (blkio 7.2-8.0).
         .filter(|d| {
-            d.module.is_none() || catalogue.driver(&d.name).is_some_and(|c| c.module_found(version, &backports).is_ok())
+            d.module.is_none() || catalogue.driver(d.name).is_some_and(|c| c.module_found(version, &backports).is_ok())
         })
-        .filter(|d| !filters || arch.in_rw(&d.name))
-        .map(|d| d.name.clone())
+        .filter(|d| !filters || arch.in_rw(d.name))
+        .map(|d| d.name.to_string())
         .collect()
 }
 
@@ -274,15 +274,15 @@ pub fn default_module_dir(policy: &Policy, arch: &ArchPolicy) -> Option<String> 
 /// Which modules of the listed drivers are installed in `dir`.
 fn module_states(policy: &Policy, arch: &ArchPolicy, listed: &[String], dir: &Path) -> Vec<ModuleState> {
     let mut states: Vec<ModuleState> = Vec::new();
-    for build in arch.drivers.iter().filter(|d| listed.contains(&d.name)) {
+    for build in arch.drivers.iter().filter(|d| listed.iter().any(|l| l == d.name)) {
         let Some(module) = &build.module else { continue };
         match states.iter_mut().find(|s| s.module == module.value) {
-            Some(state) => state.drivers.push(build.name.clone()),
+            Some(state) => state.drivers.push(build.name.to_string()),
             None => {
                 let file = dir.join(format!("{}.so", module.value));
                 states.push(ModuleState {
                     module: module.value.clone(),
-                    drivers: vec![build.name.clone()],
+                    drivers: vec![build.name.to_string()],
                     installed: file.is_file(),
                     file: file.display().to_string(),
                     subpackage: arch.subpackage(&module.value).filter(|s| s.shipped).map(|s| s.name.clone()),
