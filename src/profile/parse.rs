@@ -212,7 +212,7 @@ fn read(name: &str, file: FileId, text: &str) -> (Option<RawProfile>, Vec<Diagno
     if let Some(arch) = reader.table(root, "arch") {
         for (selector_text, item) in arch.iter() {
             let key_span = reader.key_span(arch, selector_text);
-            let Some(table) = reader.table_item(item, &format!("[arch.\"{selector_text}\"]")) else { continue };
+            let Some(table) = reader.table_item(item) else { continue };
             let Some(selector) = Selector::parse(selector_text) else {
                 reader.push(
                     Diagnostic::error(Code::BadSelector, format!("`{selector_text}` is not an arch selector"))
@@ -399,10 +399,10 @@ impl Reader {
 
     fn table<'t>(&mut self, parent: &'t dyn TableLike, key: &str) -> Option<&'t dyn TableLike> {
         let item = parent.get(key)?;
-        self.table_item(item, &format!("`{key}`"))
+        self.table_item(item)
     }
 
-    fn table_item<'t>(&mut self, item: &'t Item, _what: &str) -> Option<&'t dyn TableLike> {
+    fn table_item<'t>(&mut self, item: &'t Item) -> Option<&'t dyn TableLike> {
         match item.as_table_like() {
             Some(t) => Some(t),
             None => {
