@@ -353,15 +353,9 @@ mod tests {
     /// both dialects (the meson one also finds the problems of versions before meson).
     #[test]
     fn problems_are_the_problems_of_arguments() {
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
-        let mut store = crate::store::Store::new(&[fixtures]).unwrap();
-        let names: Vec<String> = store.names().map(str::to_string).collect();
         let (mut written_any, mut found_any) = (0, 0);
-        for name in names {
-            // With its errors too: those of the options are what is compared.
-            let Some(policy) = crate::resolve::attempt(&mut store, &name).ok().and_then(|a| a.policy) else {
-                continue;
-            };
+        // With their errors too: those of the options are what is compared.
+        for (name, policy) in crate::resolve::check_fixture_policies() {
             for arch in &policy.arches {
                 for dialect in Dialect::ALL {
                     let (written, found) = arguments(&policy, arch, dialect);

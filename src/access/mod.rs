@@ -355,18 +355,12 @@ mod tests {
     /// check fixtures, with everything, a default install and nothing installed.
     #[test]
     fn without_reasons_only_the_words_differ() {
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
-        let mut store = crate::store::Store::new(&[fixtures]).unwrap();
-        let names: Vec<String> = store.names().map(str::to_string).collect();
         let mut drivers: Vec<&str> = Catalogue::get().drivers.keys().map(String::as_str).collect();
         drivers.push("nosuch");
         let installs =
             [Installed::All, Installed::defaults(), Installed::Packages { defaults: false, names: BTreeSet::new() }];
         let (mut compared, mut worded) = (0, 0);
-        for name in names {
-            let Ok(crate::resolve::Resolved { policy, .. }) = crate::resolve::resolve(&mut store, &name) else {
-                continue;
-            };
+        for (name, policy) in crate::resolve::check_fixture_policies() {
             for arch in &policy.arches {
                 for installed in &installs {
                     for driver in &drivers {

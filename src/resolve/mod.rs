@@ -72,6 +72,23 @@ pub fn summaries(store: &mut Store, names: &[String]) -> Vec<Result<(Summary, Ve
         .collect()
 }
 
+/// Every profile of the shipped set and of `tests/fixtures/check` (whose options their versions
+/// reject) that resolves to a policy, with its errors too: what the tests that hold two ways of
+/// computing one thing equal run over.
+#[cfg(test)]
+pub(crate) fn check_fixture_policies() -> Vec<(String, Policy)> {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
+    let mut store = Store::new(&[fixtures]).unwrap();
+    let names: Vec<String> = store.names().map(str::to_string).collect();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let policy = attempt(&mut store, &name).ok()?.policy?;
+            Some((name, policy))
+        })
+        .collect()
+}
+
 /// `resolve_chain` that keeps the policy next to its errors.
 pub fn attempt_chain(chain: &[RawProfile]) -> Attempt {
     let mut partial: Option<std::sync::Arc<Partial>> = None;
