@@ -117,7 +117,7 @@ impl Diagnostic {
             )
             .with_notes(notes);
         let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
-        let plain = term::emit_into_string(&config, sources.files(), &diagnostic)
+        let plain = term::emit_into_string(&config, sources, &diagnostic)
             .unwrap_or_else(|_| format!("{}[{}]: {}\n", severity_word(self.severity), self.code, self.message));
         // A control character from the input (an ANSI escape in a profile value) is shown
         // escaped; then the colours, which would need the raw text, are left out.
@@ -126,7 +126,7 @@ impl Diagnostic {
             return safe.into_owned();
         }
         let mut out = term::termcolor::Ansi::new(Vec::new());
-        match term::emit_to_write_style(&mut out, &config, sources.files(), &diagnostic) {
+        match term::emit_to_write_style(&mut out, &config, sources, &diagnostic) {
             Ok(()) => String::from_utf8_lossy(&out.into_inner()).into_owned(),
             Err(_) => plain,
         }

@@ -1,6 +1,6 @@
 //! Source texts (profile files, spec files) and positions in them.
 
-use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::files::Files;
 use std::ops::Range;
 
 pub type FileId = usize;
@@ -113,7 +113,21 @@ impl std::fmt::Display for FileLine {
 /// Every text the run has read, so that diagnostics and provenance can point into them.
 #[derive(Default)]
 pub struct Sources {
-    files: SimpleFiles<String, String>,
+    files: Vec<SourceFile>,
+}
+
+/// One text and its name. Where its lines start is found the first time a position in it is
+/// asked for: `list` of 10,000 profiles asks for none.
+struct SourceFile {
+    name: String,
+    text: String,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| codespan_reporting::files::line_starts(&self.text).collect())
+    }
 }
 
 impl Sources {
@@ -125,22 +139,28 @@ impl Sources {
     /// messages and origins).
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let name = name.into();
-        let name = crate::diagnostic::terminal_safe(&name).into_owned();
-        self.files.add(name, text.into())
+        let name = match crate::diagnostic::terminal_safe(&name) {
+            std::borrow::Cow::Borrowed(_) => name,
+            std::borrow::Cow::Owned(safe) => safe,
+        };
+        self.files.push(SourceFile { name, text: text.into(), line_starts: std::sync::OnceLock::new() });
+        self.files.len() - 1
     }
 
     pub fn name(&self, file: FileId) -> &str {
-        self.files.get(file).map(|f| f.name().as_str()).unwrap_or("<unknown>")
+        self.files.get(file).map_or("<unknown>", |f| f.name.as_str())
     }
 
     pub fn text(&self, file: FileId) -> &str {
-        self.files.get(file).map(|f| f.source().as_str()).unwrap_or("")
+        self.files.get(file).map_or("", |f| f.text.as_str())
+    }
+
+    fn file(&self, file: FileId) -> Result<&SourceFile, codespan_reporting::files::Error> {
+        self.files.get(file).ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
     pub fn location(&self, span: &Span) -> Location {
-        let (line, column) = self
-            .files
-            .location(span.file, span.range.start)
+        let (line, column) = Files::location(self, span.file, span.range.start)
             .map(|l| (l.line_number, l.column_number))
             .unwrap_or((1, 1));
         Location { file: self.name(span.file).to_string(), line, column }
@@ -159,8 +179,62 @@ impl Sources {
     pub fn describe(&self, origin: &Origin) -> String {
         self.origin(origin).to_string()
     }
+}
 
-    pub(crate) fn files(&self) -> &SimpleFiles<String, String> {
-        &self.files
+impl<'a> Files<'a> for Sources {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, file: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.file(file)?.name.as_str())
+    }
+
+    fn source(&'a self, file: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.file(file)?.text.as_str())
+    }
+
+    fn line_index(&'a self, file: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+        let starts = self.file(file)?.line_starts();
+        Ok(starts.binary_search(&byte_index).unwrap_or_else(|next| next - 1))
+    }
+
+    fn line_range(&'a self, file: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let file = self.file(file)?;
+        let starts = file.line_starts();
+        // As codespan's own files: the line after the last ends at the end of the text.
+        let start = |line: usize| match line.cmp(&starts.len()) {
+            std::cmp::Ordering::Less => Ok(starts[line]),
+            std::cmp::Ordering::Equal => Ok(file.text.len()),
+            std::cmp::Ordering::Greater => {
+                Err(codespan_reporting::files::Error::LineTooLarge { given: line, max: starts.len() - 1 })
+            }
+        };
+        Ok(start(line_index)?..start(line_index + 1)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line index found on first use answers as codespan's own files do, at every offset and
+    /// line of texts with and without a last newline, empty lines and CRLF.
+    #[test]
+    fn lines_found_late_are_codespans_lines() {
+        for text in ["", "a", "a\n", "a\nbc", "\n\n x\r\ny\n", "é\nü"] {
+            let mut sources = Sources::new();
+            let file = sources.add("t.toml", text);
+            let theirs = codespan_reporting::files::SimpleFile::new("t.toml", text);
+            for offset in 0..=text.len() + 1 {
+                let mine = Files::line_index(&sources, file, offset).unwrap();
+                assert_eq!(mine, theirs.line_index((), offset).unwrap(), "{text:?} at {offset}");
+            }
+            for line in 0..text.lines().count() + 3 {
+                let mine = Files::line_range(&sources, file, line).map_err(|e| e.to_string());
+                assert_eq!(mine, theirs.line_range((), line).map_err(|e| e.to_string()), "{text:?} line {line}");
+            }
+        }
+        assert!(Files::name(&Sources::new(), 0).is_err());
     }
 }

@@ -275,7 +275,7 @@ impl Store {
         let wanted: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
         let loads = self.chains_that_load(names);
         // Children of every profile a wanted one needs, and the roots they come from.
-        let mut children: HashMap<String, Vec<Arc<RawProfile>>> = HashMap::default();
+        let mut children: HashMap<String, std::sync::Mutex<Vec<Arc<RawProfile>>>> = HashMap::default();
         let mut roots: Vec<Arc<RawProfile>> = Vec::new();
         let mut needed: HashSet<String> = HashSet::default();
         for name in names.iter().filter(|n| loads.get(n.as_str()) == Some(&true)) {
@@ -284,7 +284,12 @@ impl Store {
                 let profile = self.loaded[current.as_str()].clone();
                 match &profile.inherits {
                     Some(parent) => {
-                        children.entry(parent.value.clone()).or_default().push(profile.clone());
+                        children
+                            .entry(parent.value.clone())
+                            .or_default()
+                            .get_mut()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(profile.clone());
                         current = parent.value.clone();
                     }
                     None => {
@@ -314,8 +319,11 @@ impl Store {
                     if let Some(&i) = wanted.get(partial.name()) {
                         done.push((i, f(&mut own, &partial)));
                     }
-                    for child in children.get(partial.name()).into_iter().flatten().rev() {
-                        stack.push((Some(partial.clone()), child.clone()));
+                    // Each profile is visited once: its job takes its children, so that the
+                    // last reference to each profile is dropped on the worker that built it.
+                    let mine = children.get(partial.name()).map(|c| std::mem::take(&mut *lock(c))).unwrap_or_default();
+                    for child in mine.into_iter().rev() {
+                        stack.push((Some(partial.clone()), child));
                     }
                 }
             }
@@ -427,6 +435,11 @@ impl Store {
         }
         Ok(chain)
     }
+}
+
+/// A lock that a panicking worker poisoned is still taken: the panic is raised again at the join.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// What reading a profile's file gave, before anything is added to the sources.

@@ -180,6 +180,17 @@ fn pad(value: &minijinja::Value, width: usize) -> minijinja::Value {
         }
     };
     let fill = width.saturating_sub(text.chars().count());
+    // A cell of a table fits on the stack: no allocation for the value minijinja copies anyway.
+    let mut cell = [b' '; 64];
+    if let Some(bytes) = cell.get_mut(..text.len() + fill) {
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        return std::str::from_utf8(bytes).map_or_else(|_| padded_string(text, fill), minijinja::Value::from);
+    }
+    padded_string(text, fill)
+}
+
+/// `text` and `fill` spaces in a string of its own, for a cell longer than the stack buffer.
+fn padded_string(text: &str, fill: usize) -> minijinja::Value {
     let mut padded = String::with_capacity(text.len() + fill);
     padded.push_str(text);
     padded.extend(std::iter::repeat_n(' ', fill));
@@ -196,11 +207,11 @@ mod tests {
         let text = renderer
             .env
             .render_str(
-                "[{{ 'ab'|pad(4) }}][{{ 7|pad(3) }}][{{ none|pad(6) }}][{{ 'long'|pad(2) }}][{{ 'äé'|pad(3) }}]",
+                "[{{ 'ab'|pad(4) }}][{{ 7|pad(3) }}][{{ none|pad(6) }}][{{ 'long'|pad(2) }}][{{ 'äé'|pad(3) }}][{{ 'x'|pad(70) }}]",
                 (),
             )
             .unwrap();
         // none as minijinja writes it for Rust (`None`), as before a string was padded without a copy.
-        assert_eq!(text, "[ab  ][7  ][None  ][long][äé ]");
+        assert_eq!(text, format!("[ab  ][7  ][None  ][long][äé ][x{}]", " ".repeat(69)));
     }
 }
