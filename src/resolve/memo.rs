@@ -10,7 +10,6 @@ use crate::diagnostic::Diagnostic;
 use crate::policy::{CustomFeature, Package, Parents, Policy, Qemu, Rpm, Valued};
 use crate::profile::{LibguestfsBackend, RawProfile, Selector, Spanned};
 use crate::source::Origin;
-use indexmap::IndexMap;
 use semver::Version;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -57,7 +56,8 @@ struct Top {
     module_dir: Option<Valued<String>>,
     obsoletes: Vec<Valued<String>>,
     rpm: Rpm,
-    arches: Vec<Valued<String>>,
+    /// Shared with the parent's until this profile edits them (most profiles do not).
+    arches: Arc<Vec<Valued<String>>>,
     libguestfs: Package,
     libguestfs_backend: Option<Valued<LibguestfsBackend>>,
     libvirt: Package,
@@ -112,7 +112,7 @@ impl Top {
             });
         }
         if let Some(edit) = &profile.arches {
-            let _ = apply_list(&mut self.arches, edit, "[profile] arches", &profile.name, diagnostics);
+            let _ = apply_list(Arc::make_mut(&mut self.arches), edit, "[profile] arches", &profile.name, diagnostics);
         }
         consumer_arches_built(profile, &self.arches, catalogue, diagnostics);
         set(&mut self.libguestfs.package, &profile.libguestfs_package);
@@ -194,8 +194,9 @@ pub(crate) struct Partial {
     failed: bool,
     top: Top,
     top_diags: Diags,
-    /// Per arch of the profile: the settings so far and what applying them found.
-    arches: IndexMap<String, (Arc<ArchState>, Diags)>,
+    /// Per arch of `top.arches`, in its order: the settings so far and what applying them
+    /// found. Looked up by name in `arch` (a few arches: a scan costs less than hashing).
+    arches: Vec<(Arc<ArchState>, Diags)>,
 }
 
 impl Partial {
@@ -236,7 +237,7 @@ impl Partial {
             failed,
             top: Top::default(),
             top_diags: Diags::default(),
-            arches: IndexMap::new(),
+            arches: Vec::new(),
         };
         if failed {
             return partial;
@@ -252,8 +253,8 @@ impl Partial {
         // Arches this profile adds (`from` null) share a state when every profile of the chain
         // treats them alike.
         let mut shared: Vec<(&str, *const ArchState, Arc<ArchState>)> = Vec::new();
-        for arch in &top.arches {
-            let inherited = parent.and_then(|p| p.arches.get(&arch.value));
+        for arch in top.arches.iter() {
+            let inherited = parent.and_then(|p| p.arch(&arch.value));
             let from = inherited.map_or(std::ptr::null(), |(state, _)| Arc::as_ptr(state));
             let alike = shared.iter().find(|(other, f, _)| {
                 std::ptr::eq(*f, from)
@@ -263,7 +264,7 @@ impl Partial {
             });
             if let Some((_, _, done)) = alike {
                 let diags = inherited.map(|(_, diags)| diags.clone()).unwrap_or_default();
-                partial.arches.insert(arch.value.clone(), (done.clone(), diags));
+                partial.arches.push((done.clone(), diags));
                 continue;
             }
             let mut own = Vec::new();
@@ -277,7 +278,7 @@ impl Partial {
             if own.is_empty() {
                 shared.push((&arch.value, from, state.clone()));
             }
-            partial.arches.insert(arch.value.clone(), (state, diags.with(own)));
+            partial.arches.push((state, diags.with(own)));
         }
         partial.top = top;
         partial
@@ -285,6 +286,12 @@ impl Partial {
 
     pub(crate) fn name(&self) -> &str {
         &self.profile.name
+    }
+
+    /// The state of the arch `name`: of the last of `top.arches` so named, as a map keyed by
+    /// name would keep it.
+    fn arch(&self, name: &str) -> Option<&(Arc<ArchState>, Diags)> {
+        self.top.arches.iter().rposition(|a| a.value == name).and_then(|i| self.arches.get(i))
     }
 
     /// The load-level problems of the chain and the missing keys of the profile, in the order
@@ -331,8 +338,8 @@ impl Partial {
         let Some((release, package, version)) = self.identity(&mut diagnostics) else {
             return (None, tidy(diagnostics));
         };
-        for arch in &self.top.arches {
-            self.arches[&arch.value].1.collect(&mut diagnostics);
+        for arch in self.top.arches.iter() {
+            self.arch(&arch.value).expect("every arch has its state").1.collect(&mut diagnostics);
         }
         let child = &self.profile;
         let summary = Summary {
@@ -360,8 +367,8 @@ impl Partial {
         // Arches of one state share the first one's lists.
         let mut finished: Vec<(*const ArchState, usize)> = Vec::new();
         let mut arches: Vec<crate::policy::ArchPolicy> = Vec::with_capacity(top.arches.len());
-        for arch in &top.arches {
-            let (state, diags) = &self.arches[&arch.value];
+        for arch in top.arches.iter() {
+            let (state, diags) = self.arch(&arch.value).expect("every arch has its state");
             diags.collect(&mut diagnostics);
             let first = finished.iter().find(|(s, _)| std::ptr::eq(*s, Arc::as_ptr(state))).map(|(_, i)| *i);
             let policy = match first {
