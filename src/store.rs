@@ -65,7 +65,7 @@ impl Store {
                 .collect();
             files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (file_name, path, listed_regular) in files {
-                if let Some(stem) = toml_stem(Path::new(&file_name)) {
+                if let Some(stem) = toml_name_stem(&file_name) {
                     found.insert(stem, Location::File { path, listed_regular });
                 }
             }
@@ -481,7 +481,13 @@ fn parse(name: &str, location: &Location, file: FileId, text: &str) -> std::resu
 }
 
 fn toml_stem(path: &Path) -> Option<String> {
-    (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(str::to_string))?
+    toml_name_stem(path.file_name()?)
+}
+
+/// `x` of a file named `x.toml`, as `Path::file_stem` reads it (`.toml` alone has no stem).
+fn toml_name_stem(file_name: &std::ffi::OsStr) -> Option<String> {
+    let stem = file_name.to_str()?.strip_suffix(".toml")?;
+    (!stem.is_empty()).then(|| stem.to_string())
 }
 
 #[cfg(test)]
@@ -496,6 +502,18 @@ mod tests {
                 format!("{summary:?} {messages:?}")
             }
             Err(failure) => format!("{:?}", failure.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()),
+        }
+    }
+
+    /// The stem read from a listed file name is the one `Path` reads from the path.
+    #[test]
+    fn listed_stems_are_path_stems() {
+        for name in ["a.toml", ".toml", "..toml", "a.toml.toml", "a.TOML", "a.tom", "toml", "a.b-7.3.toml", ".a.toml"] {
+            let path = Path::new(name);
+            let by_path = (path.extension() == Some("toml".as_ref()))
+                .then(|| path.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+                .flatten();
+            assert_eq!(toml_name_stem(name.as_ref()), by_path, "{name}");
         }
     }
 
