@@ -46,7 +46,7 @@ pub fn can(
 ) -> Result<CanView> {
     let catalogue = Catalogue::get();
     if catalogue.driver(driver).is_none() {
-        let help = did_you_mean(driver, catalogue.drivers.keys().map(String::as_str))
+        let help = did_you_mean(driver, catalogue.drivers.keys().map(crate::catalogue::Text::as_str))
             .unwrap_or_else(|| "`drvpolicy matrix PROFILE --all-drivers` lists the drivers".to_string());
         return Err(Diagnostic::error(Code::UnknownDriver, format!("`{driver}` is not a qemu block driver"))
             .with_help(help)

@@ -323,8 +323,8 @@ fn unknown(policy: &Policy, name: &str) -> Failure {
         .iter()
         .filter(|(_, d)| d.is_registered())
         .map(|(n, _)| n.as_str())
-        .chain(catalogue.libguestfs.protocols.keys().map(String::as_str))
-        .chain(catalogue.features.keys().map(String::as_str))
+        .chain(catalogue.libguestfs.protocols.keys().map(crate::catalogue::Text::as_str))
+        .chain(catalogue.features.keys().map(crate::catalogue::Text::as_str))
         .chain(policy.qemu.custom_features.iter().map(|f| f.name.as_str()))
         .chain(policy.arches.iter().flat_map(|a| a.consumers.iter().map(|c| c.name.as_str())));
     Failure::single(
@@ -458,7 +458,7 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
                 versions: Some(feature.configure_versions().to_string()),
             };
             let meson = MesonSpelling {
-                option: feature.meson.as_ref().map(|m| m.option.clone()),
+                option: feature.meson.as_ref().map(|m| m.option.to_string()),
                 in_version: feature.meson.as_ref().is_some_and(|m| m.versions.matches(version)),
                 versions: feature.meson.as_ref().map(|m| m.versions.to_string()),
             };
@@ -468,7 +468,7 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
                 Some(_) => FeatureDefault::Auto,
             };
             let origin = OriginView::Catalogue { fact: format!("qemu {version}") };
-            (Some(feature.summary.clone()), None, configure, meson, default, origin)
+            (Some(feature.summary.to_string()), None, configure, meson, default, origin)
         } else if let Some(feature) = policy.custom_feature(name) {
             let configure = ConfigureSpelling { flag: Some(feature.flag.clone()), ignored: false, versions: None };
             let meson =

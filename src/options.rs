@@ -224,7 +224,8 @@ fn build(policy: &Policy, arch: &ArchPolicy, dialect: Dialect, keep: bool) -> (V
         let origin = arch.whitelist_in_tools.origin.clone();
         match dialect {
             Dialect::Configure if option.configure_accepts(version, &backports) => {
-                let flag = || if on { option.flag.clone() } else { option.flag.replacen("--enable-", "--disable-", 1) };
+                let flag =
+                    || if on { option.flag.to_string() } else { option.flag.replacen("--enable-", "--disable-", 1) };
                 out.push(flag, || Setting::WhitelistInTools, &origin)
             }
             Dialect::Meson if option.meson_option(version).is_some() => out.push(

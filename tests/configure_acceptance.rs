@@ -122,7 +122,7 @@ fn cases() -> Vec<Case> {
             cases.push(Case {
                 label: format!("feature {name} = {}", state(enable)),
                 profile: format!("feature-{name}-{}", state(enable)),
-                setting: Setting::Feature(name.clone()),
+                setting: Setting::Feature(name.to_string()),
                 meson: feature.meson.as_ref().map(|m| m.option.as_str()),
                 versions: feature.configure_versions(),
             });
@@ -232,7 +232,7 @@ fn configure_claim(case: &Case, policy: &Policy) -> Claim {
                     .to_string(),
                 Setting::RwWhitelist => format!("{}={RW_VALUE}", whitelist.rw.flag),
                 Setting::RoWhitelist => format!("{}={RO_VALUE}", whitelist.ro.flag),
-                Setting::WhitelistInTools => whitelist.in_tools.flag.clone(),
+                Setting::WhitelistInTools => whitelist.in_tools.flag.to_string(),
                 Setting::Extra => unreachable!("no case sets extra-args"),
             };
             let known = options::modelled_option(&flag, &|_| false);
@@ -544,7 +544,7 @@ fn feature_defaults_are_meson_defaults() {
         for (name, feature) in &Catalogue::get().features {
             let Some(option) = feature.meson.as_ref().filter(|m| m.versions.matches(&tree.version)) else { continue };
             let Some(range) = feature.configure.iter().find(|r| r.versions.matches(&tree.version)) else { continue };
-            let Some(found) = meson.options.get(&option.option) else { continue };
+            let Some(found) = meson.options.get(option.option.as_str()) else { continue };
             let expected = match range.default {
                 drvpolicy::catalogue::Default::Auto => "auto",
                 drvpolicy::catalogue::Default::Disabled => "disabled",

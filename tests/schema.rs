@@ -248,9 +248,9 @@ fn explain_of_every_name_of_every_shipped_profile() {
     let assumptions = [Installed::All, Installed::defaults()];
     let mut documents = 0;
     for policy in &policies {
-        let mut names: Vec<String> = catalogue.drivers.keys().cloned().collect();
-        names.extend(catalogue.libguestfs.protocols.keys().cloned());
-        names.extend(catalogue.features.keys().cloned());
+        let mut names: Vec<String> = catalogue.drivers.keys().map(|n| n.to_string()).collect();
+        names.extend(catalogue.libguestfs.protocols.keys().map(|n| n.to_string()));
+        names.extend(catalogue.features.keys().map(|n| n.to_string()));
         names.extend(policy.qemu.custom_features.iter().map(|f| f.name.clone()));
         names.extend(policy.arches.iter().flat_map(|a| a.consumers.iter().map(|c| c.name.clone())));
         names.sort();

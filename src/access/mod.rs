@@ -355,7 +355,7 @@ mod tests {
     /// check fixtures, with everything, a default install and nothing installed.
     #[test]
     fn without_reasons_only_the_words_differ() {
-        let mut drivers: Vec<&str> = Catalogue::get().drivers.keys().map(String::as_str).collect();
+        let mut drivers: Vec<&str> = Catalogue::get().drivers.keys().map(crate::catalogue::Text::as_str).collect();
         drivers.push("nosuch");
         let installs =
             [Installed::All, Installed::defaults(), Installed::Packages { defaults: false, names: BTreeSet::new() }];

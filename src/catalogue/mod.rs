@@ -7,10 +7,18 @@
 //! format (`untagged`, `flatten`, `skip_serializing_if`) are not available here.
 
 pub mod buildrequires;
+mod text;
+
+pub use text::Text;
 
 use semver::{Version, VersionReq};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+
+/// Whether `name` is one of `backports` (a profile's, as it names them).
+fn listed(backports: &[String], name: &str) -> bool {
+    backports.iter().any(|b| b == name)
+}
 
 /// Lookups by name are most of resolution's hashing: a fast hash (the order stays the file's).
 type IndexMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::FixedState>;
@@ -18,15 +26,15 @@ type IndexMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::FixedState>;
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Catalogue {
-    read_up_to: String,
+    read_up_to: Text,
     pub arches: Arches,
-    pub features: IndexMap<String, Feature>,
+    pub features: IndexMap<Text, Feature>,
     pub whitelist: WhitelistOptions,
-    pub backports: IndexMap<String, Backport>,
-    pub drivers: IndexMap<String, Driver>,
+    pub backports: IndexMap<Text, Backport>,
+    pub drivers: IndexMap<Text, Driver>,
     pub messages: Vec<Message>,
     /// Drivers qemu never opens read-write, by family.
-    pub read_only: IndexMap<String, ReadOnlyFamily>,
+    pub read_only: IndexMap<Text, ReadOnlyFamily>,
     pub libguestfs: Libguestfs,
     pub libvirt: Libvirt,
 }
@@ -34,14 +42,14 @@ pub struct Catalogue {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Arches {
-    pub known: Vec<String>,
-    pub groups: IndexMap<String, Vec<String>>,
+    pub known: Vec<Text>,
+    pub groups: IndexMap<Text, Vec<Text>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Feature {
-    pub summary: String,
+    pub summary: Text,
     pub configure: Vec<ConfigureRange>,
     pub meson: Option<MesonOption>,
 }
@@ -96,7 +104,7 @@ impl Feature {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MesonOption {
-    pub option: String,
+    pub option: Text,
     pub versions: VersionReq,
 }
 
@@ -112,16 +120,16 @@ pub struct WhitelistOptions {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WhitelistOption {
-    pub flag: String,
+    pub flag: Text,
     pub versions: VersionReq,
-    pub backport: Option<String>,
-    pub meson: Option<String>,
+    pub backport: Option<Text>,
+    pub meson: Option<Text>,
     pub meson_versions: Option<VersionReq>,
 }
 
 impl WhitelistOption {
     pub fn configure_accepts(&self, version: &Version, backports: &[String]) -> bool {
-        self.versions.matches(version) || self.backport.as_ref().is_some_and(|b| backports.contains(b))
+        self.versions.matches(version) || self.backport.as_ref().is_some_and(|b| listed(backports, b))
     }
 
     pub fn meson_option(&self, version: &Version) -> Option<&str> {
@@ -135,8 +143,8 @@ impl WhitelistOption {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Backport {
-    pub title: String,
-    pub effect: String,
+    pub title: Text,
+    pub effect: Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
@@ -163,21 +171,21 @@ impl DriverKind {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Driver {
     pub kind: DriverKind,
-    added: String,
-    removed: Option<String>,
-    removed_by_backport: Option<String>,
-    added_by_backport: Option<String>,
+    added: Text,
+    removed: Option<Text>,
+    removed_by_backport: Option<Text>,
+    added_by_backport: Option<Text>,
     #[serde(default)]
     built_by: Vec<BuiltBy>,
     emulator_only: Option<VersionReq>,
     /// The driver option that makes it writable (vvfat's `rw=on`).
-    write_option: Option<String>,
+    write_option: Option<Text>,
     /// Before this version the driver only reads (vhdx: create and write from 1.7).
-    writable_from: Option<String>,
-    pub module: Option<String>,
+    writable_from: Option<Text>,
+    pub module: Option<Text>,
     /// Versions in which the module table misses the driver (blkio 7.2 to 8.0).
     module_not_found: Option<ModuleNotFound>,
-    pub note: Option<String>,
+    pub note: Option<Text>,
     /// `added` and `removed` parsed once: every policy asks them for every driver and arch.
     #[serde(skip)]
     versions: OnceLock<(Version, Option<Version>)>,
@@ -188,15 +196,15 @@ pub struct Driver {
 pub struct ModuleNotFound {
     pub versions: VersionReq,
     /// The backport that fixes it.
-    pub fixed_by: String,
+    pub fixed_by: Text,
 }
 
 /// Drivers that never write, and what a read-write open meets per version.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ReadOnlyFamily {
-    pub summary: String,
-    pub drivers: Vec<String>,
+    pub summary: Text,
+    pub drivers: Vec<Text>,
     pub refusals: Vec<WriteRefusal>,
 }
 
@@ -205,9 +213,9 @@ pub struct ReadOnlyFamily {
 pub struct WriteRefusal {
     pub versions: VersionReq,
     /// qemu's error for a read-write open.
-    pub text: Option<String>,
+    pub text: Option<Text>,
     /// What happens instead, when qemu prints no error.
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 /// What a driver can do with a read-write open in one qemu version.
@@ -228,7 +236,7 @@ pub enum Writability {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct BuiltBy {
-    pub feature: String,
+    pub feature: Text,
     pub versions: VersionReq,
 }
 
@@ -255,11 +263,11 @@ impl Driver {
 
     /// Whether the driver's code is in this qemu version at all (before build options).
     pub fn exists_in(&self, version: &Version, backports: &[String]) -> bool {
-        if self.removed_by_backport.as_ref().is_some_and(|b| backports.contains(b)) {
+        if self.removed_by_backport.as_ref().is_some_and(|b| listed(backports, b)) {
             return false;
         }
         let (from, until) = self.versions();
-        let added = version >= from || self.added_by_backport.as_ref().is_some_and(|b| backports.contains(b));
+        let added = version >= from || self.added_by_backport.as_ref().is_some_and(|b| listed(backports, b));
         added && until.as_ref().is_none_or(|r| version < r)
     }
 
@@ -286,7 +294,7 @@ impl Driver {
     /// drivers that never write (`Catalogue::writability` knows those).
     fn own_writability(&self, version: &Version) -> Writability {
         if let Some(option) = &self.write_option {
-            return Writability::WithOption(option.clone());
+            return Writability::WithOption(option.to_string());
         }
         match self.writable_from.as_deref().and_then(crate::version::normalise) {
             Some(from) if *version < from => Writability::Until(from),
@@ -298,7 +306,7 @@ impl Driver {
     /// `Err` names the fix when it cannot.
     pub fn module_found(&self, version: &Version, backports: &[String]) -> Result<(), &ModuleNotFound> {
         match &self.module_not_found {
-            Some(m) if m.versions.matches(version) && !backports.contains(&m.fixed_by) => Err(m),
+            Some(m) if m.versions.matches(version) && !listed(backports, &m.fixed_by) => Err(m),
             _ => Ok(()),
         }
     }
@@ -326,25 +334,25 @@ pub enum MessageKind {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Message {
     pub versions: VersionReq,
-    pub backport: Option<String>,
+    pub backport: Option<Text>,
     pub kind: MessageKind,
-    pub text: String,
+    pub text: Text,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Libguestfs {
     /// add_drive protocols by name.
-    pub protocols: IndexMap<String, LibguestfsProtocol>,
+    pub protocols: IndexMap<Text, LibguestfsProtocol>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LibguestfsProtocol {
     /// The qemu driver it opens.
-    pub driver: String,
+    pub driver: Text,
     /// The first upstream libguestfs release without it.
-    removed: Option<String>,
+    removed: Option<Text>,
 }
 
 impl LibguestfsProtocol {
@@ -357,17 +365,17 @@ impl LibguestfsProtocol {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Libvirt {
     /// `<disk type='network'>` protocols by libvirt's name -> the qemu driver it opens.
-    pub protocols: IndexMap<String, String>,
+    pub protocols: IndexMap<Text, Text>,
     pub build: LibvirtBuild,
     /// Storage pool backends by name (`iscsi-direct`).
-    pub storage_backends: IndexMap<String, StorageBackend>,
+    pub storage_backends: IndexMap<Text, StorageBackend>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LibvirtBuild {
     /// The first libvirt built with meson.
-    meson_from: String,
+    meson_from: Text,
 }
 
 impl LibvirtBuild {
@@ -379,14 +387,14 @@ impl LibvirtBuild {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct StorageBackend {
-    pub summary: String,
+    pub summary: Text,
     /// The qemu driver whose storage it pools, if any.
-    pub driver: Option<String>,
+    pub driver: Option<Text>,
     /// The meson option (`storage_rbd`) and the spec macro (`with_storage_rbd`).
-    pub meson: String,
-    pub spec_macro: String,
+    pub meson: Text,
+    pub spec_macro: Text,
     /// The meson option of the library the backend needs, passed along with it (`glusterfs`).
-    pub library: Option<String>,
+    pub library: Option<Text>,
     /// libvirt versions that have it.
     pub versions: VersionReq,
 }
@@ -410,9 +418,19 @@ impl Catalogue {
     }
 
     fn decode_embedded() -> Catalogue {
-        static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalogue.postcard"));
-        postcard::from_bytes(BYTES).unwrap_or_else(|e| panic!("the embedded catalogue does not decode: {e}"))
+        postcard::from_bytes(EMBEDDED).unwrap_or_else(|e| panic!("the embedded catalogue does not decode: {e}"))
     }
+}
+
+/// The catalogue as build.rs wrote it, in postcard form.
+#[cfg(drvpolicy_catalogue)]
+static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalogue.postcard"));
+
+/// `bytes` as a slice of the embedded catalogue, when that is where they lie.
+#[cfg(drvpolicy_catalogue)]
+fn embedded_slice(bytes: &[u8]) -> Option<&'static [u8]> {
+    let offset = (bytes.as_ptr() as usize).checked_sub(EMBEDDED.as_ptr() as usize)?;
+    EMBEDDED.get(offset..offset.checked_add(bytes.len())?)
 }
 
 impl Catalogue {
@@ -450,13 +468,13 @@ impl Catalogue {
         self.arches.known.iter().any(|a| a == arch)
     }
 
-    pub fn arch_group(&self, name: &str) -> Option<&[String]> {
+    pub fn arch_group(&self, name: &str) -> Option<&[Text]> {
         self.arches.groups.get(name).map(Vec::as_slice)
     }
 
     /// Names usable in an arch selector: arches and groups.
     pub fn arch_names(&self) -> impl Iterator<Item = &str> {
-        self.arches.known.iter().chain(self.arches.groups.keys()).map(String::as_str)
+        self.arches.known.iter().chain(self.arches.groups.keys()).map(Text::as_str)
     }
 
     /// Every block module a driver is built as (`block-curl`, ...), in catalogue order.
@@ -475,8 +493,8 @@ impl Catalogue {
         if let Some(family) = self.read_only.values().find(|f| f.drivers.iter().any(|d| d == driver)) {
             let refusal = family.refusals.iter().find(|r| r.versions.matches(version));
             return Writability::Never {
-                text: refusal.and_then(|r| r.text.clone()),
-                note: refusal.and_then(|r| r.note.clone()),
+                text: refusal.and_then(|r| r.text.as_deref().map(str::to_string)),
+                note: refusal.and_then(|r| r.note.as_deref().map(str::to_string)),
             };
         }
         self.driver(driver).map_or(Writability::Writes, |d| d.own_writability(version))
@@ -509,7 +527,7 @@ impl Catalogue {
             Refusal::NotWhitelisted => MessageKind::NotWhitelisted,
         };
         let applies =
-            |m: &Message| m.versions.matches(version) || m.backport.as_ref().is_some_and(|b| backports.contains(b));
+            |m: &Message| m.versions.matches(version) || m.backport.as_ref().is_some_and(|b| listed(backports, b));
         self.messages
             .iter()
             .filter(|m| m.kind == wanted || m.kind == MessageKind::Any)
@@ -531,6 +549,20 @@ mod tests {
     fn the_embedded_catalogue_is_qemu_toml() {
         let parsed = Catalogue::from_toml(include_str!("qemu.toml")).unwrap();
         assert_eq!(format!("{parsed:#?}"), format!("{:#?}", Catalogue::decode_embedded()));
+    }
+
+    /// Decoded from the embedded bytes, the catalogue's strings are slices of them; read from
+    /// the TOML, they are copies the catalogue owns.
+    #[test]
+    fn embedded_strings_are_borrowed() {
+        let embedded = Catalogue::get();
+        let names: Vec<&Text> =
+            embedded.drivers.keys().chain(embedded.features.keys()).chain(&embedded.arches.known).collect();
+        assert!(names.len() > 100, "{}", names.len());
+        assert!(names.iter().all(|t| t.is_borrowed()));
+        assert!(embedded.drivers.values().filter_map(|d| d.note.as_ref()).all(Text::is_borrowed));
+        let parsed = Catalogue::from_toml(include_str!("qemu.toml")).unwrap();
+        assert!(parsed.drivers.keys().all(|t| !t.is_borrowed()));
     }
 
     #[test]

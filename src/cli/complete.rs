@@ -47,7 +47,7 @@ pub fn arches(current: &OsStr) -> Vec<CompletionCandidate> {
     });
     match from_profile {
         Some(arches) => matching(current, arches.iter().map(String::as_str)),
-        None => matching(current, Catalogue::get().arches.known.iter().map(String::as_str)),
+        None => matching(current, Catalogue::get().arches.known.iter().map(drvpolicy::catalogue::Text::as_str)),
     }
 }
 
@@ -64,6 +64,6 @@ pub fn explain_names(current: &OsStr) -> Vec<CompletionCandidate> {
         .keys()
         .chain(catalogue.libguestfs.protocols.keys())
         .chain(catalogue.features.keys())
-        .map(String::as_str);
+        .map(drvpolicy::catalogue::Text::as_str);
     matching(current, names)
 }

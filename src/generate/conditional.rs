@@ -112,7 +112,10 @@ impl<'a> Intent<'a> {
         let catalogue = Catalogue::get();
         let mut named: Vec<String> = Vec::new();
         for name in policy.selectors.iter().flat_map(|s| &s.names) {
-            for arch in catalogue.arch_group(name).map_or_else(|| vec![name.clone()], <[String]>::to_vec) {
+            for arch in catalogue
+                .arch_group(name)
+                .map_or_else(|| vec![name.clone()], |g| g.iter().map(|a| a.to_string()).collect())
+            {
                 if !named.contains(&arch) {
                     named.push(arch);
                 }

@@ -77,10 +77,10 @@ fn group(policy: &Policy, arches: &[&ArchPolicy], disabled_names: &[String]) -> 
     let (mut disabled, mut allowed, mut removed_upstream) = (Vec::new(), Vec::new(), Vec::new());
     for (name, p) in &catalogue.libguestfs.protocols {
         let removed = version.and_then(|v| catalogue.libguestfs_removed(name, v));
-        let is_disabled = disabled_names.contains(name);
+        let is_disabled = disabled_names.iter().any(|d| d == name);
         let protocol = Protocol {
-            name: name.clone(),
-            driver: p.driver.clone(),
+            name: name.to_string(),
+            driver: p.driver.to_string(),
             removed_in: removed.as_ref().map(|r| r.to_string()),
             emulator: emulator_access(policy, arches, &p.driver),
         };

@@ -54,7 +54,7 @@ fn backends<'a>(
     arch.libvirt
         .iter()
         .flat_map(|l| &l.backends)
-        .filter_map(|b| catalogue.libvirt.storage_backends.get(&b.name).map(|known| (b, known)))
+        .filter_map(|b| catalogue.libvirt.storage_backends.get(b.name.as_str()).map(|known| (b, known)))
         .filter(|(_, known)| version.is_none_or(|v| known.versions.matches(v)))
         .collect()
 }

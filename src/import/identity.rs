@@ -247,7 +247,7 @@ fn check_known(arch: &str) -> Result<()> {
     }
     Err(Failure::single(
         Diagnostic::error(Code::UnknownArch, format!("unknown architecture `{arch}` in --arches")).with_help(
-            did_you_mean(arch, catalogue.arches.known.iter().map(String::as_str))
+            did_you_mean(arch, catalogue.arches.known.iter().map(crate::catalogue::Text::as_str))
                 .unwrap_or_else(|| format!("known: {}", catalogue.arches.known.join(", "))),
         ),
     ))

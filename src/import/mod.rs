@@ -793,7 +793,7 @@ fn backports(imports: &[ArchImport], version: &str, file: &str) -> Vec<(String, 
         if let Some(list) = used {
             let title = catalogue.backports.get(backport).map_or("", |b| b.title.as_str());
             out.push((
-                backport.clone(),
+                backport.to_string(),
                 format!(
                     "inferred: {file}:{} passes {}, which qemu {version} takes only with this backport ({title})",
                     list.from.first_line(),

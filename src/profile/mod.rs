@@ -180,8 +180,9 @@ impl Selector {
     }
 
     /// Whether `arch` is selected, with groups expanded by `group`.
-    pub fn matches<'a>(&self, arch: &str, group: impl Fn(&str) -> Option<&'a [String]>) -> bool {
-        let named = self.names.iter().any(|n| n == arch || group(n).is_some_and(|g| g.iter().any(|a| a == arch)));
+    pub fn matches<'a, A: AsRef<str> + 'a>(&self, arch: &str, group: impl Fn(&str) -> Option<&'a [A]>) -> bool {
+        let named =
+            self.names.iter().any(|n| n == arch || group(n).is_some_and(|g| g.iter().any(|a| a.as_ref() == arch)));
         named != self.negated
     }
 }

@@ -426,7 +426,7 @@ fn build_drivers(
         .map(|(name, driver)| {
             let mut build = driver_build(name, driver, features, version, backports, catalogue, &version_text);
             if let (true, Some(module), Some(on)) = (build.compiled_in, &driver.module, &modules) {
-                build.module = Some(Valued::new(module.clone(), on.clone()));
+                build.module = Some(Valued::new(module.to_string(), on.clone()));
             }
             build
         })

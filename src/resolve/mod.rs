@@ -131,8 +131,12 @@ fn consumer_arches_built(
             ListEdit::Edit { add, .. } => add,
         };
         for arch in added {
-            let names = catalogue.arch_group(&arch.value).unwrap_or(std::slice::from_ref(&arch.value));
-            if !arches.iter().any(|a| names.contains(&a.value)) {
+            // The arch itself, or each of the group it names.
+            let covers = |a: &str| match catalogue.arch_group(&arch.value) {
+                Some(group) => group.iter().any(|n| n == a),
+                None => a == arch.value,
+            };
+            if !arches.iter().any(|a| covers(&a.value)) {
                 let built: Vec<&str> = arches.iter().map(|a| a.value.as_str()).collect();
                 diagnostics.push(
                     Diagnostic::warning(

@@ -25,7 +25,7 @@ pub(super) fn check(profile: &RawProfile, custom: &[String], catalogue: &Catalog
                 .at(&feature.name.span, "already known to the catalogue")
                 .with_help(format!(
                     "set it in [qemu.features] and drop it from custom-features: {}",
-                    catalogue.features[&feature.name.value].summary
+                    catalogue.features[feature.name.value.as_str()].summary
                 )),
             );
         }
@@ -39,8 +39,8 @@ pub(super) fn check(profile: &RawProfile, custom: &[String], catalogue: &Catalog
                 b,
                 Code::UnknownBackport,
                 "backport",
-                catalogue.backports.contains_key(&b.value),
-                catalogue.backports.keys().map(String::as_str),
+                catalogue.backports.contains_key(b.value.as_str()),
+                catalogue.backports.keys().map(crate::catalogue::Text::as_str),
             );
         }
     }
@@ -99,7 +99,7 @@ impl Checker<'_> {
                 Code::UnknownArch,
                 "architecture",
                 catalogue.is_known_arch(&arch.value),
-                catalogue.arches.known.iter().map(String::as_str),
+                catalogue.arches.known.iter().map(crate::catalogue::Text::as_str),
             );
         }
     }
@@ -112,7 +112,7 @@ impl Checker<'_> {
 
     fn driver(&mut self, driver: &Spanned<String>) {
         let catalogue = self.catalogue;
-        let registered = |(_, d): &(&String, &crate::catalogue::Driver)| d.kind != DriverKind::Internal;
+        let registered = |(_, d): &(&crate::catalogue::Text, &crate::catalogue::Driver)| d.kind != DriverKind::Internal;
         let known = catalogue.driver(&driver.value).is_some();
         self.name(
             driver,
@@ -132,7 +132,7 @@ impl Checker<'_> {
                 Code::UnknownProtocol,
                 "libguestfs protocol",
                 known,
-                catalogue.libguestfs.protocols.keys().map(String::as_str),
+                catalogue.libguestfs.protocols.keys().map(crate::catalogue::Text::as_str),
             );
         }
     }
@@ -142,8 +142,12 @@ impl Checker<'_> {
         for (name, _) in &settings.features {
             let known = catalogue.feature(&name.value).is_some() || self.custom_features.contains(&name.value.as_str());
             if !known {
-                let candidates: Vec<&str> =
-                    catalogue.features.keys().map(String::as_str).chain(self.custom_features.iter().copied()).collect();
+                let candidates: Vec<&str> = catalogue
+                    .features
+                    .keys()
+                    .map(crate::catalogue::Text::as_str)
+                    .chain(self.custom_features.iter().copied())
+                    .collect();
                 self.diagnostics.push(
                     Diagnostic::error(Code::UnknownFeature, format!("unknown build option `{}`", name.value))
                         .at(&name.span, "neither a catalogue feature nor a custom feature of this profile")
@@ -167,8 +171,8 @@ impl Checker<'_> {
                     p,
                     Code::UnknownProtocol,
                     "libvirt disk protocol",
-                    catalogue.libvirt.protocols.contains_key(&p.value),
-                    catalogue.libvirt.protocols.keys().map(String::as_str),
+                    catalogue.libvirt.protocols.contains_key(p.value.as_str()),
+                    catalogue.libvirt.protocols.keys().map(crate::catalogue::Text::as_str),
                 );
             }
         }
@@ -177,8 +181,8 @@ impl Checker<'_> {
                 backend,
                 Code::UnknownBackend,
                 "libvirt storage pool backend",
-                catalogue.libvirt.storage_backends.contains_key(&backend.value),
-                catalogue.libvirt.storage_backends.keys().map(String::as_str),
+                catalogue.libvirt.storage_backends.contains_key(backend.value.as_str()),
+                catalogue.libvirt.storage_backends.keys().map(crate::catalogue::Text::as_str),
             );
         }
         for sub in &settings.subpackages {

@@ -163,7 +163,7 @@ fn packages(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagno
     if let Some(version) = policy.libvirt.version.as_ref().map(|v| &v.value) {
         for arch in &policy.arches {
             for backend in arch.libvirt.iter().flat_map(|l| &l.backends) {
-                let Some(known) = catalogue.libvirt.storage_backends.get(&backend.name) else { continue };
+                let Some(known) = catalogue.libvirt.storage_backends.get(backend.name.as_str()) else { continue };
                 if backend.enabled && !known.versions.matches(version) && once(&backend.origin) {
                     let d = Diagnostic::warning(
                         Code::BackendNotInVersion,

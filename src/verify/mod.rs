@@ -230,7 +230,7 @@ fn why_unexpected<'a>(policy: &'a Policy, arch: &'a ArchPolicy, name: &str) -> (
                 format!(
                     "the profile's backport `{}` ({}) removes it",
                     b.value,
-                    catalogue.backports.get(&b.value).map_or("", |p| p.title.as_str()),
+                    catalogue.backports.get(b.value.as_str()).map_or("", |p| p.title.as_str()),
                 ),
                 Some(&b.origin),
             ),
