@@ -52,7 +52,7 @@ pub(super) fn steps(context: Context, driver: &str, protocol: Option<&str>) -> V
 }
 
 fn catalogue_fact(what: String) -> Origin {
-    Origin::Catalogue(what)
+    Origin::Catalogue(crate::source::Fact::Text(what))
 }
 
 fn build(context: Context, driver: &str) -> Step {

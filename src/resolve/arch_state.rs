@@ -11,7 +11,7 @@ use crate::policy::{
 use crate::profile::{
     BuildMode, FeatureState, RawNeed, RawProfile, RawRequirement, Selector, Settings, Spanned, ToolsConfigure,
 };
-use crate::source::Origin;
+use crate::source::{Fact, Origin};
 use indexmap::IndexMap;
 use semver::Version;
 use std::collections::VecDeque;
@@ -419,8 +419,8 @@ fn build_drivers(
     let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
     let modules =
         features.iter().find(|f| f.name == "modules" && f.state == FeatureState::Enable).map(|f| f.origin.clone());
-    // Written once: every driver's origin names the version (and formatting is most of the work).
-    let version_text = version.to_string();
+    // Written once: every driver's origin names the version.
+    let version_text: std::sync::Arc<str> = version.to_string().into();
     catalogue
         .drivers_in(version, &backport_names)
         .map(|(name, driver)| {
@@ -440,7 +440,7 @@ fn driver_build(
     version: &Version,
     backports: &[Valued<String>],
     catalogue: &'static Catalogue,
-    version_text: &str,
+    version_text: &std::sync::Arc<str>,
 ) -> DriverBuild {
     if *version < driver.added()
         && let Some(commit) = backports.iter().find(|b| driver.added_by_backport() == Some(b.value.as_str()))
@@ -459,7 +459,7 @@ fn driver_build(
             compiled_in: true,
             module: None,
             reason: BuildReason::AlwaysBuilt,
-            origin: Origin::Catalogue(["qemu ", version_text, " always builds ", name].concat()),
+            origin: Origin::Catalogue(Fact::AlwaysBuilds { version: version_text.clone(), driver: name }),
         };
     };
     let setting = features.iter().find(|f| f.name == feature);
@@ -470,8 +470,8 @@ fn driver_build(
                 .feature(feature)
                 .and_then(|f| f.configure.iter().find(|r| r.versions.matches(version)))
                 .is_some_and(|r| r.default == catalogue::Default::Disabled);
-            let what = if default_off { "off unless enabled" } else { "built when its library is found" };
-            (!default_off, Origin::Catalogue(["qemu ", version_text, ": ", feature, " is ", what].concat()))
+            let fact = Fact::FeatureDefault { version: version_text.clone(), feature, off: default_off };
+            (!default_off, Origin::Catalogue(fact))
         }
     };
     let state = setting.map(|s| s.state);
