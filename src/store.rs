@@ -275,7 +275,7 @@ impl Store {
         let wanted: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
         let loads = self.chains_that_load(names);
         // Children of every profile a wanted one needs, and the roots they come from.
-        let mut children: HashMap<String, std::sync::Mutex<Vec<Arc<RawProfile>>>> = HashMap::default();
+        let mut children: HashMap<String, Vec<Arc<RawProfile>>> = HashMap::default();
         let mut roots: Vec<Arc<RawProfile>> = Vec::new();
         let mut needed: HashSet<String> = HashSet::default();
         for name in names.iter().filter(|n| loads.get(n.as_str()) == Some(&true)) {
@@ -284,12 +284,7 @@ impl Store {
                 let profile = self.loaded[current.as_str()].clone();
                 match &profile.inherits {
                     Some(parent) => {
-                        children
-                            .entry(parent.value.clone())
-                            .or_default()
-                            .get_mut()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(profile.clone());
+                        children.entry(parent.value.clone()).or_default().push(profile.clone());
                         current = parent.value.clone();
                     }
                     None => {
@@ -299,6 +294,9 @@ impl Store {
                 }
             }
         }
+        // Each job takes the children of the profiles it resolves (see `run`).
+        let children: HashMap<String, std::sync::Mutex<Vec<Arc<RawProfile>>>> =
+            children.into_iter().map(|(parent, list)| (parent, std::sync::Mutex::new(list))).collect();
         // The states own their profiles from here on.
         for name in &needed {
             self.loaded.swap_remove(name.as_str());

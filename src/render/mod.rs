@@ -180,7 +180,8 @@ fn pad(value: &minijinja::Value, width: usize) -> minijinja::Value {
         }
     };
     let fill = width.saturating_sub(text.chars().count());
-    // A cell of a table fits on the stack: no allocation for the value minijinja copies anyway.
+    // minijinja copies the cell into its value anyway: a short one is built on the stack, not in
+    // a string of its own.
     let mut cell = [b' '; 64];
     if let Some(bytes) = cell.get_mut(..text.len() + fill) {
         bytes[..text.len()].copy_from_slice(text.as_bytes());

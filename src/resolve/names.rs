@@ -1,6 +1,6 @@
 //! Every name a profile writes, checked against the catalogue, with "did you mean".
 
-use crate::catalogue::{Catalogue, DriverKind};
+use crate::catalogue::{Catalogue, DriverKind, Text};
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::profile::{ListEdit, RawProfile, Settings, Spanned, SpannedList};
@@ -40,7 +40,7 @@ pub(super) fn check(profile: &RawProfile, custom: &[String], catalogue: &Catalog
                 Code::UnknownBackport,
                 "backport",
                 catalogue.backports.contains_key(b.value.as_str()),
-                catalogue.backports.keys().map(crate::catalogue::Text::as_str),
+                catalogue.backports.keys().map(Text::as_str),
             );
         }
     }
@@ -99,7 +99,7 @@ impl Checker<'_> {
                 Code::UnknownArch,
                 "architecture",
                 catalogue.is_known_arch(&arch.value),
-                catalogue.arches.known.iter().map(crate::catalogue::Text::as_str),
+                catalogue.arches.known.iter().map(Text::as_str),
             );
         }
     }
@@ -112,7 +112,7 @@ impl Checker<'_> {
 
     fn driver(&mut self, driver: &Spanned<String>) {
         let catalogue = self.catalogue;
-        let registered = |(_, d): &(&crate::catalogue::Text, &crate::catalogue::Driver)| d.kind != DriverKind::Internal;
+        let registered = |(_, d): &(&Text, &crate::catalogue::Driver)| d.kind != DriverKind::Internal;
         let known = catalogue.driver(&driver.value).is_some();
         self.name(
             driver,
@@ -132,7 +132,7 @@ impl Checker<'_> {
                 Code::UnknownProtocol,
                 "libguestfs protocol",
                 known,
-                catalogue.libguestfs.protocols.keys().map(crate::catalogue::Text::as_str),
+                catalogue.libguestfs.protocols.keys().map(Text::as_str),
             );
         }
     }
@@ -142,12 +142,8 @@ impl Checker<'_> {
         for (name, _) in &settings.features {
             let known = catalogue.feature(&name.value).is_some() || self.custom_features.contains(&name.value.as_str());
             if !known {
-                let candidates: Vec<&str> = catalogue
-                    .features
-                    .keys()
-                    .map(crate::catalogue::Text::as_str)
-                    .chain(self.custom_features.iter().copied())
-                    .collect();
+                let candidates: Vec<&str> =
+                    catalogue.features.keys().map(Text::as_str).chain(self.custom_features.iter().copied()).collect();
                 self.diagnostics.push(
                     Diagnostic::error(Code::UnknownFeature, format!("unknown build option `{}`", name.value))
                         .at(&name.span, "neither a catalogue feature nor a custom feature of this profile")
@@ -172,7 +168,7 @@ impl Checker<'_> {
                     Code::UnknownProtocol,
                     "libvirt disk protocol",
                     catalogue.libvirt.protocols.contains_key(p.value.as_str()),
-                    catalogue.libvirt.protocols.keys().map(crate::catalogue::Text::as_str),
+                    catalogue.libvirt.protocols.keys().map(Text::as_str),
                 );
             }
         }
@@ -182,7 +178,7 @@ impl Checker<'_> {
                 Code::UnknownBackend,
                 "libvirt storage pool backend",
                 catalogue.libvirt.storage_backends.contains_key(backend.value.as_str()),
-                catalogue.libvirt.storage_backends.keys().map(crate::catalogue::Text::as_str),
+                catalogue.libvirt.storage_backends.keys().map(Text::as_str),
             );
         }
         for sub in &settings.subpackages {
