@@ -362,10 +362,10 @@ fn explain_driver(
     sources: &Sources,
 ) -> DriverExplain {
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
+    let backports = &policy.qemu.backports;
     let entry = Catalogue::get().driver(driver);
     let presence = match entry {
-        Some(d) if !d.exists_in(version, &backports) => match d.removed() {
+        Some(d) if !d.exists_in(version, backports) => match d.removed() {
             Some(r) if *version >= r => Presence::Removed,
             _ => Presence::AddedLater,
         },
@@ -448,7 +448,7 @@ fn layer_line(step: &Step, sources: &Sources) -> LayerLine {
 fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources: &Sources) -> Option<FeatureExplain> {
     let catalogue = Catalogue::get();
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
+    let backports = &policy.qemu.backports;
     let (summary, declared_at, configure, meson, default, default_origin) =
         if let Some(feature) = catalogue.feature(name) {
             let range = feature.configure.iter().find(|r| r.versions.matches(version));
@@ -479,7 +479,7 @@ fn explain_feature(policy: &Policy, arches: &[&ArchPolicy], name: &str, sources:
             return None;
         };
     let drivers: Vec<String> = catalogue
-        .drivers_in(version, &backports)
+        .drivers_in(version, backports)
         .filter(|(_, d)| d.built_by(version) == Some(name))
         .map(|(n, _)| n.to_string())
         .collect();

@@ -86,14 +86,14 @@ const POOL: &str = "libvirt-pool";
 
 pub fn view(policy: &Policy, all_drivers: bool, installed: &Installed, sources: &Sources) -> MatrixView {
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
+    let backports = &policy.qemu.backports;
     let catalogue = Catalogue::get();
     let programs = programs(policy);
     let pools = describes_libvirt(policy);
     let mut rows = Vec::new();
     let mut compiled_out_everywhere = Vec::new();
     let mut modular = Vec::new();
-    for (name, driver) in catalogue.drivers_in(version, &backports) {
+    for (name, driver) in catalogue.drivers_in(version, backports) {
         let everywhere_out = policy.arches.iter().all(|a| !a.compiled_in(name));
         if everywhere_out {
             compiled_out_everywhere.push(name.to_string());

@@ -88,7 +88,7 @@ pub fn problems(policy: &Policy, arch: &ArchPolicy, dialect: Dialect) -> Vec<Pro
 fn build(policy: &Policy, arch: &ArchPolicy, dialect: Dialect, keep: bool) -> (Vec<Argument>, Vec<Problem>) {
     let catalogue = Catalogue::get();
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
+    let backports = &policy.qemu.backports;
     let mut out = Outcome { keep, arguments: Vec::new(), problems: Vec::new() };
     if dialect == Dialect::Meson && *version < FIRST_MESON {
         out.error(
@@ -196,7 +196,7 @@ fn build(policy: &Policy, arch: &ArchPolicy, dialect: Dialect, keep: bool) -> (V
         match dialect {
             Dialect::Configure => {
                 let flag =
-                    [Some(option), legacy].into_iter().flatten().find(|o| o.configure_accepts(version, &backports));
+                    [Some(option), legacy].into_iter().flatten().find(|o| o.configure_accepts(version, backports));
                 match flag {
                     Some(o) => out.push(|| format!("{}={}", o.flag, value()), || setting.clone(), &origin),
                     None => out.error(
@@ -223,7 +223,7 @@ fn build(policy: &Policy, arch: &ArchPolicy, dialect: Dialect, keep: bool) -> (V
         let option = &whitelist.in_tools;
         let origin = arch.whitelist_in_tools.origin.clone();
         match dialect {
-            Dialect::Configure if option.configure_accepts(version, &backports) => {
+            Dialect::Configure if option.configure_accepts(version, backports) => {
                 let flag =
                     || if on { option.flag.to_string() } else { option.flag.replacen("--enable-", "--disable-", 1) };
                 out.push(flag, || Setting::WhitelistInTools, &origin)

@@ -19,6 +19,13 @@ impl<T> Valued<T> {
     }
 }
 
+/// A list of names as the policy holds them (backports) reads as names without a copy.
+impl AsRef<str> for Valued<String> {
+    fn as_ref(&self) -> &str {
+        &self.value
+    }
+}
+
 /// A resolved profile: identity, the qemu and libguestfs packages, and one `ArchPolicy` per arch.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -273,10 +280,6 @@ impl Policy {
 
     pub fn arch_names(&self) -> Vec<&str> {
         self.arches.iter().map(|a| a.arch.as_str()).collect()
-    }
-
-    pub fn backport_names(&self) -> Vec<String> {
-        self.qemu.backports.iter().map(|b| b.value.clone()).collect()
     }
 
     pub fn custom_feature(&self, name: &str) -> Option<&CustomFeature> {

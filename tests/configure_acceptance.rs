@@ -264,14 +264,19 @@ fn configure_checks(version: &semver::Version) -> Vec<Check> {
     let whitelist = &Catalogue::get().whitelist;
     let legacy = &whitelist.legacy;
     let flag = format!("{}={RW_VALUE}", legacy.flag);
-    checks.push(catalogue_check("legacy whitelist", flag, legacy.configure_accepts(version, &[]), &legacy.versions));
+    checks.push(catalogue_check(
+        "legacy whitelist",
+        flag,
+        legacy.configure_accepts(version, &[] as &[&str]),
+        &legacy.versions,
+    ));
     assert_eq!(
         options::modelled_option(IN_TOOLS_OFF, &|_| false).as_deref(),
         Some("whitelist-in-tools"),
         "drvpolicy no longer reads {IN_TOOLS_OFF} as whitelist-in-tools"
     );
     let in_tools = &whitelist.in_tools;
-    let accepted = in_tools.configure_accepts(version, &[]);
+    let accepted = in_tools.configure_accepts(version, &[] as &[&str]);
     checks.push(catalogue_check("whitelist-in-tools = false", IN_TOOLS_OFF.to_string(), accepted, &in_tools.versions));
     checks
 }

@@ -97,7 +97,7 @@ fn module(context: Context, driver: &str) -> Step {
     let file = || context.policy.module_file(&module.value);
     let version = &context.policy.qemu.version.value;
     if let Some(entry) = Catalogue::get().driver(driver)
-        && let Err(missing) = entry.module_found(version, &context.policy.backport_names())
+        && let Err(missing) = entry.module_found(version, &context.policy.qemu.backports)
     {
         return step!(context,
             Layer::Module,
@@ -300,7 +300,7 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
             };
             step!(context, Layer::RoWhitelist, Outcome::ReadOnly, &users, detail(), entry.origin.clone())
                 .with_message(context, || {
-                    catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &policy.backport_names(), driver)
+                    catalogue.refusal_message(Refusal::ReadOnlyOnly, version, &policy.qemu.backports, driver)
                 })
         }
         None => step!(
@@ -312,7 +312,7 @@ fn whitelists(context: Context, driver: &str) -> (Step, Step) {
             arch.absence(ListName::RoWhitelist, driver),
         )
         .with_message(context, || {
-            catalogue.refusal_message(Refusal::NotWhitelisted, version, &policy.backport_names(), driver)
+            catalogue.refusal_message(Refusal::NotWhitelisted, version, &policy.qemu.backports, driver)
         }),
     };
     (rw, ro)

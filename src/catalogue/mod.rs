@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// Whether `name` is one of `backports` (a profile's, as it names them).
-fn listed(backports: &[String], name: &str) -> bool {
-    backports.iter().any(|b| b == name)
+fn listed(backports: &[impl AsRef<str>], name: &str) -> bool {
+    backports.iter().any(|b| b.as_ref() == name)
 }
 
 /// Lookups by name are most of resolution's hashing: a fast hash (the order stays the file's).
@@ -128,7 +128,7 @@ pub struct WhitelistOption {
 }
 
 impl WhitelistOption {
-    pub fn configure_accepts(&self, version: &Version, backports: &[String]) -> bool {
+    pub fn configure_accepts(&self, version: &Version, backports: &[impl AsRef<str>]) -> bool {
         self.versions.matches(version) || self.backport.as_ref().is_some_and(|b| listed(backports, b))
     }
 
@@ -262,7 +262,7 @@ impl Driver {
     }
 
     /// Whether the driver's code is in this qemu version at all (before build options).
-    pub fn exists_in(&self, version: &Version, backports: &[String]) -> bool {
+    pub fn exists_in(&self, version: &Version, backports: &[impl AsRef<str>]) -> bool {
         if self.removed_by_backport.as_ref().is_some_and(|b| listed(backports, b)) {
             return false;
         }
@@ -304,7 +304,7 @@ impl Driver {
 
     /// Whether a build with modules can find the driver's module at runtime in this version;
     /// `Err` names the fix when it cannot.
-    pub fn module_found(&self, version: &Version, backports: &[String]) -> Result<(), &ModuleNotFound> {
+    pub fn module_found(&self, version: &Version, backports: &[impl AsRef<str>]) -> Result<(), &ModuleNotFound> {
         match &self.module_not_found {
             Some(m) if m.versions.matches(version) && !listed(backports, &m.fixed_by) => Err(m),
             _ => Ok(()),
@@ -456,7 +456,7 @@ impl Catalogue {
     pub fn drivers_in<'a>(
         &'a self,
         version: &Version,
-        backports: &[String],
+        backports: &[impl AsRef<str>],
     ) -> impl Iterator<Item = (&'a str, &'a Driver)> {
         self.drivers
             .iter()
@@ -521,7 +521,13 @@ impl Catalogue {
     }
 
     /// The message the emulator prints for a refusal, in this version.
-    pub fn refusal_message(&self, refusal: Refusal, version: &Version, backports: &[String], driver: &str) -> String {
+    pub fn refusal_message(
+        &self,
+        refusal: Refusal,
+        version: &Version,
+        backports: &[impl AsRef<str>],
+        driver: &str,
+    ) -> String {
         let wanted = match refusal {
             Refusal::ReadOnlyOnly => MessageKind::RoOnly,
             Refusal::NotWhitelisted => MessageKind::NotWhitelisted,
@@ -540,6 +546,9 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No backports.
+    const NONE: &[&str] = &[];
 
     fn v(s: &str) -> Version {
         crate::version::normalise(s).unwrap()
@@ -600,7 +609,7 @@ mod tests {
         assert_eq!(ssh.built_by(&v("1.5.3")), Some("libssh2"));
         assert_eq!(ssh.built_by(&v("4.0.0")), Some("libssh2"));
         assert_eq!(ssh.built_by(&v("4.1.0")), Some("libssh"));
-        assert!(!ssh.exists_in(&v("1.4.0"), &[]));
+        assert!(!ssh.exists_in(&v("1.4.0"), NONE));
     }
 
     #[test]
@@ -621,7 +630,7 @@ mod tests {
         let c = Catalogue::get();
         let version = v("10.0.2");
         let mut got: Vec<&str> = c
-            .drivers_in(&version, &[])
+            .drivers_in(&version, NONE)
             .filter(|(_, d)| d.in_tools(&version) && d.built_by(&version) != Some("blkio"))
             .map(|(n, _)| n)
             .collect();
@@ -635,7 +644,7 @@ mod tests {
         let list = |s: &str| {
             let version = v(s);
             let mut names: Vec<&str> =
-                c.drivers_in(&version, &[]).filter(|(_, d)| d.in_tools(&version)).map(|(n, _)| n).collect();
+                c.drivers_in(&version, NONE).filter(|(_, d)| d.in_tools(&version)).map(|(n, _)| n).collect();
             names.sort();
             names.join(" ")
         };
@@ -657,16 +666,16 @@ mod tests {
     fn refusal_messages_by_version() {
         let c = Catalogue::get();
         assert_eq!(
-            c.refusal_message(Refusal::ReadOnlyOnly, &v("2.12.0"), &[], "vpc"),
+            c.refusal_message(Refusal::ReadOnlyOnly, &v("2.12.0"), NONE, "vpc"),
             "Driver 'vpc' can only be used for read-only devices"
         );
         assert_eq!(
-            c.refusal_message(Refusal::NotWhitelisted, &v("10.0.2"), &[], "qcow"),
+            c.refusal_message(Refusal::NotWhitelisted, &v("10.0.2"), NONE, "qcow"),
             "Driver 'qcow' is not whitelisted"
         );
-        assert!(c.refusal_message(Refusal::NotWhitelisted, &v("1.6.0"), &[], "qcow").contains("ENOTSUP"));
+        assert!(c.refusal_message(Refusal::NotWhitelisted, &v("1.6.0"), NONE, "qcow").contains("ENOTSUP"));
         assert!(
-            c.refusal_message(Refusal::NotWhitelisted, &v("1.5.3"), &[], "qcow").starts_with("'qcow' invalid format")
+            c.refusal_message(Refusal::NotWhitelisted, &v("1.5.3"), NONE, "qcow").starts_with("'qcow' invalid format")
         );
         let rhel = ["34b5d2c6".to_string(), "8f94a6e4".to_string()];
         assert_eq!(

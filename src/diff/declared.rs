@@ -2,7 +2,9 @@
 
 use super::lists::{self, Entry};
 use super::{Change, DiffLayer, Filter, Kind};
-use crate::policy::{ArchPolicy, Package, Policy, values};
+use crate::policy::{ArchPolicy, Package, Policy, Valued};
+use crate::profile::Program;
+use std::borrow::Cow;
 
 /// `field old -> new`, or an added or removed value when only one side has it.
 fn optional(field: &str, old: Option<&str>, new: Option<&str>) -> Option<Change> {
@@ -19,24 +21,23 @@ fn optional(field: &str, old: Option<&str>, new: Option<&str>) -> Option<Change>
 }
 
 fn package(old: &Package, new: &Package, with_patch: bool) -> Vec<Change> {
-    let text = |v: &Option<crate::policy::Valued<String>>| v.as_ref().map(|v| v.value.clone());
     let version = |p: &Package| p.version.as_ref().map(|v| v.value.to_string());
     let mut changes: Vec<Change> = [
-        optional("package", text(&old.package).as_deref(), text(&new.package).as_deref()),
+        optional("package", text(&old.package), text(&new.package)),
         optional("version", version(old).as_deref(), version(new).as_deref()),
     ]
     .into_iter()
     .flatten()
     .collect();
     if with_patch {
-        changes.extend(optional("patch", text(&old.patch).as_deref(), text(&new.patch).as_deref()));
+        changes.extend(optional("patch", text(&old.patch), text(&new.patch)));
     }
     changes
 }
 
 /// Layers of the whole profile: arches, the qemu package, libvirt and libguestfs packages.
 pub(super) fn profile_wide(old: &Policy, new: &Policy, filter: &Filter) -> Vec<(DiffLayer, Vec<Change>)> {
-    let mut arches = lists::set("arch", &names(old), &names(new));
+    let mut arches = lists::set("arch", &old.arch_names(), &new.arch_names());
     arches.retain(|c| c.item.as_deref().is_some_and(|a| filter.keeps_arch(a)));
     for change in &mut arches {
         let arch = change.item.as_deref().unwrap_or_default();
@@ -53,15 +54,10 @@ pub(super) fn profile_wide(old: &Policy, new: &Policy, filter: &Filter) -> Vec<(
     .into_iter()
     .flatten()
     .collect();
-    qemu.extend(lists::set("backport", &old.backport_names(), &new.backport_names()));
-    let text = |v: &Option<crate::policy::Valued<String>>| v.as_ref().map(|v| v.value.clone());
-    qemu.extend(optional(
-        "main-package",
-        text(&old.qemu.main_package).as_deref(),
-        text(&new.qemu.main_package).as_deref(),
-    ));
-    qemu.extend(optional("module-dir", text(&old.qemu.module_dir).as_deref(), text(&new.qemu.module_dir).as_deref()));
-    qemu.extend(lists::set("obsoletes", &values(&old.qemu.obsoletes), &values(&new.qemu.obsoletes)));
+    qemu.extend(lists::set("backport", &texts(&old.qemu.backports), &texts(&new.qemu.backports)));
+    qemu.extend(optional("main-package", text(&old.qemu.main_package), text(&new.qemu.main_package)));
+    qemu.extend(optional("module-dir", text(&old.qemu.module_dir), text(&new.qemu.module_dir)));
+    qemu.extend(lists::set("obsoletes", &texts(&old.qemu.obsoletes), &texts(&new.qemu.obsoletes)));
 
     vec![
         (DiffLayer::Arches, arches),
@@ -79,29 +75,23 @@ pub(super) fn profile_wide(old: &Policy, new: &Policy, filter: &Filter) -> Vec<(
     ]
 }
 
-fn names(policy: &Policy) -> Vec<String> {
-    policy.arch_names().iter().map(|a| a.to_string()).collect()
-}
-
 fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }
 }
 
 /// An entry keyed by a name, carried in `field` with that name as the item.
-fn named(field: &str, name: &str, value: String) -> Entry<String> {
-    let mut change = Change::new(Kind::Changed, field);
-    change.item = Some(name.to_string());
-    Entry { key: name.to_string(), change, value }
+fn named<'a>(field: &'static str, name: &'a str, value: Cow<'a, str>) -> Entry<'a, &'a str> {
+    Entry { key: name, value, field, item: name, need: None }
 }
 
-fn drivers(arch: &ArchPolicy) -> Vec<Entry<String>> {
+fn drivers(arch: &ArchPolicy) -> Vec<Entry<'_, &str>> {
     arch.drivers
         .iter()
         .map(|d| {
             let state = match (&d.module, d.compiled_in) {
-                (Some(module), true) => format!("module {}", module.value),
-                (None, true) => "compiled in".to_string(),
-                (_, false) => "compiled out".to_string(),
+                (Some(module), true) => Cow::Owned(format!("module {}", module.value)),
+                (None, true) => Cow::Borrowed("compiled in"),
+                (_, false) => Cow::Borrowed("compiled out"),
             };
             named("driver", d.name, state)
         })
@@ -109,48 +99,65 @@ fn drivers(arch: &ArchPolicy) -> Vec<Entry<String>> {
 }
 
 /// The block subpackages, keyed by module: the package, and whether the main package requires it.
-fn subpackages(arch: &ArchPolicy) -> Vec<Entry<String>> {
+fn subpackages(arch: &ArchPolicy) -> Vec<Entry<'_, &str>> {
     arch.subpackages
         .iter()
         .filter(|s| s.shipped)
         .map(|s| {
-            named("subpackage", &s.module, format!("{} {}", s.name, if s.required { "required" } else { "optional" }))
+            let value = format!("{} {}", s.name, if s.required { "required" } else { "optional" });
+            named("subpackage", &s.module, Cow::Owned(value))
         })
         .collect()
 }
 
-fn storage_backends(arch: &ArchPolicy) -> Vec<Entry<String>> {
+fn storage_backends(arch: &ArchPolicy) -> Vec<Entry<'_, &str>> {
     let Some(libvirt) = &arch.libvirt else { return Vec::new() };
     libvirt
         .backends
         .iter()
-        .map(|b| named("storage-backend", &b.name, if b.enabled { "built" } else { "not built" }.to_string()))
+        .map(|b| named("storage-backend", &b.name, Cow::Borrowed(if b.enabled { "built" } else { "not built" })))
         .collect()
 }
 
-fn features(arch: &ArchPolicy) -> Vec<Entry<String>> {
-    arch.features.iter().map(|f| named("feature", &f.name, f.state.to_string())).collect()
+fn features(arch: &ArchPolicy) -> Vec<Entry<'_, &str>> {
+    arch.features.iter().map(|f| named("feature", &f.name, Cow::Borrowed(f.state.as_str()))).collect()
 }
 
 /// Needs keyed by (consumer, driver, program); the value is the access asked for.
-fn needs(arch: &ArchPolicy) -> Vec<Entry<(String, String, crate::profile::Program)>> {
-    let mut entries: Vec<Entry<(String, String, crate::profile::Program)>> = Vec::new();
+fn needs(arch: &ArchPolicy) -> Vec<Entry<'_, (&str, &str, Program)>> {
+    let mut entries: Vec<Entry<(&str, &str, Program)>> = Vec::new();
     for need in &arch.needs {
-        let key = (need.consumer.clone(), need.driver.clone(), need.program);
+        let key = (need.consumer.as_str(), need.driver.as_str(), need.program);
         // Two needs of one program for one driver: keep both accesses in one value.
         if let Some(entry) = entries.iter_mut().find(|e| e.key == key) {
             if !entry.value.split(',').any(|a| a == need.access.as_str()) {
-                entry.value = format!("{},{}", entry.value, need.access);
+                entry.value = Cow::Owned(format!("{},{}", entry.value, need.access));
             }
             continue;
         }
-        let mut change = Change::new(Kind::Changed, "need");
-        change.item = Some(need.driver.clone());
-        change.consumer = Some(need.consumer.clone());
-        change.program = Some(need.program.to_string());
-        entries.push(Entry { key, change, value: need.access.to_string() });
+        let value = Cow::Borrowed(need.access.as_str());
+        entries.push(Entry {
+            key,
+            value,
+            field: "need",
+            item: &need.driver,
+            need: Some((&need.consumer, need.program)),
+        });
     }
     entries
+}
+
+/// The values of a list as the policy holds them.
+fn texts(list: &[Valued<String>]) -> Vec<&str> {
+    list.iter().map(|v| v.value.as_str()).collect()
+}
+
+fn text(value: &Option<Valued<String>>) -> Option<&str> {
+    value.as_ref().map(|v| v.value.as_str())
+}
+
+fn libvirt_list(arch: &ArchPolicy) -> Vec<&str> {
+    arch.libvirt.as_ref().map(|l| texts(&l.disabled)).unwrap_or_default()
 }
 
 /// The declared layers of one arch that both profiles build.
@@ -158,14 +165,13 @@ pub(super) fn per_arch(old: &ArchPolicy, new: &ArchPolicy) -> Vec<(DiffLayer, Ve
     let mut build: Vec<Change> =
         lists::scalar("mode", old.build.value.as_str(), new.build.value.as_str()).into_iter().collect();
     build.extend(lists::keyed(drivers(old), drivers(new)));
-    build.extend(lists::set("extra-arg", &values(&old.extra_args), &values(&new.extra_args)));
+    build.extend(lists::set("extra-arg", &texts(&old.extra_args), &texts(&new.extra_args)));
 
     let in_tools =
         lists::scalar("enforced", yes_no(old.whitelist_in_tools.value), yes_no(new.whitelist_in_tools.value));
 
     let mut libvirt: Vec<Change> =
         lists::scalar("described", yes_no(old.libvirt.is_some()), yes_no(new.libvirt.is_some())).into_iter().collect();
-    let libvirt_list = |a: &ArchPolicy| a.libvirt.as_ref().map(|l| values(&l.disabled)).unwrap_or_default();
     libvirt.extend(lists::set("disabled", &libvirt_list(old), &libvirt_list(new)));
     libvirt.extend(lists::keyed(storage_backends(old), storage_backends(new)));
 
@@ -173,13 +179,13 @@ pub(super) fn per_arch(old: &ArchPolicy, new: &ArchPolicy) -> Vec<(DiffLayer, Ve
         (DiffLayer::Build, build),
         (DiffLayer::Subpackages, lists::keyed(subpackages(old), subpackages(new))),
         (DiffLayer::Features, lists::keyed(features(old), features(new))),
-        (DiffLayer::RwWhitelist, lists::set("driver", &values(&old.rw_whitelist), &values(&new.rw_whitelist))),
-        (DiffLayer::RoWhitelist, lists::set("driver", &values(&old.ro_whitelist), &values(&new.ro_whitelist))),
+        (DiffLayer::RwWhitelist, lists::set("driver", &texts(&old.rw_whitelist), &texts(&new.rw_whitelist))),
+        (DiffLayer::RoWhitelist, lists::set("driver", &texts(&old.ro_whitelist), &texts(&new.ro_whitelist))),
         (DiffLayer::WhitelistInTools, in_tools.into_iter().collect()),
         (DiffLayer::Libvirt, libvirt),
         (
             DiffLayer::Libguestfs,
-            lists::set("disabled-protocol", &values(&old.libguestfs_disabled), &values(&new.libguestfs_disabled)),
+            lists::set("disabled-protocol", &texts(&old.libguestfs_disabled), &texts(&new.libguestfs_disabled)),
         ),
         (DiffLayer::Consumers, lists::keyed(needs(old), needs(new))),
     ]

@@ -1,6 +1,8 @@
 //! The three shapes a layer compares: a single value, a list taken as a set, and a map.
 
 use super::{Change, Kind};
+use crate::profile::Program;
+use std::borrow::Cow;
 
 /// `field old -> new`, if they differ.
 pub(super) fn scalar(field: &str, old: &str, new: &str) -> Option<Change> {
@@ -14,68 +16,79 @@ pub(super) fn scalar(field: &str, old: &str, new: &str) -> Option<Change> {
 
 /// Members of one list only. Order means nothing (qemu does not care in which order a whitelist
 /// names its drivers), but each side's members are shown in that side's order.
-pub(super) fn set(field: &str, old: &[String], new: &[String]) -> Vec<Change> {
-    let member = |kind: Kind, name: &String| {
+pub(super) fn set<S: AsRef<str>>(field: &str, old: &[S], new: &[S]) -> Vec<Change> {
+    let member = |kind: Kind, name: &str| {
         let mut change = Change::new(kind, field);
-        change.item = Some(name.clone());
+        change.item = Some(name.to_string());
         change
     };
+    let has = |list: &[S], name: &str| list.iter().any(|n| n.as_ref() == name);
     let mut changes = Vec::new();
-    let mut seen: Vec<&String> = Vec::new();
-    for name in old.iter().filter(|n| !new.contains(n)) {
-        if !seen.contains(&name) {
-            seen.push(name);
-            changes.push(member(Kind::Removed, name));
-        }
-    }
-    for name in new.iter().filter(|n| !old.contains(n)) {
-        if !seen.contains(&name) {
-            seen.push(name);
-            changes.push(member(Kind::Added, name));
+    let mut seen: Vec<&str> = Vec::new();
+    for (kind, side, other) in [(Kind::Removed, old, new), (Kind::Added, new, old)] {
+        for name in side.iter().map(AsRef::as_ref).filter(|n| !has(other, n)) {
+            if !seen.contains(&name) {
+                seen.push(name);
+                changes.push(member(kind, name));
+            }
         }
     }
     changes
 }
 
-/// An entry of a keyed map: its key (for sorting), what `Change` carries, and its value.
-pub(super) struct Entry<K> {
+/// An entry of a keyed map: its key (for sorting), its value, and what a `Change` of it names.
+/// Borrowed from the policies: most entries are the same on both sides, and only a
+/// difference is written out.
+pub(super) struct Entry<'a, K> {
     pub key: K,
-    pub change: Change,
-    pub value: String,
+    pub value: Cow<'a, str>,
+    pub field: &'static str,
+    pub item: &'a str,
+    /// `consumers`: the consumer and the program of a need.
+    pub need: Option<(&'a str, Program)>,
+}
+
+impl<K> Entry<'_, K> {
+    fn change(&self, kind: Kind) -> Change {
+        let mut change = Change::new(kind, self.field);
+        change.item = Some(self.item.to_string());
+        if let Some((consumer, program)) = self.need {
+            change.consumer = Some(consumer.to_string());
+            change.program = Some(program.to_string());
+        }
+        change
+    }
 }
 
 /// Entries of one map only, and entries whose value differs, each kind sorted by key.
-/// `entries` are built with `Kind::Changed`; the kind is set here.
-pub(super) fn keyed<K: Ord + Clone>(old: Vec<Entry<K>>, new: Vec<Entry<K>>) -> Vec<Change> {
-    let mut removed: Vec<(K, Change)> = Vec::new();
-    let mut added: Vec<(K, Change)> = Vec::new();
-    let mut changed: Vec<(K, Change)> = Vec::new();
+pub(super) fn keyed<K: Ord>(old: Vec<Entry<K>>, new: Vec<Entry<K>>) -> Vec<Change> {
+    let mut removed: Vec<(&K, Change)> = Vec::new();
+    let mut added: Vec<(&K, Change)> = Vec::new();
+    let mut changed: Vec<(&K, Change)> = Vec::new();
     for o in &old {
         match new.iter().find(|n| n.key == o.key) {
             None => {
-                let mut change = o.change.clone();
-                change.kind = Kind::Removed;
-                change.old = Some(o.value.clone());
-                removed.push((o.key.clone(), change));
+                let mut change = o.change(Kind::Removed);
+                change.old = Some(o.value.to_string());
+                removed.push((&o.key, change));
             }
             Some(n) if n.value != o.value => {
-                let mut change = o.change.clone();
-                change.old = Some(o.value.clone());
-                change.new = Some(n.value.clone());
-                changed.push((o.key.clone(), change));
+                let mut change = o.change(Kind::Changed);
+                change.old = Some(o.value.to_string());
+                change.new = Some(n.value.to_string());
+                changed.push((&o.key, change));
             }
             Some(_) => {}
         }
     }
     for n in new.iter().filter(|n| !old.iter().any(|o| o.key == n.key)) {
-        let mut change = n.change.clone();
-        change.kind = Kind::Added;
-        change.new = Some(n.value.clone());
-        added.push((n.key.clone(), change));
+        let mut change = n.change(Kind::Added);
+        change.new = Some(n.value.to_string());
+        added.push((&n.key, change));
     }
     let mut out = Vec::new();
     for mut part in [removed, added, changed] {
-        part.sort_by(|a, b| a.0.cmp(&b.0));
+        part.sort_by(|a, b| a.0.cmp(b.0));
         out.extend(part.into_iter().map(|(_, c)| c));
     }
     out
@@ -103,10 +116,12 @@ mod tests {
 
     #[test]
     fn keyed_entries_sort_within_each_kind() {
-        let entry = |key: &str, value: &str| {
-            let mut change = Change::new(Kind::Changed, "feature");
-            change.item = Some(key.to_string());
-            Entry { key: key.to_string(), change, value: value.to_string() }
+        let entry = |key: &'static str, value: &'static str| Entry {
+            key,
+            value: Cow::Borrowed(value),
+            field: "feature",
+            item: key,
+            need: None,
         };
         let old = vec![entry("rbd", "enable"), entry("curl", "disable"), entry("xen", "disable")];
         let new = vec![entry("curl", "enable"), entry("rbd", "enable"), entry("bzip2", "disable")];

@@ -416,13 +416,12 @@ fn build_drivers(
     features: &[FeatureSetting],
     catalogue: &'static Catalogue,
 ) -> Arc<[DriverBuild]> {
-    let backport_names: Vec<String> = backports.iter().map(|b| b.value.clone()).collect();
     let modules =
         features.iter().find(|f| f.name == "modules" && f.state == FeatureState::Enable).map(|f| f.origin.clone());
     // Written once: every driver's origin names the version.
     let version_text: std::sync::Arc<str> = version.to_string().into();
     catalogue
-        .drivers_in(version, &backport_names)
+        .drivers_in(version, backports)
         .map(|(name, driver)| {
             let mut build = driver_build(name, driver, features, version, backports, catalogue, &version_text);
             if let (true, Some(module), Some(on)) = (build.compiled_in, &driver.module, &modules) {

@@ -12,7 +12,7 @@ use semver::Version;
 
 pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) {
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
+    let backports = &policy.qemu.backports;
     let newest = catalogue.read_up_to();
     if (version.major, version.minor) > (newest.major, newest.minor) {
         let d = Diagnostic::warning(
@@ -62,7 +62,7 @@ pub(super) fn check(policy: &Policy, catalogue: &Catalogue, diagnostics: &mut Ve
             let code = match catalogue.driver(name) {
                 None => continue,
                 Some(d) if !d.is_registered() => Code::DriverNotRegistered,
-                Some(d) if !d.exists_in(version, &backports) => Code::DriverNotInVersion,
+                Some(d) if !d.exists_in(version, backports) => Code::DriverNotInVersion,
                 Some(_) if !arch.compiled_in(name) && !acknowledged(name) => Code::WhitelistedCompiledOut,
                 Some(_) => continue,
             };

@@ -153,7 +153,7 @@ fn whitelist_filters(policy: &Policy, arch: &ArchPolicy) -> bool {
 /// The drivers the profile says `qemu-img --help` lists on `arch`, in catalogue order.
 pub fn expected(policy: &Policy, arch: &ArchPolicy) -> Vec<String> {
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
+    let backports = &policy.qemu.backports;
     let catalogue = Catalogue::get();
     let filters = whitelist_filters(policy, arch);
     arch.drivers
@@ -162,7 +162,7 @@ pub fn expected(policy: &Policy, arch: &ArchPolicy) -> Vec<String> {
         .filter(|d| catalogue.driver(d.name).is_some_and(|c| c.in_tools(version)))
         // A module its version's table misses is neither listed nor loadable (blkio 7.2-8.0).
         .filter(|d| {
-            d.module.is_none() || catalogue.driver(d.name).is_some_and(|c| c.module_found(version, &backports).is_ok())
+            d.module.is_none() || catalogue.driver(d.name).is_some_and(|c| c.module_found(version, backports).is_ok())
         })
         .filter(|d| !filters || arch.in_rw(d.name))
         .map(|d| d.name.to_string())
@@ -213,18 +213,16 @@ fn unexpected(policy: &Policy, arch: &ArchPolicy, name: &str, sources: &Sources)
 
 fn why_unexpected<'a>(policy: &'a Policy, arch: &'a ArchPolicy, name: &str) -> (String, Option<&'a Origin>) {
     let version = &policy.qemu.version.value;
-    let backports = policy.backport_names();
+    let backports = &policy.qemu.backports;
     let catalogue = Catalogue::get();
     let Some(driver) = catalogue.driver(name) else {
         return ("not a qemu block driver the catalogue knows".to_string(), None);
     };
-    if !driver.exists_in(version, &backports) {
+    if !driver.exists_in(version, backports) {
         // A backport removes it if upstream `version` has it and the backport alone takes it away.
-        let removed_by = policy
-            .qemu
-            .backports
-            .iter()
-            .find(|b| driver.exists_in(version, &[]) && !driver.exists_in(version, std::slice::from_ref(&b.value)));
+        let removed_by = policy.qemu.backports.iter().find(|b| {
+            driver.exists_in(version, &[] as &[&str]) && !driver.exists_in(version, std::slice::from_ref(&b.value))
+        });
         return match removed_by {
             Some(b) => (
                 format!(
