@@ -19,7 +19,7 @@ impl<T> Valued<T> {
     }
 }
 
-/// A list of names as the policy holds them (backports) reads as names without a copy.
+/// Lists of names as the policy holds them (backports, whitelists) read as names without a copy.
 impl AsRef<str> for Valued<String> {
     fn as_ref(&self) -> &str {
         &self.value

@@ -54,10 +54,10 @@ pub(super) fn profile_wide(old: &Policy, new: &Policy, filter: &Filter) -> Vec<(
     .into_iter()
     .flatten()
     .collect();
-    qemu.extend(lists::set("backport", &texts(&old.qemu.backports), &texts(&new.qemu.backports)));
+    qemu.extend(lists::set("backport", &old.qemu.backports, &new.qemu.backports));
     qemu.extend(optional("main-package", text(&old.qemu.main_package), text(&new.qemu.main_package)));
     qemu.extend(optional("module-dir", text(&old.qemu.module_dir), text(&new.qemu.module_dir)));
-    qemu.extend(lists::set("obsoletes", &texts(&old.qemu.obsoletes), &texts(&new.qemu.obsoletes)));
+    qemu.extend(lists::set("obsoletes", &old.qemu.obsoletes, &new.qemu.obsoletes));
 
     vec![
         (DiffLayer::Arches, arches),
@@ -147,17 +147,12 @@ fn needs(arch: &ArchPolicy) -> Vec<Entry<'_, (&str, &str, Program)>> {
     entries
 }
 
-/// The values of a list as the policy holds them.
-fn texts(list: &[Valued<String>]) -> Vec<&str> {
-    list.iter().map(|v| v.value.as_str()).collect()
-}
-
 fn text(value: &Option<Valued<String>>) -> Option<&str> {
     value.as_ref().map(|v| v.value.as_str())
 }
 
-fn libvirt_list(arch: &ArchPolicy) -> Vec<&str> {
-    arch.libvirt.as_ref().map(|l| texts(&l.disabled)).unwrap_or_default()
+fn libvirt_disabled(arch: &ArchPolicy) -> &[Valued<String>] {
+    arch.libvirt.as_ref().map_or(&[], |l| &l.disabled)
 }
 
 /// The declared layers of one arch that both profiles build.
@@ -165,27 +160,27 @@ pub(super) fn per_arch(old: &ArchPolicy, new: &ArchPolicy) -> Vec<(DiffLayer, Ve
     let mut build: Vec<Change> =
         lists::scalar("mode", old.build.value.as_str(), new.build.value.as_str()).into_iter().collect();
     build.extend(lists::keyed(drivers(old), drivers(new)));
-    build.extend(lists::set("extra-arg", &texts(&old.extra_args), &texts(&new.extra_args)));
+    build.extend(lists::set("extra-arg", old.extra_args.as_slice(), new.extra_args.as_slice()));
 
     let in_tools =
         lists::scalar("enforced", yes_no(old.whitelist_in_tools.value), yes_no(new.whitelist_in_tools.value));
 
     let mut libvirt: Vec<Change> =
         lists::scalar("described", yes_no(old.libvirt.is_some()), yes_no(new.libvirt.is_some())).into_iter().collect();
-    libvirt.extend(lists::set("disabled", &libvirt_list(old), &libvirt_list(new)));
+    libvirt.extend(lists::set("disabled", libvirt_disabled(old), libvirt_disabled(new)));
     libvirt.extend(lists::keyed(storage_backends(old), storage_backends(new)));
 
     vec![
         (DiffLayer::Build, build),
         (DiffLayer::Subpackages, lists::keyed(subpackages(old), subpackages(new))),
         (DiffLayer::Features, lists::keyed(features(old), features(new))),
-        (DiffLayer::RwWhitelist, lists::set("driver", &texts(&old.rw_whitelist), &texts(&new.rw_whitelist))),
-        (DiffLayer::RoWhitelist, lists::set("driver", &texts(&old.ro_whitelist), &texts(&new.ro_whitelist))),
+        (DiffLayer::RwWhitelist, lists::set("driver", old.rw_whitelist.as_slice(), new.rw_whitelist.as_slice())),
+        (DiffLayer::RoWhitelist, lists::set("driver", old.ro_whitelist.as_slice(), new.ro_whitelist.as_slice())),
         (DiffLayer::WhitelistInTools, in_tools.into_iter().collect()),
         (DiffLayer::Libvirt, libvirt),
         (
             DiffLayer::Libguestfs,
-            lists::set("disabled-protocol", &texts(&old.libguestfs_disabled), &texts(&new.libguestfs_disabled)),
+            lists::set("disabled-protocol", old.libguestfs_disabled.as_slice(), new.libguestfs_disabled.as_slice()),
         ),
         (DiffLayer::Consumers, lists::keyed(needs(old), needs(new))),
     ]
