@@ -3,6 +3,9 @@
 
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
+mod common;
+
+use common::Case;
 use object::{Object, ObjectSymbol};
 
 #[test]
@@ -19,6 +22,17 @@ fn the_binary_needs_no_libm() {
     // `pow` is the binary's own (src/pow.rs), not an import.
     let pow = elf.symbols().find(|s| s.name() == Ok("pow")).expect("a symbol pow");
     assert!(pow.is_definition(), "{path}: pow is {pow:?}");
+}
+
+/// A user's template can raise to a power (`--templates`): the binary's own `pow` gives what glibc's
+/// did (these values are what the build linked with libm printed).
+#[test]
+fn a_power_in_a_users_template_is_what_glibc_gave() {
+    let template =
+        "{{ 2 ** 0.5 }} {{ 10.0 ** -2 }} {{ 2 ** 10 }} {{ 0.0 ** 0 }} {{ 1.1 ** 300 }} {{ (-8.0) ** (1/3) }}\n";
+    let run = Case::new(["--templates", "mine", "generate", "spec", "rhel-7.3"]).file("mine/spec.j2", template).run();
+    run.exits(0);
+    assert_eq!(run.stdout, "1.4142135623730951 0.01 1024 1.0 2617010996188.4634 NaN\n");
 }
 
 fn elf_needed(elf: &object::read::elf::ElfFile64) -> Vec<String> {
