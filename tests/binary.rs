@@ -1,5 +1,5 @@
-//! What the built binary asks of the dynamic loader: each shared object it needs is one more to
-//! open, map and relocate at every start.
+//! What the built binary asks of the dynamic loader (each shared object it needs is one more to
+//! open, map and relocate at every start), and the `pow` it has of its own instead of libm's.
 
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
