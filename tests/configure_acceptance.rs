@@ -13,7 +13,7 @@
 
 mod common;
 
-use drvpolicy::catalogue::Catalogue;
+use drvpolicy::catalogue::{Catalogue, NO_BACKPORTS};
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::Severity;
 use drvpolicy::options::{self, Dialect, Problem, Setting};
@@ -267,7 +267,7 @@ fn configure_checks(version: &semver::Version) -> Vec<Check> {
     checks.push(catalogue_check(
         "legacy whitelist",
         flag,
-        legacy.configure_accepts(version, &[] as &[&str]),
+        legacy.configure_accepts(version, NO_BACKPORTS),
         &legacy.versions,
     ));
     assert_eq!(
@@ -276,7 +276,7 @@ fn configure_checks(version: &semver::Version) -> Vec<Check> {
         "drvpolicy no longer reads {IN_TOOLS_OFF} as whitelist-in-tools"
     );
     let in_tools = &whitelist.in_tools;
-    let accepted = in_tools.configure_accepts(version, &[] as &[&str]);
+    let accepted = in_tools.configure_accepts(version, NO_BACKPORTS);
     checks.push(catalogue_check("whitelist-in-tools = false", IN_TOOLS_OFF.to_string(), accepted, &in_tools.versions));
     checks
 }

@@ -15,6 +15,9 @@ use semver::{Version, VersionReq};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
+/// The backports of a build that has none: upstream qemu as released.
+pub const NO_BACKPORTS: &[&str] = &[];
+
 /// Whether `name` is one of `backports` (a profile's, as it names them).
 fn listed(backports: &[impl AsRef<str>], name: &str) -> bool {
     backports.iter().any(|b| b.as_ref() == name)
@@ -547,9 +550,6 @@ impl Catalogue {
 mod tests {
     use super::*;
 
-    /// No backports.
-    const NONE: &[&str] = &[];
-
     fn v(s: &str) -> Version {
         crate::version::normalise(s).unwrap()
     }
@@ -609,7 +609,7 @@ mod tests {
         assert_eq!(ssh.built_by(&v("1.5.3")), Some("libssh2"));
         assert_eq!(ssh.built_by(&v("4.0.0")), Some("libssh2"));
         assert_eq!(ssh.built_by(&v("4.1.0")), Some("libssh"));
-        assert!(!ssh.exists_in(&v("1.4.0"), NONE));
+        assert!(!ssh.exists_in(&v("1.4.0"), NO_BACKPORTS));
     }
 
     #[test]
@@ -630,7 +630,7 @@ mod tests {
         let c = Catalogue::get();
         let version = v("10.0.2");
         let mut got: Vec<&str> = c
-            .drivers_in(&version, NONE)
+            .drivers_in(&version, NO_BACKPORTS)
             .filter(|(_, d)| d.in_tools(&version) && d.built_by(&version) != Some("blkio"))
             .map(|(n, _)| n)
             .collect();
@@ -644,7 +644,7 @@ mod tests {
         let list = |s: &str| {
             let version = v(s);
             let mut names: Vec<&str> =
-                c.drivers_in(&version, NONE).filter(|(_, d)| d.in_tools(&version)).map(|(n, _)| n).collect();
+                c.drivers_in(&version, NO_BACKPORTS).filter(|(_, d)| d.in_tools(&version)).map(|(n, _)| n).collect();
             names.sort();
             names.join(" ")
         };
@@ -666,16 +666,17 @@ mod tests {
     fn refusal_messages_by_version() {
         let c = Catalogue::get();
         assert_eq!(
-            c.refusal_message(Refusal::ReadOnlyOnly, &v("2.12.0"), NONE, "vpc"),
+            c.refusal_message(Refusal::ReadOnlyOnly, &v("2.12.0"), NO_BACKPORTS, "vpc"),
             "Driver 'vpc' can only be used for read-only devices"
         );
         assert_eq!(
-            c.refusal_message(Refusal::NotWhitelisted, &v("10.0.2"), NONE, "qcow"),
+            c.refusal_message(Refusal::NotWhitelisted, &v("10.0.2"), NO_BACKPORTS, "qcow"),
             "Driver 'qcow' is not whitelisted"
         );
-        assert!(c.refusal_message(Refusal::NotWhitelisted, &v("1.6.0"), NONE, "qcow").contains("ENOTSUP"));
+        assert!(c.refusal_message(Refusal::NotWhitelisted, &v("1.6.0"), NO_BACKPORTS, "qcow").contains("ENOTSUP"));
         assert!(
-            c.refusal_message(Refusal::NotWhitelisted, &v("1.5.3"), NONE, "qcow").starts_with("'qcow' invalid format")
+            c.refusal_message(Refusal::NotWhitelisted, &v("1.5.3"), NO_BACKPORTS, "qcow")
+                .starts_with("'qcow' invalid format")
         );
         let rhel = ["34b5d2c6".to_string(), "8f94a6e4".to_string()];
         assert_eq!(

@@ -4,7 +4,7 @@
 
 pub mod help;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, NO_BACKPORTS};
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Failure, Result};
 use crate::policy::{ArchPolicy, BuildReason, Policy};
@@ -220,9 +220,9 @@ fn why_unexpected<'a>(policy: &'a Policy, arch: &'a ArchPolicy, name: &str) -> (
     };
     if !driver.exists_in(version, backports) {
         // A backport removes it if upstream `version` has it and the backport alone takes it away.
-        let removed_by = policy.qemu.backports.iter().find(|b| {
-            driver.exists_in(version, &[] as &[&str]) && !driver.exists_in(version, std::slice::from_ref(&b.value))
-        });
+        let removed_by = backports
+            .iter()
+            .find(|b| driver.exists_in(version, NO_BACKPORTS) && !driver.exists_in(version, std::slice::from_ref(*b)));
         return match removed_by {
             Some(b) => (
                 format!(
