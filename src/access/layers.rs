@@ -3,8 +3,8 @@
 //! packaging mistake worth seeing. `route` says which of these decides for each program.
 
 use super::{Context, Layer, Outcome, Step};
-use crate::catalogue::{Catalogue, Refusal, Writability};
-use crate::policy::{ListName, Valued};
+use crate::catalogue::{Catalogue, Driver, DriverKind, Refusal, Writability};
+use crate::policy::{DriverBuild, ListName, Valued};
 use crate::profile::{LibguestfsBackend, Program};
 use crate::source::Origin;
 
@@ -35,17 +35,37 @@ impl Step {
     }
 }
 
+/// The driver an evaluation judges, looked up once: in the arch's build and in the catalogue.
+#[derive(Clone, Copy)]
+struct Subject<'a> {
+    name: &'a str,
+    build: Option<&'a DriverBuild>,
+    entry: Option<&'static Driver>,
+}
+
+impl Subject<'_> {
+    fn compiled_in(&self) -> bool {
+        self.build.is_some_and(|b| b.compiled_in)
+    }
+
+    /// `protocol` or `driver`, as qemu's "Unknown ..." error says.
+    fn kind_word(&self) -> &'static str {
+        if self.entry.is_some_and(|d| d.kind == DriverKind::Protocol) { "protocol" } else { "driver" }
+    }
+}
+
 /// Every layer, bottom to top.
 pub(super) fn steps(context: Context, driver: &str, protocol: Option<&str>) -> Vec<Step> {
+    let subject = Subject { name: driver, build: context.arch.driver(driver), entry: Catalogue::get().driver(driver) };
     let (rw, ro) = whitelists(context, driver);
     vec![
-        build(context, driver),
-        module(context, driver),
-        build_mode(context, driver),
+        build(context, subject),
+        module(context, subject),
+        build_mode(context, subject),
         rw,
         ro,
         whitelist_in_tools(context),
-        capability(context, driver),
+        capability(context, subject),
         libvirt(context, driver),
         libguestfs(context, driver, protocol),
     ]
@@ -55,10 +75,10 @@ fn catalogue_fact(what: String) -> Origin {
     Origin::Catalogue(crate::source::Fact::Text(what))
 }
 
-fn build(context: Context, driver: &str) -> Step {
-    let version = &context.policy.qemu.version.value;
-    let Some(build) = context.arch.driver(driver) else {
-        let what = || match Catalogue::get().driver(driver) {
+fn build(context: Context, subject: Subject) -> Step {
+    let (driver, version) = (subject.name, &context.policy.qemu.version.value);
+    let Some(build) = subject.build else {
+        let what = || match subject.entry {
             Some(d) if !d.is_registered() => format!("{driver} is internal to qemu and never registered"),
             Some(d) => d.absent_from(driver, version),
             None => format!("{driver} is not a qemu block driver"),
@@ -69,8 +89,9 @@ fn build(context: Context, driver: &str) -> Step {
     step!(context, Layer::Build, outcome, &QEMU, build.reason.describe(version), build.origin.clone())
 }
 
-fn module(context: Context, driver: &str) -> Step {
-    let Some(build) = context.arch.driver(driver).filter(|b| b.compiled_in) else {
+fn module(context: Context, subject: Subject) -> Step {
+    let driver = subject.name;
+    let Some(build) = subject.build.filter(|b| b.compiled_in) else {
         return step!(context, Layer::Module, Outcome::NoEffect, &[], "not built", Origin::Default);
     };
     let Some(module) = &build.module else {
@@ -96,7 +117,7 @@ fn module(context: Context, driver: &str) -> Step {
     };
     let file = || context.policy.module_file(&module.value);
     let version = &context.policy.qemu.version.value;
-    if let Some(entry) = Catalogue::get().driver(driver)
+    if let Some(entry) = subject.entry
         && let Err(missing) = entry.module_found(version, &context.policy.qemu.backports)
     {
         return step!(context,
@@ -123,7 +144,7 @@ fn module(context: Context, driver: &str) -> Step {
         );
     };
     if !subpackage.shipped {
-        let what = if protocol_driver(driver) { "protocol" } else { "driver" };
+        let what = subject.kind_word();
         return step!(
             context,
             Layer::Module,
@@ -153,7 +174,7 @@ fn module(context: Context, driver: &str) -> Step {
             subpackage.origin.clone()
         )
     } else {
-        let what = if protocol_driver(driver) { "protocol" } else { "driver" };
+        let what = subject.kind_word();
         step!(
             context,
             Layer::Module,
@@ -166,14 +187,10 @@ fn module(context: Context, driver: &str) -> Step {
     }
 }
 
-fn protocol_driver(driver: &str) -> bool {
-    Catalogue::get().driver(driver).is_some_and(|d| d.kind == crate::catalogue::DriverKind::Protocol)
-}
-
-fn build_mode(context: Context, driver: &str) -> Step {
-    let version = &context.policy.qemu.version.value;
+fn build_mode(context: Context, subject: Subject) -> Step {
+    let (driver, version) = (subject.name, &context.policy.qemu.version.value);
     let arch = context.arch;
-    let emulator_only = Catalogue::get().driver(driver).is_some_and(|d| d.is_registered() && !d.in_tools(version));
+    let emulator_only = subject.entry.is_some_and(|d| d.is_registered() && !d.in_tools(version));
     let not_in_tools = || format!("qemu {version} builds {driver} into the emulator only");
     match (arch.has_emulator(), emulator_only) {
         (true, false) => step!(
@@ -342,9 +359,9 @@ fn whitelist_in_tools(context: Context) -> Step {
     }
 }
 
-fn capability(context: Context, driver: &str) -> Step {
-    let version = &context.policy.qemu.version.value;
-    if !context.arch.compiled_in(driver) {
+fn capability(context: Context, subject: Subject) -> Step {
+    let (driver, version) = (subject.name, &context.policy.qemu.version.value);
+    if !subject.compiled_in() {
         return step!(context, Layer::Capability, Outcome::NoEffect, &[], "not built", Origin::Default);
     }
     let fact = || catalogue_fact(format!("qemu {version}: {driver}"));

@@ -55,14 +55,22 @@ pub(super) fn derive(steps: &[Step], route: &[Program], program: Program, has_pr
     if program == Program::Libguestfs && !has_protocol {
         return None;
     }
-    let on_route = || route.iter().flat_map(|hop| steps.iter().filter(move |s| s.applies.contains(hop)));
-    let least = on_route().map(|s| s.outcome.cap()).min().unwrap_or(Access::ReadWrite);
-    let deciding = if least == Access::ReadWrite {
-        on_route().rev().find(|s| s.outcome == Outcome::Pass)
-    } else {
-        on_route().find(|s| s.outcome.cap() == least)
-    };
-    let step = deciding.or_else(|| on_route().next()).or(steps.first())?;
+    // One pass over the steps on the route, in the order an open meets them: the least cap
+    // and the first step that imposes it, the last step that lets the driver through, and
+    // the first step of all.
+    let (mut least, mut limiting, mut last_pass, mut first) = (Access::ReadWrite, None, None, None);
+    for step in route.iter().flat_map(|hop| steps.iter().filter(move |s| s.applies.contains(hop))) {
+        first = first.or(Some(step));
+        let cap = step.outcome.cap();
+        if cap < least {
+            (least, limiting) = (cap, Some(step));
+        }
+        if step.outcome == Outcome::Pass {
+            last_pass = Some(step);
+        }
+    }
+    let deciding = if least == Access::ReadWrite { last_pass } else { limiting };
+    let step = deciding.or(first).or(steps.first())?;
     Some(Verdict {
         value: least,
         layer: step.layer,

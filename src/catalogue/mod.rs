@@ -8,12 +8,13 @@
 
 pub mod buildrequires;
 mod text;
+mod versions;
 
 pub use text::Text;
+pub use versions::{Range, Release};
 
-use semver::{Version, VersionReq};
+use semver::Version;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
 
 /// The backports of a build that has none: upstream qemu as released.
 pub const NO_BACKPORTS: &[&str] = &[];
@@ -29,7 +30,7 @@ type IndexMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::FixedState>;
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Catalogue {
-    read_up_to: Text,
+    read_up_to: Release,
     pub arches: Arches,
     pub features: IndexMap<Text, Feature>,
     pub whitelist: WhitelistOptions,
@@ -61,7 +62,7 @@ pub struct Feature {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ConfigureRange {
-    pub versions: VersionReq,
+    pub versions: Range,
     #[serde(default)]
     pub effect: Effect,
     #[serde(default)]
@@ -108,7 +109,7 @@ impl Feature {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MesonOption {
     pub option: Text,
-    pub versions: VersionReq,
+    pub versions: Range,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -124,10 +125,10 @@ pub struct WhitelistOptions {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WhitelistOption {
     pub flag: Text,
-    pub versions: VersionReq,
+    pub versions: Range,
     pub backport: Option<Text>,
     pub meson: Option<Text>,
-    pub meson_versions: Option<VersionReq>,
+    pub meson_versions: Option<Range>,
 }
 
 impl WhitelistOption {
@@ -174,30 +175,27 @@ impl DriverKind {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Driver {
     pub kind: DriverKind,
-    added: Text,
-    removed: Option<Text>,
+    added: Release,
+    removed: Option<Release>,
     removed_by_backport: Option<Text>,
     added_by_backport: Option<Text>,
     #[serde(default)]
     built_by: Vec<BuiltBy>,
-    emulator_only: Option<VersionReq>,
+    emulator_only: Option<Range>,
     /// The driver option that makes it writable (vvfat's `rw=on`).
     write_option: Option<Text>,
     /// Before this version the driver only reads (vhdx: create and write from 1.7).
-    writable_from: Option<Text>,
+    writable_from: Option<Release>,
     pub module: Option<Text>,
     /// Versions in which the module table misses the driver (blkio 7.2 to 8.0).
     module_not_found: Option<ModuleNotFound>,
     pub note: Option<Text>,
-    /// `added` and `removed` parsed once: every policy asks them for every driver and arch.
-    #[serde(skip)]
-    versions: OnceLock<(Version, Option<Version>)>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ModuleNotFound {
-    pub versions: VersionReq,
+    pub versions: Range,
     /// The backport that fixes it.
     pub fixed_by: Text,
 }
@@ -214,7 +212,7 @@ pub struct ReadOnlyFamily {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WriteRefusal {
-    pub versions: VersionReq,
+    pub versions: Range,
     /// qemu's error for a read-write open.
     pub text: Option<Text>,
     /// What happens instead, when qemu prints no error.
@@ -240,23 +238,16 @@ pub enum Writability {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct BuiltBy {
     pub feature: Text,
-    pub versions: VersionReq,
+    pub versions: Range,
 }
 
 impl Driver {
-    fn versions(&self) -> &(Version, Option<Version>) {
-        self.versions.get_or_init(|| {
-            let added = crate::version::normalise(&self.added).unwrap_or_else(|| Version::new(0, 0, 0));
-            (added, self.removed.as_deref().and_then(crate::version::normalise))
-        })
-    }
-
     pub fn added(&self) -> Version {
-        self.versions().0.clone()
+        (*self.added).clone()
     }
 
     pub fn removed(&self) -> Option<Version> {
-        self.versions().1.clone()
+        self.removed.as_deref().cloned()
     }
 
     /// The backport that brings the driver to versions older than the one that added it.
@@ -269,9 +260,9 @@ impl Driver {
         if self.removed_by_backport.as_ref().is_some_and(|b| listed(backports, b)) {
             return false;
         }
-        let (from, until) = self.versions();
+        let (from, until) = (&*self.added, self.removed.as_deref());
         let added = version >= from || self.added_by_backport.as_ref().is_some_and(|b| listed(backports, b));
-        added && until.as_ref().is_none_or(|r| version < r)
+        added && until.is_none_or(|r| version < r)
     }
 
     /// Why a registered driver is not in `version`: `qemu 2.12.0 has no tftp driver (removed in
@@ -299,8 +290,8 @@ impl Driver {
         if let Some(option) = &self.write_option {
             return Writability::WithOption(option.to_string());
         }
-        match self.writable_from.as_deref().and_then(crate::version::normalise) {
-            Some(from) if *version < from => Writability::Until(from),
+        match self.writable_from.as_deref() {
+            Some(from) if version < from => Writability::Until(from.clone()),
             _ => Writability::Writes,
         }
     }
@@ -336,7 +327,7 @@ pub enum MessageKind {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Message {
-    pub versions: VersionReq,
+    pub versions: Range,
     pub backport: Option<Text>,
     pub kind: MessageKind,
     pub text: Text,
@@ -355,12 +346,12 @@ pub struct LibguestfsProtocol {
     /// The qemu driver it opens.
     pub driver: Text,
     /// The first upstream libguestfs release without it.
-    removed: Option<Text>,
+    removed: Option<Release>,
 }
 
 impl LibguestfsProtocol {
     pub fn removed(&self) -> Option<Version> {
-        self.removed.as_deref().and_then(crate::version::normalise)
+        self.removed.as_deref().cloned()
     }
 }
 
@@ -378,12 +369,12 @@ pub struct Libvirt {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LibvirtBuild {
     /// The first libvirt built with meson.
-    meson_from: Text,
+    meson_from: Release,
 }
 
 impl LibvirtBuild {
     pub fn meson(&self, version: &Version) -> bool {
-        crate::version::normalise(&self.meson_from).is_some_and(|from| *version >= from)
+        *version >= *self.meson_from
     }
 }
 
@@ -399,7 +390,7 @@ pub struct StorageBackend {
     /// The meson option of the library the backend needs, passed along with it (`glusterfs`).
     pub library: Option<Text>,
     /// libvirt versions that have it.
-    pub versions: VersionReq,
+    pub versions: Range,
 }
 
 /// The two ways a whitelist can refuse an open.
@@ -416,7 +407,7 @@ pub enum Refusal {
 impl Catalogue {
     /// The embedded catalogue, decoded once (qemu.toml as build.rs read it).
     pub fn get() -> &'static Catalogue {
-        static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+        static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
         CATALOGUE.get_or_init(Catalogue::decode_embedded)
     }
 
@@ -444,7 +435,7 @@ impl Catalogue {
 
     /// The newest qemu version the catalogue's facts were read from.
     pub fn read_up_to(&self) -> Version {
-        crate::version::normalise(&self.read_up_to).unwrap_or_else(|| Version::new(0, 0, 0))
+        (*self.read_up_to).clone()
     }
 
     pub fn driver(&self, name: &str) -> Option<&Driver> {
