@@ -1,5 +1,6 @@
-//! What the built binary asks of the dynamic loader (each shared object it needs is one more to
-//! open, map and relocate at every start), and the `pow` it has of its own instead of libm's.
+//! How the built binary is linked: statically where the build is (`.cargo/config.toml`: no
+//! loader to run and no shared object to open, map and relocate at each start), else with no
+//! libm; and the `pow` it has of its own instead of libm's.
 
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
@@ -8,18 +9,41 @@ mod common;
 use common::Case;
 use object::{Object, ObjectSymbol};
 
-#[test]
-fn the_binary_needs_no_libm() {
+fn binary() -> (&'static str, Vec<u8>) {
     let path = env!("CARGO_BIN_EXE_drvpolicy");
-    let bytes = std::fs::read(path).unwrap();
-    let elf = object::File::parse(&*bytes).unwrap();
-    let needed = match &elf {
-        object::File::Elf64(elf) => elf_needed(elf),
-        other => panic!("{path}: not a 64-bit ELF file ({:?})", other.format()),
-    };
+    (path, std::fs::read(path).unwrap())
+}
+
+/// The build this checkout makes (the tests are built with the binary's flags).
+#[cfg(target_feature = "crt-static")]
+#[test]
+fn the_binary_is_static_and_position_independent() {
+    use object::read::elf::{FileHeader, ProgramHeader};
+    let (path, bytes) = binary();
+    let elf = object::read::elf::ElfFile64::<object::Endianness>::parse(&*bytes).unwrap();
+    let (endian, header) = (elf.endian(), elf.elf_header());
+    // ET_DYN: loaded at a random address, as a PIE is.
+    assert_eq!(header.e_type(endian), object::elf::ET_DYN, "{path}");
+    let segments = header.program_headers(endian, elf.data()).unwrap();
+    assert!(!segments.iter().any(|s| s.p_type(endian) == object::elf::PT_INTERP), "{path} asks for a loader");
+    assert_eq!(elf_needed(&elf), Vec::<String>::new(), "{path} needs shared objects");
+    assert_pow_is_defined(path, &elf);
+}
+
+/// A dynamic build (`RUSTFLAGS= cargo build`, or a distribution's flags) needs libc and no libm.
+#[cfg(not(target_feature = "crt-static"))]
+#[test]
+fn a_dynamic_binary_needs_no_libm() {
+    let (path, bytes) = binary();
+    let elf = object::read::elf::ElfFile64::<object::Endianness>::parse(&*bytes).unwrap();
+    let needed = elf_needed(&elf);
     assert!(needed.iter().any(|n| n.starts_with("libc.so")), "{path} needs {needed:?}");
     assert!(!needed.iter().any(|n| n.starts_with("libm.so")), "{path} needs {needed:?}");
-    // `pow` is the binary's own (src/pow.rs), not an import.
+    assert_pow_is_defined(path, &elf);
+}
+
+/// `pow` is the binary's own (src/pow.rs), not an import.
+fn assert_pow_is_defined(path: &str, elf: &object::read::elf::ElfFile64) {
     let pow = elf.symbols().find(|s| s.name() == Ok("pow")).expect("a symbol pow");
     assert!(pow.is_definition(), "{path}: pow is {pow:?}");
 }
