@@ -47,15 +47,13 @@ seeds() {
 
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 export CARGO_TARGET_DIR="$PWD/target"
-# The repository's .cargo/config.toml names the target (host-tuple), so the binaries are under it.
-host=$(rustc -vV | sed -n 's/^host: //p')
 cargo afl build --release --quiet
 status=0
 for target in "${selected[@]}"; do
   seeds "$target"
   rm -rf "out/$target"; mkdir -p "out/$target"
   # Inputs up to 1 MiB (-G), a second per run before a hang (-t), for SECONDS (-V).
-  cargo afl fuzz -i "corpus/$target" -o "out/$target" -G 1048576 -t 1000 -V "$2" -- "target/$host/release/$target" \
+  cargo afl fuzz -i "corpus/$target" -o "out/$target" -G 1048576 -t 1000 -V "$2" -- "target/release/$target" \
     > "out/$target/afl.log" 2>&1 || true
   stats=out/$target/default/fuzzer_stats
   [ -f "$stats" ] || { echo "$target: afl-fuzz did not run; see fuzz/out/$target/afl.log" >&2; tail -20 "out/$target/afl.log" >&2; exit 2; }

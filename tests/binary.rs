@@ -1,6 +1,6 @@
-//! How the built binary is linked: statically where the build is (`.cargo/config.toml`: no
-//! loader to run and no shared object to open, map and relocate at each start), else with no
-//! libm; and the `pow` it has of its own instead of libm's.
+//! How the built binary is linked: with no libm (each shared object it needs is one more to open,
+//! map and relocate at every start), or statically when built with `+crt-static`; and the `pow` it
+//! has of its own instead of libm's.
 
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
@@ -14,7 +14,8 @@ fn binary() -> (&'static str, Vec<u8>) {
     (path, std::fs::read(path).unwrap())
 }
 
-/// The build this checkout makes (the tests are built with the binary's flags).
+/// A static build (`RUSTFLAGS='-C target-feature=+crt-static' cargo test --target HOST`; the tests
+/// are built with the binary's flags).
 #[cfg(target_feature = "crt-static")]
 #[test]
 fn the_binary_is_static_and_position_independent() {
@@ -30,7 +31,7 @@ fn the_binary_is_static_and_position_independent() {
     assert_pow_is_defined(path, &elf);
 }
 
-/// A dynamic build (`RUSTFLAGS= cargo build`, or a distribution's flags) needs libc and no libm.
+/// A dynamic build, as `cargo build` makes it, needs libc and no libm.
 #[cfg(not(target_feature = "crt-static"))]
 #[test]
 fn a_dynamic_binary_needs_no_libm() {
