@@ -4,7 +4,6 @@
 
 use semver::{Comparator, Op, Prerelease, Version, VersionReq};
 use serde::de::Error as _;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A release as the catalogue names it (`"1.7"` is 1.7.0: `version::normalise`).
