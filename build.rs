@@ -36,6 +36,7 @@ fn main() {
     }
     // The crate itself (not this script's copy of the catalogue module) reads the bytes.
     println!("cargo::rustc-cfg=drvpolicy_catalogue");
+    link_the_unwinder_statically();
 
     let text = std::fs::read_to_string("src/catalogue/qemu.toml").expect("read src/catalogue/qemu.toml");
     let parsed = catalogue::Catalogue::from_toml(&text).unwrap_or_else(|e| panic!("src/catalogue/qemu.toml: {e}"));
@@ -43,6 +44,18 @@ fn main() {
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(out.join("catalogue.postcard"), bytes).expect("write the catalogue");
     std::fs::write(out.join("profiles.postcard"), parsed_profiles()).expect("write the parsed profiles");
+}
+
+/// On glibc, std's unwinder comes from libgcc_s.so.1, one more shared object for the loader to find,
+/// map and relocate at every start (about 0.2 ms a start here; README, Performance). The same code
+/// is in gcc's libgcc_eh.a, which a static build links already. Named here, it comes before std's
+/// `-lgcc_s` on the link line, the linker takes the unwinder from it, and `--as-needed` drops
+/// libgcc_s. Not bundled into the rlib: only the final links need it.
+fn link_the_unwinder_statically() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
+        println!("cargo::rustc-link-lib=static:-bundle=gcc_eh");
+    }
 }
 
 /// Each shipped profile that parses without a problem, by name, as the run would parse it

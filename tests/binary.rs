@@ -1,6 +1,6 @@
-//! How the built binary is linked: with no libm (each shared object it needs is one more to open,
-//! map and relocate at every start), or statically when built with `+crt-static`; and the `pow` it
-//! has of its own instead of libm's.
+//! How the built binary is linked: with no libm and no libgcc_s (each shared object it needs is one
+//! more to open, map and relocate at every start), or statically when built with `+crt-static`; the
+//! `pow` it has of its own instead of libm's, and the unwinder it has from libgcc_eh.a (build.rs).
 
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
@@ -31,16 +31,48 @@ fn the_binary_is_static_and_position_independent() {
     assert_pow_is_defined(path, &elf);
 }
 
-/// A dynamic build, as `cargo build` makes it, needs libc and no libm.
+/// A dynamic build, as `cargo build` makes it, needs libc and neither libm nor libgcc_s.
 #[cfg(not(target_feature = "crt-static"))]
 #[test]
-fn a_dynamic_binary_needs_no_libm() {
+fn a_dynamic_binary_needs_libc_alone() {
     let (path, bytes) = binary();
     let elf = object::read::elf::ElfFile64::<object::Endianness>::parse(&*bytes).unwrap();
     let needed = elf_needed(&elf);
     assert!(needed.iter().any(|n| n.starts_with("libc.so")), "{path} needs {needed:?}");
-    assert!(!needed.iter().any(|n| n.starts_with("libm.so")), "{path} needs {needed:?}");
+    for library in ["libm.so", "libgcc_s.so"] {
+        assert!(!needed.iter().any(|n| n.starts_with(library)), "{path} needs {needed:?}");
+    }
     assert_pow_is_defined(path, &elf);
+}
+
+/// This test binary is linked as the binary is, its unwinder from libgcc_eh.a: a panic still
+/// unwinds to where it is caught, running the destructors on its way, and a backtrace has frames.
+#[cfg(not(target_feature = "crt-static"))]
+#[test]
+fn the_static_unwinder_unwinds() {
+    let this = std::env::current_exe().unwrap();
+    let bytes = std::fs::read(&this).unwrap();
+    let elf = object::read::elf::ElfFile64::<object::Endianness>::parse(&*bytes).unwrap();
+    let needed = elf_needed(&elf);
+    assert!(!needed.iter().any(|n| n.starts_with("libgcc_s.so")), "{} needs {needed:?}", this.display());
+
+    struct Dropped<'a>(&'a std::cell::Cell<bool>);
+    impl Drop for Dropped<'_> {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    let dropped = std::cell::Cell::new(false);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _guard = Dropped(&dropped);
+        std::panic::panic_any(7_u32);
+    }));
+    assert_eq!(caught.unwrap_err().downcast_ref::<u32>(), Some(&7));
+    assert!(dropped.get(), "the destructor did not run");
+    let backtrace = std::backtrace::Backtrace::force_capture();
+    assert_eq!(backtrace.status(), std::backtrace::BacktraceStatus::Captured);
+    let frames = backtrace.to_string();
+    assert!(frames.contains("the_static_unwinder_unwinds"), "{frames}");
 }
 
 /// `pow` is the binary's own (src/pow.rs), not an import.
