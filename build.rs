@@ -50,11 +50,30 @@ fn main() {
 /// map and relocate at every start (about 0.2 ms a start here; README, Performance). The same code
 /// is in gcc's libgcc_eh.a, which a static build links already. Named here, it comes before std's
 /// `-lgcc_s` on the link line, the linker takes the unwinder from it, and `--as-needed` drops
-/// libgcc_s. Not bundled into the rlib: only the final links need it.
+/// libgcc_s. Not bundled into the rlib: only the final links need it. Where the compiler that
+/// links has no libgcc_eh.a, the build keeps libgcc_s rather than fail.
 fn link_the_unwinder_statically() {
     let var = |name: &str| std::env::var(name).unwrap_or_default();
-    if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
-        println!("cargo::rustc-link-lib=static:-bundle=gcc_eh");
+    if var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
+        return;
+    }
+    println!("cargo:rerun-if-env-changed=CC");
+    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
+    // gcc prints the archive's path when it has one and the bare name when it has not.
+    let archive = std::process::Command::new(&cc)
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    match archive {
+        Some(path) if path.is_absolute() && path.is_file() => {
+            println!("cargo::rustc-link-lib=static:-bundle=gcc_eh");
+        }
+        _ => println!(
+            "cargo::warning={} has no libgcc_eh.a: the binary loads libgcc_s.so.1 for its unwinder",
+            cc.to_string_lossy()
+        ),
     }
 }
 
