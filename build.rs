@@ -50,8 +50,9 @@ fn main() {
 /// map and relocate at every start (about 0.2 ms a start here; README, Performance). The same code
 /// is in gcc's libgcc_eh.a, which a static build links already. Named here, it comes before std's
 /// `-lgcc_s` on the link line, the linker takes the unwinder from it, and `--as-needed` drops
-/// libgcc_s. Not bundled into the rlib: only the final links need it. Where the compiler that
-/// links has no libgcc_eh.a, the build keeps libgcc_s rather than fail.
+/// libgcc_s. Not bundled into the rlib: only the final links need it. Where the C compiler (`$CC`,
+/// or `cc`, the linker rustc runs by default) has no libgcc_eh.a, the build keeps libgcc_s rather
+/// than fail.
 fn link_the_unwinder_statically() {
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     if var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
