@@ -37,7 +37,7 @@ const COMMANDS: &[(&str, Build)] = &[
 /// `args` (with the program name first) as `Cli`, or clap's error formatted with the whole
 /// tree. The tree used is returned too: it is not freed (the process ends soon).
 pub fn parse(args: &[OsString]) -> Result<(Cli, clap::Command), clap::Error> {
-    if let Some(mut tree) = named(args).map(|command| one_command(command.map(|i| &COMMANDS[i]))) {
+    if let Some(mut tree) = named(args).map(|command| one_command(command.map(|(i, sub)| (&COMMANDS[i], sub)))) {
         match tree.try_get_matches_from_mut(args) {
             Ok(mut matches) => {
                 if let Ok(cli) = Cli::from_arg_matches_mut(&mut matches) {
@@ -59,22 +59,31 @@ pub fn parse(args: &[OsString]) -> Result<(Cli, clap::Command), clap::Error> {
     }
 }
 
-/// `Cli`'s tree with only the command `name` (or none, for `--version`): the same top level,
-/// without the help texts that only the whole tree's help prints.
-fn one_command(command: Option<&(&'static str, Build)>) -> clap::Command {
+/// `Cli`'s tree with only the command `name` (or none, for `--version`), and of its own
+/// commands only `sub` if it names one: the same top level, without the help texts that only
+/// the whole tree's help prints.
+fn one_command(command: Option<(&(&'static str, Build), Option<&str>)>) -> clap::Command {
     let top = Globals::augment_args(clap::Command::new("drvpolicy").version(env!("CARGO_PKG_VERSION")))
         .subcommand_required(true)
         .arg_required_else_help(true)
         .disable_help_subcommand(true);
-    match command {
-        Some((name, build)) => top.subcommand(build(clap::Command::new(*name))),
-        None => top,
+    let Some(((name, build), sub)) = command else { return top };
+    let command = build(clap::Command::new(*name));
+    // Of a command with commands of its own (`generate`), only the one named: clap copies
+    // the global options into every command of the tree it parses with.
+    match sub.and_then(|sub| command.find_subcommand(sub)) {
+        Some(only) => {
+            let bare = clap::Command::new(*name).subcommand_required(true).arg_required_else_help(true);
+            top.subcommand(bare.subcommand(only.clone()))
+        }
+        None => top.subcommand(command),
     }
 }
 
 /// The index in `COMMANDS` of the command `args` names after the global options, if it names
-/// one; `None` inside when it names none but asks for the version.
-fn named(args: &[OsString]) -> Option<Option<usize>> {
+/// one, and the word after it unless that is an option; `None` inside when it names none but
+/// asks for the version.
+fn named(args: &[OsString]) -> Option<Option<(usize, Option<&str>)>> {
     let globals = Globals::augment_args(clap::Command::new(""));
     let takes_value =
         |long: &str| globals.get_arguments().any(|a| a.get_long() == Some(long) && a.get_action().takes_values());
@@ -90,7 +99,10 @@ fn named(args: &[OsString]) -> Option<Option<usize>> {
             Some(_) => {}
             None if word == "-V" => return Some(None),
             None if word.starts_with('-') => {}
-            None => return COMMANDS.iter().position(|c| c.0 == word).map(Some),
+            None => {
+                let sub = words.next().flatten().filter(|w| !w.starts_with('-'));
+                return COMMANDS.iter().position(|c| c.0 == word).map(|i| Some((i, sub)));
+            }
         }
     }
     None
@@ -113,12 +125,21 @@ mod tests {
         let names: Vec<&str> = whole.get_subcommands().map(|c| c.get_name()).collect();
         assert_eq!(names, COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>());
         for (i, (name, _)) in COMMANDS.iter().enumerate() {
-            let tree = one_command(Some(&COMMANDS[i]));
+            let tree = one_command(Some((&COMMANDS[i], None)));
             // Where a command is listed in its parent's help is the one difference.
             let listed = |c: &clap::Command| format!("{:?}", c.clone().display_order(0));
             let alone: Vec<String> = tree.get_subcommands().map(listed).collect();
             let derived = listed(whole.find_subcommand(name).expect("in the derive"));
             assert_eq!(alone, [derived], "{name}");
+        }
+        // Narrowed to one of its commands, `generate` holds that command as the derive builds it.
+        let generate = COMMANDS.iter().find(|c| c.0 == "generate").expect("generate");
+        let derived = whole.find_subcommand("generate").expect("in the derive");
+        for sub in derived.get_subcommands() {
+            let tree = one_command(Some((generate, Some(sub.get_name()))));
+            let narrowed = tree.find_subcommand("generate").expect("generate");
+            let held: Vec<String> = narrowed.get_subcommands().map(|c| format!("{c:?}")).collect();
+            assert_eq!(held, [format!("{sub:?}")], "generate {}", sub.get_name());
         }
         // The top level differs only in what its own help prints.
         let top = one_command(None);
@@ -133,17 +154,23 @@ mod tests {
     #[test]
     fn the_named_command_is_found_after_the_global_options() {
         let index = |name: &str| COMMANDS.iter().position(|c| c.0 == name);
-        assert_eq!(named(&words("drvpolicy generate spec rhel-7.3")), Some(index("generate")));
-        assert_eq!(named(&words("drvpolicy --profiles list diff a b")), Some(index("diff")));
-        assert_eq!(named(&words("drvpolicy --profiles=list --color never show x")), Some(index("show")));
-        assert_eq!(named(&words("drvpolicy --max-diagnostics 3 check --all")), Some(index("check")));
-        assert_eq!(named(&words("drvpolicy --version")), Some(None));
-        assert_eq!(named(&words("drvpolicy -V")), Some(None));
+        let sub = |line: &str| named(&words(line)).flatten().and_then(|(_, sub)| sub.map(str::to_string));
+        assert_eq!(sub("drvpolicy generate spec rhel-7.3").as_deref(), Some("spec"));
+        assert_eq!(sub("drvpolicy --color never generate configure x").as_deref(), Some("configure"));
+        // An option after the command: the command's whole tree.
+        assert_eq!(sub("drvpolicy generate --profiles /tmp spec x"), None);
+        let named = |line: &str| named(&words(line)).map(|c| c.map(|(i, _)| i));
+        assert_eq!(named("drvpolicy generate spec rhel-7.3"), Some(index("generate")));
+        assert_eq!(named("drvpolicy --profiles list diff a b"), Some(index("diff")));
+        assert_eq!(named("drvpolicy --profiles=list --color never show x"), Some(index("show")));
+        assert_eq!(named("drvpolicy --max-diagnostics 3 check --all"), Some(index("check")));
+        assert_eq!(named("drvpolicy --version"), Some(None));
+        assert_eq!(named("drvpolicy -V"), Some(None));
         // A value of an option is not the command; `--` and unknown names go to the whole tree.
-        assert_eq!(named(&words("drvpolicy --templates --version")), None);
-        assert_eq!(named(&words("drvpolicy -- list")), None);
-        assert_eq!(named(&words("drvpolicy lsit")), None);
-        assert_eq!(named(&words("drvpolicy")), None);
+        assert_eq!(named("drvpolicy --templates --version"), None);
+        assert_eq!(named("drvpolicy -- list"), None);
+        assert_eq!(named("drvpolicy lsit"), None);
+        assert_eq!(named("drvpolicy"), None);
     }
 
     /// The one-command tree and the whole tree give the same `Cli`, and what the first cannot
@@ -155,16 +182,24 @@ mod tests {
             "drvpolicy --profiles /tmp diff rhel-7.2 rhel-7.3 --format json",
             "drvpolicy explain rhel-9.2 rbd --arch x86_64 --color never",
             "drvpolicy check --all --deny-warnings --max-diagnostics 0",
+            "drvpolicy generate configure rhel-7.3 --arch x86_64 -0 --profiles /tmp",
+            "drvpolicy generate libguestfs rhel-7.3 --format list",
         ] {
             let args = words(line);
             let whole = Cli::try_parse_from(&args).expect(line);
-            let index = named(&args).flatten().expect(line);
-            let mut tree = one_command(Some(&COMMANDS[index]));
+            let (index, sub) = named(&args).flatten().expect(line);
+            let mut tree = one_command(Some((&COMMANDS[index], sub)));
             let matches = tree.try_get_matches_from_mut(&args).expect(line);
             let alone = Cli::from_arg_matches(&matches).expect(line);
             assert_eq!(format!("{alone:?}"), format!("{whole:?}"), "{line}");
         }
-        for line in ["drvpolicy generate spec --help", "drvpolicy generate spce x", "drvpolicy list --bogus"] {
+        for line in [
+            "drvpolicy generate spec --help",
+            "drvpolicy generate spce x",
+            "drvpolicy generate spec",
+            "drvpolicy generate spec x --bogus",
+            "drvpolicy list --bogus",
+        ] {
             let whole = Cli::try_parse_from(words(line)).expect_err(line);
             let got = parse(&words(line)).expect_err(line);
             assert_eq!((got.kind(), got.to_string()), (whole.kind(), whole.to_string()), "{line}");

@@ -22,8 +22,8 @@ pub(super) struct ArchState {
     build: Option<Valued<BuildMode>>,
     tools_configure: Option<Valued<ToolsConfigure>>,
     /// Settings and whether an arch selector made them (a tools-only arch keeps only those).
-    features: Vec<(FeatureSetting, bool)>,
     // Lists a child's state shares with its parent's until it edits them.
+    features: Arc<Vec<(FeatureSetting, bool)>>,
     rw: Arc<Vec<Valued<String>>>,
     ro: Arc<Vec<Valued<String>>>,
     in_tools: Option<Valued<bool>>,
@@ -32,7 +32,7 @@ pub(super) struct ArchState {
     subpackages: Arc<Vec<Subpackage>>,
     libguestfs_disabled: Arc<Vec<Valued<String>>>,
     libvirt: Option<LibvirtState>,
-    consumers: IndexMap<String, ConsumerState>,
+    consumers: Arc<IndexMap<String, ConsumerState>>,
     removals: Arc<Vec<Removal>>,
 }
 
@@ -74,7 +74,7 @@ impl ArchState {
     ) {
         if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
             self.build = None;
-            self.features.clear();
+            self.features = Arc::default();
             self.rw = Arc::default();
             self.ro = Arc::default();
             self.in_tools = None;
@@ -126,9 +126,10 @@ impl ArchState {
                 origin: origin(&state.span),
                 custom: false,
             };
-            match self.features.iter_mut().find(|(f, _)| f.name == name.value) {
+            let features = Arc::make_mut(&mut self.features);
+            match features.iter_mut().find(|(f, _)| f.name == name.value) {
                 Some(slot) => *slot = (setting, from_arch),
-                None => self.features.push((setting, from_arch)),
+                None => features.push((setting, from_arch)),
             }
         }
         if let Some(edit) = &settings.rw_whitelist {
@@ -206,7 +207,7 @@ impl ArchState {
             }
         }
         for consumer in &settings.consumers {
-            let state = self.consumers.entry(consumer.name.value.clone()).or_default();
+            let state = Arc::make_mut(&mut self.consumers).entry(consumer.name.value.clone()).or_default();
             if consumer.description.is_some() {
                 state.description = consumer.description.clone();
             }
