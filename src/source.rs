@@ -151,7 +151,8 @@ pub struct Sources {
 /// asked for: `list` of 10,000 profiles asks for none.
 struct SourceFile {
     name: String,
-    text: String,
+    /// A shipped profile's is the binary's own copy.
+    text: std::borrow::Cow<'static, str>,
     line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
@@ -168,7 +169,7 @@ impl Sources {
 
     /// A file named `name` as it is printed (control characters escaped: a path is printed in
     /// messages and origins).
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<std::borrow::Cow<'static, str>>) -> FileId {
         let name = name.into();
         let name = match crate::diagnostic::terminal_safe(&name) {
             std::borrow::Cow::Borrowed(_) => name,
@@ -183,7 +184,7 @@ impl Sources {
     }
 
     pub fn text(&self, file: FileId) -> &str {
-        self.files.get(file).map_or("", |f| f.text.as_str())
+        self.files.get(file).map_or("", |f| &f.text)
     }
 
     fn file(&self, file: FileId) -> Result<&SourceFile, codespan_reporting::files::Error> {
@@ -222,7 +223,7 @@ impl<'a> Files<'a> for Sources {
     }
 
     fn source(&'a self, file: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
-        Ok(self.file(file)?.text.as_str())
+        Ok(&self.file(file)?.text)
     }
 
     fn line_index(&'a self, file: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {

@@ -153,9 +153,9 @@ impl Store {
     /// A profile file's text, as `read_location` read it: a regular file within the size limit,
     /// in UTF-8. A byte that is not UTF-8 is an error at its line and column, like a TOML syntax
     /// error.
-    fn read(&mut self, display: String, read: Read) -> Result<String> {
+    fn read(&mut self, display: String, read: Read) -> Result<std::borrow::Cow<'static, str>> {
         let bytes = match read {
-            Read::Text(text) => return Ok(text),
+            Read::Text(text) => return Ok(text.into()),
             Read::Failed(e) => {
                 let mut d = Diagnostic::error(Code::Io, format!("cannot read {display}: {e}"));
                 if let crate::input::InputError::TooLarge { .. } = e {
@@ -165,20 +165,25 @@ impl Store {
             }
             Read::Bytes(bytes) => bytes,
         };
-        crate::input::utf8(bytes).map_err(|(bad, bytes)| {
-            let byte = bytes[bad.offset];
-            let file = self.sources.add(display.clone(), String::from_utf8_lossy(&bytes).into_owned());
-            // In the lossy text the bad byte is one U+FFFD, at the same offset.
-            let span = crate::source::Span::new(file, bad.offset..bad.offset + '\u{fffd}'.len_utf8());
-            Failure::single(
-                Diagnostic::error(
-                    Code::InvalidUtf8,
-                    format!("{display} is not UTF-8: byte 0x{byte:02X} at line {}, column {}", bad.line, bad.column),
+        crate::input::utf8(bytes)
+            .map_err(|(bad, bytes)| {
+                let byte = bytes[bad.offset];
+                let file = self.sources.add(display.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                // In the lossy text the bad byte is one U+FFFD, at the same offset.
+                let span = crate::source::Span::new(file, bad.offset..bad.offset + '\u{fffd}'.len_utf8());
+                Failure::single(
+                    Diagnostic::error(
+                        Code::InvalidUtf8,
+                        format!(
+                            "{display} is not UTF-8: byte 0x{byte:02X} at line {}, column {}",
+                            bad.line, bad.column
+                        ),
+                    )
+                    .at(&span, "not UTF-8")
+                    .with_help("profiles are UTF-8 text: write the character in UTF-8, or as a \\u escape in a string"),
                 )
-                .at(&span, "not UTF-8")
-                .with_help("profiles are UTF-8 text: write the character in UTF-8, or as a \\u escape in a string"),
-            )
-        })
+            })
+            .map(Into::into)
     }
 
     /// The profiles that may be of `product`, found without parsing: a profile of a product
@@ -442,7 +447,7 @@ fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// What reading a profile's file gave, before anything is added to the sources.
 enum Read {
-    Text(String),
+    Text(&'static str),
     Bytes(Vec<u8>),
     Failed(crate::input::InputError),
 }
@@ -450,10 +455,9 @@ enum Read {
 /// The name a profile's file is shown by, and its contents.
 fn read_location(location: &Location, limit: u64) -> (String, Read) {
     match location {
-        Location::Shipped(file) => (
-            format!("profiles/{}", file.path().display()),
-            Read::Text(file.contents_utf8().unwrap_or_default().to_string()),
-        ),
+        Location::Shipped(file) => {
+            (format!("profiles/{}", file.path().display()), Read::Text(file.contents_utf8().unwrap_or_default()))
+        }
         Location::File { path, listed_regular } => {
             (path.display().to_string(), read_file(path, *listed_regular, limit).map_or_else(Read::Failed, Read::Bytes))
         }

@@ -49,12 +49,13 @@ struct Top {
     product: Option<String>,
     package: Option<Valued<String>>,
     version: Option<Valued<Version>>,
-    backports: Vec<Valued<String>>,
-    custom_features: Vec<CustomFeature>,
+    // Shared with the parent's until this profile edits them, as `arches`.
+    backports: Arc<Vec<Valued<String>>>,
+    custom_features: Arc<Vec<CustomFeature>>,
     build_requires: Option<Valued<String>>,
     main_package: Option<Valued<String>>,
     module_dir: Option<Valued<String>>,
-    obsoletes: Vec<Valued<String>>,
+    obsoletes: Arc<Vec<Valued<String>>>,
     rpm: Rpm,
     /// Shared with the parent's until this profile edits them (most profiles do not).
     arches: Arc<Vec<Valued<String>>>,
@@ -77,11 +78,11 @@ impl Top {
         if profile.qemu_inherit.as_ref().is_some_and(|i| !i.value) {
             self.package = None;
             self.version = None;
-            self.backports.clear();
-            self.custom_features.clear();
+            self.backports = Arc::default();
+            self.custom_features = Arc::default();
             self.main_package = None;
             self.module_dir = None;
-            self.obsoletes.clear();
+            self.obsoletes = Arc::default();
             self.rpm = Rpm::default();
             self.build_requires = None;
         }
@@ -92,18 +93,21 @@ impl Top {
         set(&mut self.rpm.common, &profile.rpm_common);
         set(&mut self.module_dir, &profile.qemu_module_dir);
         if let Some(edit) = &profile.qemu_obsoletes {
-            let _ = apply_list(&mut self.obsoletes, edit, "[qemu] obsoletes", &profile.name, diagnostics);
+            let _ =
+                apply_list(Arc::make_mut(&mut self.obsoletes), edit, "[qemu] obsoletes", &profile.name, diagnostics);
         }
         if let Some(spelling) = &profile.build_requires {
             self.build_requires = build_requires_spelling(spelling, diagnostics).or(self.build_requires.take());
         }
         set(&mut self.version, &profile.qemu_version);
         if let Some(edit) = &profile.backports {
-            let _ = apply_list(&mut self.backports, edit, "[qemu] backports", &profile.name, diagnostics);
+            let _ =
+                apply_list(Arc::make_mut(&mut self.backports), edit, "[qemu] backports", &profile.name, diagnostics);
         }
         for feature in &profile.custom_features {
-            self.custom_features.retain(|f| f.name != feature.name.value);
-            self.custom_features.push(CustomFeature {
+            let custom_features = Arc::make_mut(&mut self.custom_features);
+            custom_features.retain(|f| f.name != feature.name.value);
+            custom_features.push(CustomFeature {
                 name: feature.name.value.clone(),
                 flag: feature.flag.clone(),
                 meson: feature.meson.clone(),
@@ -391,11 +395,11 @@ impl Partial {
             qemu: Qemu {
                 package: package.clone(),
                 version: version.clone(),
-                backports: top.backports.clone(),
-                custom_features: top.custom_features.clone(),
+                backports: top.backports.to_vec(),
+                custom_features: top.custom_features.to_vec(),
                 main_package: top.main_package.clone(),
                 module_dir: top.module_dir.clone(),
-                obsoletes: top.obsoletes.clone(),
+                obsoletes: top.obsoletes.to_vec(),
                 rpm: top.rpm.clone(),
                 build_requires: top.build_requires.clone(),
             },
