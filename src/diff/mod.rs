@@ -8,7 +8,7 @@ mod fold;
 pub mod generated;
 mod lists;
 
-use crate::policy::Policy;
+use crate::policy::{ArchPolicy, Policy};
 use serde::Serialize;
 
 /// What a diff reports, as `--layer` names it, bottom of the output to top.
@@ -277,23 +277,70 @@ pub fn compare_with(old: &Policy, new: &Policy, filter: &Filter) -> Changes {
             profile.push(LayerChanges::new(layer, changes));
         }
     }
-    let per_arch: Vec<(String, Vec<LayerChanges>)> = fold::common_arches(old, new)
-        .into_iter()
-        .filter(|arch| filter.keeps_arch(arch))
-        .map(|arch| {
-            let (o, n) = (old.arch(&arch).expect("common arch"), new.arch(&arch).expect("common arch"));
-            let mut layers: Vec<LayerChanges> = declared::per_arch(o, n)
-                .into_iter()
-                .filter(|(layer, _)| filter.keeps(*layer))
-                .map(|(layer, changes)| LayerChanges::new(layer, changes))
-                .collect();
-            if filter.keeps(DiffLayer::Access) {
-                layers.push(LayerChanges::new(DiffLayer::Access, effective::access(old, o, new, n)));
-            }
-            layers.retain(|l| !l.changes.is_empty());
-            (arch, layers)
-        })
-        .collect();
+    // Arches whose settings are the same on both sides as an earlier arch's have its changes:
+    // RHEL's arches mostly are, and access is most of a diff's work.
+    let mut per_arch: Vec<(String, Vec<LayerChanges>)> = Vec::new();
+    let mut compared: Vec<(&ArchPolicy, &ArchPolicy, usize)> = Vec::new();
+    for arch in fold::common_arches(old, new).into_iter().filter(|arch| filter.keeps_arch(arch)) {
+        let (o, n) = (old.arch(&arch).expect("common arch"), new.arch(&arch).expect("common arch"));
+        let earlier = compared.iter().find(|(eo, en, _)| o.same_settings(eo) && n.same_settings(en));
+        let layers = match earlier {
+            Some(&(_, _, index)) => per_arch[index].1.clone(),
+            None => arch_changes(old, o, new, n, filter),
+        };
+        compared.push((o, n, per_arch.len()));
+        per_arch.push((arch, layers));
+    }
     let (groups, unchanged) = fold::fold(per_arch);
     Changes { old: Side::of(old), new: Side::of(new), profile, groups, unchanged }
+}
+
+/// The changes on one arch both profiles build.
+fn arch_changes(old: &Policy, o: &ArchPolicy, new: &Policy, n: &ArchPolicy, filter: &Filter) -> Vec<LayerChanges> {
+    let mut layers: Vec<LayerChanges> = declared::per_arch(o, n)
+        .into_iter()
+        .filter(|(layer, _)| filter.keeps(*layer))
+        .map(|(layer, changes)| LayerChanges::new(layer, changes))
+        .collect();
+    if filter.keeps(DiffLayer::Access) {
+        layers.push(LayerChanges::new(DiffLayer::Access, effective::access(old, o, new, n)));
+    }
+    layers.retain(|l| !l.changes.is_empty());
+    layers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An arch that takes an earlier arch's changes gets what its own comparison gives: for
+    /// every pair of the shipped and check-fixture profiles, on every arch both build.
+    #[test]
+    fn reused_arch_changes_are_the_computed_ones() {
+        let policies = crate::resolve::check_fixture_policies();
+        let (mut compared, mut reused) = (0, 0);
+        for (old_name, old) in &policies {
+            for (new_name, new) in &policies {
+                let changes = compare(old, new);
+                let arches = fold::common_arches(old, new);
+                for (i, arch) in arches.iter().enumerate() {
+                    let (o, n) = (old.arch(arch).unwrap(), new.arch(arch).unwrap());
+                    let computed = arch_changes(old, o, new, n, &Filter::default());
+                    let group = changes.groups.iter().find(|g| g.arches.contains(arch));
+                    let reported = group.map_or(&[][..], |g| &g.layers[..]);
+                    assert_eq!(reported, &computed[..], "{old_name} -> {new_name} on {arch}");
+                    assert_eq!(group.is_none(), changes.unchanged.contains(arch));
+                    compared += 1;
+                    let earlier = &arches[..i];
+                    reused += usize::from(
+                        earlier
+                            .iter()
+                            .any(|e| o.same_settings(old.arch(e).unwrap()) && n.same_settings(new.arch(e).unwrap())),
+                    );
+                }
+            }
+        }
+        // 286 of 2,058 when this was written.
+        assert!(compared > 1000 && reused > 200, "{compared} {reused}");
+    }
 }
