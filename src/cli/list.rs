@@ -37,6 +37,8 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
         TextOrJson::Text => context.renderer()?.render("list.j2", drvpolicy::show::list_view(&entries))?,
         TextOrJson::Json => json(Schema::List, &minijinja_context(&entries)),
     };
+    // Freed by the exit, as `main` leaves what the run read.
+    std::mem::forget(entries);
     let mut report = Report::ok(text).with_warnings(warnings);
     if failed {
         report.exit = super::Exit::Error;

@@ -176,7 +176,7 @@ pub struct Context {
 
 impl Context {
     pub fn renderer(&self) -> Result<Renderer, Failure> {
-        Renderer::new(self.templates.as_deref())
+        Ok(Renderer::new(self.templates.as_deref())?.for_one_run())
     }
 
     pub fn policy(&mut self, name: &str) -> Result<(Policy, Vec<Diagnostic>), Failure> {
