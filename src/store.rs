@@ -359,10 +359,12 @@ impl Store {
     /// visited once, however long the chains.
     fn chains_that_load(&mut self, names: &[String]) -> HashMap<String, bool> {
         let tried: HashSet<&str> = names.iter().map(String::as_str).collect();
-        let mut loads: HashMap<String, bool> = HashMap::default();
+        let mut loads: HashMap<String, bool> = HashMap::with_capacity_and_hasher(names.len(), FixedState::default());
+        // One path and its set for every name, emptied between names.
+        let mut path: Vec<String> = Vec::new();
+        let mut on_path: HashSet<String> = HashSet::default();
         for name in names {
-            let mut path: Vec<String> = Vec::new();
-            let mut on_path: HashSet<String> = HashSet::default();
+            on_path.clear();
             let mut current = name.clone();
             let verdict = loop {
                 if let Some(&known) = loads.get(&current) {
@@ -386,7 +388,7 @@ impl Store {
                     None => break true,
                 }
             };
-            for p in path {
+            for p in path.drain(..) {
                 loads.insert(p, verdict);
             }
         }
