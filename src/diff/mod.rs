@@ -277,8 +277,8 @@ pub fn compare_with(old: &Policy, new: &Policy, filter: &Filter) -> Changes {
             profile.push(LayerChanges::new(layer, changes));
         }
     }
-    // Arches whose settings are the same on both sides as an earlier arch's have its changes:
-    // RHEL's arches mostly are, and access is most of a diff's work.
+    // An arch whose settings on both sides equal an earlier arch's has that arch's changes
+    // (RHEL 7's two tools-only arches): access is most of a diff's work.
     let mut per_arch: Vec<(String, Vec<LayerChanges>)> = Vec::new();
     let mut compared: Vec<(&ArchPolicy, &ArchPolicy, usize)> = Vec::new();
     for arch in fold::common_arches(old, new).into_iter().filter(|arch| filter.keeps_arch(arch)) {
