@@ -309,10 +309,8 @@ impl ArchPolicy {
     /// Whether `other` is this arch's policy under another name: every setting equal. What
     /// is computed from one arch's policy (access, its diff) then holds for the other.
     pub fn same_settings(&self, other: &ArchPolicy) -> bool {
-        fn same<T: PartialEq + ?Sized>(a: &std::sync::Arc<T>, b: &std::sync::Arc<T>) -> bool {
-            std::sync::Arc::ptr_eq(a, b) || **a == **b
-        }
-        // Every field by name, so that a new one cannot be left out of the comparison.
+        // Every field by name, so that a new one cannot be left out of the comparison. Shared
+        // lists compare by pointer first: `Arc`'s `==` does so for `Eq` contents.
         let ArchPolicy {
             arch: _,
             build,
@@ -334,20 +332,20 @@ impl ArchPolicy {
         } = self;
         *build == other.build
             && *bare_configure == other.bare_configure
-            && same(features, &other.features)
-            && same(drivers, &other.drivers)
-            && same(rw_whitelist, &other.rw_whitelist)
-            && same(ro_whitelist, &other.ro_whitelist)
+            && *features == other.features
+            && *drivers == other.drivers
+            && *rw_whitelist == other.rw_whitelist
+            && *ro_whitelist == other.ro_whitelist
             && *whitelist_in_tools == other.whitelist_in_tools
             && *whitelist_in_tools_set == other.whitelist_in_tools_set
-            && same(acknowledged_compiled_out, &other.acknowledged_compiled_out)
-            && same(extra_args, &other.extra_args)
-            && same(subpackages, &other.subpackages)
-            && same(libguestfs_disabled, &other.libguestfs_disabled)
+            && *acknowledged_compiled_out == other.acknowledged_compiled_out
+            && *extra_args == other.extra_args
+            && *subpackages == other.subpackages
+            && *libguestfs_disabled == other.libguestfs_disabled
             && *libvirt == other.libvirt
             && *needs == other.needs
             && *consumers == other.consumers
-            && same(removals, &other.removals)
+            && *removals == other.removals
     }
 
     pub fn driver(&self, name: &str) -> Option<&DriverBuild> {

@@ -280,15 +280,15 @@ pub fn compare_with(old: &Policy, new: &Policy, filter: &Filter) -> Changes {
     // An arch whose settings on both sides equal an earlier arch's has that arch's changes
     // (RHEL 7's two tools-only arches): access is most of a diff's work.
     let mut per_arch: Vec<(String, Vec<LayerChanges>)> = Vec::new();
-    let mut compared: Vec<(&ArchPolicy, &ArchPolicy, usize)> = Vec::new();
+    // The sides of each arch in `per_arch`, in its order.
+    let mut compared: Vec<(&ArchPolicy, &ArchPolicy)> = Vec::new();
     for arch in fold::common_arches(old, new).into_iter().filter(|arch| filter.keeps_arch(arch)) {
         let (o, n) = (old.arch(&arch).expect("common arch"), new.arch(&arch).expect("common arch"));
-        let earlier = compared.iter().find(|(eo, en, _)| o.same_settings(eo) && n.same_settings(en));
-        let layers = match earlier {
-            Some(&(_, _, index)) => per_arch[index].1.clone(),
+        let layers = match compared.iter().position(|(eo, en)| o.same_settings(eo) && n.same_settings(en)) {
+            Some(earlier) => per_arch[earlier].1.clone(),
             None => arch_changes(old, o, new, n, filter),
         };
-        compared.push((o, n, per_arch.len()));
+        compared.push((o, n));
         per_arch.push((arch, layers));
     }
     let (groups, unchanged) = fold::fold(per_arch);
