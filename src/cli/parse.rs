@@ -10,34 +10,60 @@ use std::ffi::OsString;
 /// How clap's derive builds one command of `Command`, given `clap::Command::new(name)`.
 type Build = fn(clap::Command) -> clap::Command;
 
-/// Every command of `Command` and its build, as the derive writes them (a test holds the two
-/// equal).
-const COMMANDS: &[(&str, Build)] = &[
-    ("list", super::list::Args::augment_args),
-    ("show", super::show::Args::augment_args),
-    ("generate", |c| {
-        super::generate::Generate::augment_subcommands(c.subcommand_required(true).arg_required_else_help(true))
-    }),
-    ("explain", super::explain::Args::augment_args),
-    ("matrix", super::matrix::Args::augment_args),
-    ("diff", super::diff::Args::augment_args),
-    ("history", super::history::Args::augment_args),
-    ("check", super::check::Args::augment_args),
-    ("can", super::can::Args::augment_args),
-    ("verify", super::verify::Args::augment_args),
-    ("import", super::import::Args::augment_args),
-    ("sync", super::sync::Args::augment_args),
-    ("schema", super::schema::Args::augment_args),
-    ("templates", super::templates::Args::augment_args),
-    ("completions", super::completions::CompletionsArgs::augment_args),
-    ("man", super::man::Args::augment_args),
-    ("help", super::help::Args::augment_args),
+/// A command of `Command`: its name, its build as the derive writes it, and the same of each
+/// command of its own, so that a line naming one of those is parsed with that one alone (a
+/// test holds them equal to the derive's).
+struct Entry {
+    name: &'static str,
+    build: Build,
+    commands: &'static [(&'static str, Build)],
+}
+
+const fn entry(name: &'static str, build: Build) -> Entry {
+    Entry { name, build, commands: &[] }
+}
+
+/// Every command of `Command`, in the derive's order.
+const COMMANDS: &[Entry] = &[
+    entry("list", super::list::Args::augment_args),
+    entry("show", super::show::Args::augment_args),
+    Entry {
+        name: "generate",
+        build: |c| {
+            super::generate::Generate::augment_subcommands(c.subcommand_required(true).arg_required_else_help(true))
+        },
+        commands: &[
+            ("configure", super::generate::ConfigureArgs::augment_args),
+            ("spec", super::generate::SpecArgs::augment_args),
+            ("buildrequires", super::generate::BuildrequiresArgs::augment_args),
+            ("subpackages", super::generate::SubpackagesArgs::augment_args),
+            ("libvirt", super::generate::LibvirtArgs::augment_args),
+            ("libguestfs", super::generate::LibguestfsArgs::augment_args),
+        ],
+    },
+    entry("explain", super::explain::Args::augment_args),
+    entry("matrix", super::matrix::Args::augment_args),
+    entry("diff", super::diff::Args::augment_args),
+    entry("history", super::history::Args::augment_args),
+    entry("check", super::check::Args::augment_args),
+    entry("can", super::can::Args::augment_args),
+    entry("verify", super::verify::Args::augment_args),
+    entry("import", super::import::Args::augment_args),
+    entry("sync", super::sync::Args::augment_args),
+    entry("schema", super::schema::Args::augment_args),
+    entry("templates", super::templates::Args::augment_args),
+    entry("completions", super::completions::CompletionsArgs::augment_args),
+    entry("man", super::man::Args::augment_args),
+    entry("help", super::help::Args::augment_args),
 ];
 
 /// `args` (with the program name first) as `Cli`, or clap's error formatted with the whole
 /// tree. The tree used is returned too: it is not freed (the process ends soon).
 pub fn parse(args: &[OsString]) -> Result<(Cli, clap::Command), clap::Error> {
-    if let Some(mut tree) = named(args).map(|command| one_command(command.map(|(i, sub)| (&COMMANDS[i], sub)))) {
+    let top = top_level();
+    if let Some(mut tree) =
+        named(args, &top).map(|command| one_command(top, command.map(|(i, sub)| (&COMMANDS[i], sub))))
+    {
         match tree.try_get_matches_from_mut(args) {
             Ok(mut matches) => {
                 if let Ok(cli) = Cli::from_arg_matches_mut(&mut matches) {
@@ -59,32 +85,34 @@ pub fn parse(args: &[OsString]) -> Result<(Cli, clap::Command), clap::Error> {
     }
 }
 
-/// `Cli`'s tree with only the command `name` (or none, for `--version`), and of its own
-/// commands only `sub` if it names one: the same top level, without the help texts that only
-/// the whole tree's help prints.
-fn one_command(command: Option<(&(&'static str, Build), Option<&str>)>) -> clap::Command {
-    let top = Globals::augment_args(clap::Command::new("drvpolicy").version(env!("CARGO_PKG_VERSION")))
+/// `Cli`'s top level: the same as the derive's, without the help texts that only the whole
+/// tree's help prints.
+fn top_level() -> clap::Command {
+    Globals::augment_args(clap::Command::new("drvpolicy").version(env!("CARGO_PKG_VERSION")))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .disable_help_subcommand(true);
-    let Some(((name, build), sub)) = command else { return top };
-    let command = build(clap::Command::new(*name));
+        .disable_help_subcommand(true)
+}
+
+/// `top` with only the command named (or none, for `--version`), and of its own commands only
+/// `sub` if it names one.
+fn one_command(top: clap::Command, command: Option<(&Entry, Option<&str>)>) -> clap::Command {
+    let Some((entry, sub)) = command else { return top };
     // Of a command with commands of its own (`generate`), only the one named: clap copies
     // the global options into every command of the tree it parses with.
-    match sub.and_then(|sub| command.find_subcommand(sub)) {
-        Some(only) => {
-            let bare = clap::Command::new(*name).subcommand_required(true).arg_required_else_help(true);
-            top.subcommand(bare.subcommand(only.clone()))
+    match sub.and_then(|sub| entry.commands.iter().find(|(name, _)| *name == sub)) {
+        Some((name, build)) => {
+            let bare = clap::Command::new(entry.name).subcommand_required(true).arg_required_else_help(true);
+            top.subcommand(bare.subcommand(build(clap::Command::new(*name))))
         }
-        None => top.subcommand(command),
+        None => top.subcommand((entry.build)(clap::Command::new(entry.name))),
     }
 }
 
 /// The index in `COMMANDS` of the command `args` names after the global options, if it names
 /// one, and the word after it unless that is an option; `None` inside when it names none but
-/// asks for the version.
-fn named(args: &[OsString]) -> Option<Option<(usize, Option<&str>)>> {
-    let globals = Globals::augment_args(clap::Command::new(""));
+/// asks for the version. `globals` holds the global options.
+fn named<'a>(args: &'a [OsString], globals: &clap::Command) -> Option<Option<(usize, Option<&'a str>)>> {
     let takes_value =
         |long: &str| globals.get_arguments().any(|a| a.get_long() == Some(long) && a.get_action().takes_values());
     let mut words = args.iter().skip(1).map(|a| a.to_str());
@@ -101,7 +129,7 @@ fn named(args: &[OsString]) -> Option<Option<(usize, Option<&str>)>> {
             None if word.starts_with('-') => {}
             None => {
                 let sub = words.next().flatten().filter(|w| !w.starts_with('-'));
-                return COMMANDS.iter().position(|c| c.0 == word).map(|i| Some((i, sub)));
+                return COMMANDS.iter().position(|c| c.name == word).map(|i| Some((i, sub)));
             }
         }
     }
@@ -123,26 +151,31 @@ mod tests {
     fn one_command_trees_are_the_derives() {
         let whole = Cli::command();
         let names: Vec<&str> = whole.get_subcommands().map(|c| c.get_name()).collect();
-        assert_eq!(names, COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>());
-        for (i, (name, _)) in COMMANDS.iter().enumerate() {
-            let tree = one_command(Some((&COMMANDS[i], None)));
-            // Where a command is listed in its parent's help is the one difference.
-            let listed = |c: &clap::Command| format!("{:?}", c.clone().display_order(0));
+        assert_eq!(names, COMMANDS.iter().map(|c| c.name).collect::<Vec<_>>());
+        // Where a command is listed in its parent's help is the one difference.
+        let listed = |c: &clap::Command| format!("{:?}", c.clone().display_order(0));
+        for entry in COMMANDS {
+            let name = entry.name;
+            let tree = one_command(top_level(), Some((entry, None)));
             let alone: Vec<String> = tree.get_subcommands().map(listed).collect();
             let derived = listed(whole.find_subcommand(name).expect("in the derive"));
             assert_eq!(alone, [derived], "{name}");
         }
-        // Narrowed to one of its commands, `generate` holds that command as the derive builds it.
-        let generate = COMMANDS.iter().find(|c| c.0 == "generate").expect("generate");
-        let derived = whole.find_subcommand("generate").expect("in the derive");
-        for sub in derived.get_subcommands() {
-            let tree = one_command(Some((generate, Some(sub.get_name()))));
-            let narrowed = tree.find_subcommand("generate").expect("generate");
-            let held: Vec<String> = narrowed.get_subcommands().map(|c| format!("{c:?}")).collect();
-            assert_eq!(held, [format!("{sub:?}")], "generate {}", sub.get_name());
+        // Narrowed to one of its commands, a command that lists its own (`generate`; `import`
+        // has one only) holds that command as the derive builds it, and lists every one.
+        for entry in COMMANDS.iter().filter(|e| !e.commands.is_empty()) {
+            let derived = whole.find_subcommand(entry.name).expect("in the derive");
+            let subs: Vec<&str> = derived.get_subcommands().map(|c| c.get_name()).collect();
+            assert_eq!(subs, entry.commands.iter().map(|c| c.0).collect::<Vec<_>>(), "{}", entry.name);
+            for sub in derived.get_subcommands() {
+                let tree = one_command(top_level(), Some((entry, Some(sub.get_name()))));
+                let narrowed = tree.find_subcommand(entry.name).expect("the command");
+                let held: Vec<String> = narrowed.get_subcommands().map(listed).collect();
+                assert_eq!(held, [listed(sub)], "{} {}", entry.name, sub.get_name());
+            }
         }
         // The top level differs only in what its own help prints.
-        let top = one_command(None);
+        let top = one_command(top_level(), None);
         let arguments = |c: &clap::Command| c.get_arguments().map(|a| format!("{a:?}")).collect::<Vec<_>>();
         assert_eq!(arguments(&top), arguments(&whole));
         assert_eq!(top.get_version(), whole.get_version());
@@ -153,13 +186,14 @@ mod tests {
 
     #[test]
     fn the_named_command_is_found_after_the_global_options() {
-        let index = |name: &str| COMMANDS.iter().position(|c| c.0 == name);
-        let sub = |line: &str| named(&words(line)).flatten().and_then(|(_, sub)| sub.map(str::to_string));
+        let index = |name: &str| COMMANDS.iter().position(|c| c.name == name);
+        let top = top_level();
+        let sub = |line: &str| named(&words(line), &top).flatten().and_then(|(_, sub)| sub.map(str::to_string));
         assert_eq!(sub("drvpolicy generate spec rhel-7.3").as_deref(), Some("spec"));
         assert_eq!(sub("drvpolicy --color never generate configure x").as_deref(), Some("configure"));
         // An option after the command: the command's whole tree.
         assert_eq!(sub("drvpolicy generate --profiles /tmp spec x"), None);
-        let named = |line: &str| named(&words(line)).map(|c| c.map(|(i, _)| i));
+        let named = |line: &str| named(&words(line), &top).map(|c| c.map(|(i, _)| i));
         assert_eq!(named("drvpolicy generate spec rhel-7.3"), Some(index("generate")));
         assert_eq!(named("drvpolicy --profiles list diff a b"), Some(index("diff")));
         assert_eq!(named("drvpolicy --profiles=list --color never show x"), Some(index("show")));
@@ -187,8 +221,8 @@ mod tests {
         ] {
             let args = words(line);
             let whole = Cli::try_parse_from(&args).expect(line);
-            let (index, sub) = named(&args).flatten().expect(line);
-            let mut tree = one_command(Some((&COMMANDS[index], sub)));
+            let (index, sub) = named(&args, &top_level()).flatten().expect(line);
+            let mut tree = one_command(top_level(), Some((&COMMANDS[index], sub)));
             let matches = tree.try_get_matches_from_mut(&args).expect(line);
             let alone = Cli::from_arg_matches(&matches).expect(line);
             assert_eq!(format!("{alone:?}"), format!("{whole:?}"), "{line}");
