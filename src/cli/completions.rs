@@ -7,6 +7,9 @@ use clap_complete::env::Shells;
 use drvpolicy::code::Code;
 use drvpolicy::diagnostic::{Diagnostic, Failure};
 
+/// The variable that asks for completion, in the registration script and at start.
+pub const VAR: &str = "COMPLETE";
+
 /// Print the shell code that completes drvpolicy's commands, options, profile names, arches and
 /// explain names.
 ///
@@ -39,7 +42,7 @@ pub fn completions(args: CompletionsArgs) -> Result<Report, Failure> {
         shells.completer(name).ok_or_else(|| Diagnostic::error(Code::Io, format!("no completer for {name}")))?;
     let mut out = Vec::new();
     shell
-        .write_registration("COMPLETE", "drvpolicy", "drvpolicy", "drvpolicy", &mut out)
+        .write_registration(VAR, "drvpolicy", "drvpolicy", "drvpolicy", &mut out)
         .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write the script: {e}")))?;
     Ok(Report::ok(String::from_utf8_lossy(&out).into_owned()))
 }

@@ -192,7 +192,10 @@ impl Context {
 pub fn main() -> ExitCode {
     // `COMPLETE=bash drvpolicy` prints the shell's registration script; the shell then calls
     // back with the line to complete. Either way this answers and exits.
-    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
+    // clap_complete reads the working directory and copies the arguments before it looks.
+    if std::env::var_os(completions::VAR).is_some() {
+        clap_complete::CompleteEnv::with_factory(Cli::command).var(completions::VAR).complete();
+    }
     let cli = match parse::parse(&std::env::args_os().collect::<Vec<_>>()) {
         Ok((cli, tree)) => {
             // Freed before the work: its 80 KB are then reused, not new pages touched.
