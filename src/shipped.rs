@@ -11,7 +11,9 @@ pub static FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/profiles");
 /// The build's parse of the shipped profile `name` as the file `file` of this run, if it has one.
 pub fn parsed(name: &str, file: FileId) -> Option<RawProfile> {
     static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/profiles.postcard"));
-    let index: Vec<(&str, &[u8])> = postcard::from_bytes(BYTES).ok()?;
+    // The names and where each parse lies, decoded once for the chain's several profiles.
+    static INDEX: std::sync::OnceLock<Vec<(&str, &[u8])>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| postcard::from_bytes(BYTES).unwrap_or_default());
     let (_, bytes) = index.iter().find(|(n, _)| *n == name)?;
     crate::source::decoding_in(file, || postcard::from_bytes(bytes).ok())
 }
