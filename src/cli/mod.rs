@@ -191,8 +191,8 @@ impl Context {
 
 pub fn main() -> ExitCode {
     // `COMPLETE=bash drvpolicy` prints the shell's registration script; the shell then calls
-    // back with the line to complete. Either way this answers and exits.
-    // clap_complete reads the working directory and copies the arguments before it looks.
+    // back with the line to complete. Either way this answers and exits. Asked only when the
+    // variable is set: clap_complete reads the working directory and copies the arguments first.
     if std::env::var_os(completions::VAR).is_some() {
         clap_complete::CompleteEnv::with_factory(Cli::command).var(completions::VAR).complete();
     }

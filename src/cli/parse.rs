@@ -29,9 +29,7 @@ const COMMANDS: &[Entry] = &[
     entry("show", super::show::Args::augment_args),
     Entry {
         name: "generate",
-        build: |c| {
-            super::generate::Generate::augment_subcommands(c.subcommand_required(true).arg_required_else_help(true))
-        },
+        build: |c| super::generate::Generate::augment_subcommands(holding_commands(c)),
         commands: &[
             ("configure", super::generate::ConfigureArgs::augment_args),
             ("spec", super::generate::SpecArgs::augment_args),
@@ -85,6 +83,12 @@ pub fn parse(args: &[OsString]) -> Result<(Cli, clap::Command), clap::Error> {
     }
 }
 
+/// The settings the derive gives a `#[command(subcommand)]` command: one of its commands is
+/// required, and without one its help is printed.
+fn holding_commands(command: clap::Command) -> clap::Command {
+    command.subcommand_required(true).arg_required_else_help(true)
+}
+
 /// `Cli`'s top level: the same as the derive's, without the help texts that only the whole
 /// tree's help prints.
 fn top_level() -> clap::Command {
@@ -102,7 +106,7 @@ fn one_command(top: clap::Command, command: Option<(&Entry, Option<&str>)>) -> c
     // the global options into every command of the tree it parses with.
     match sub.and_then(|sub| entry.commands.iter().find(|(name, _)| *name == sub)) {
         Some((name, build)) => {
-            let bare = clap::Command::new(entry.name).subcommand_required(true).arg_required_else_help(true);
+            let bare = holding_commands(clap::Command::new(entry.name));
             top.subcommand(bare.subcommand(build(clap::Command::new(*name))))
         }
         None => top.subcommand((entry.build)(clap::Command::new(entry.name))),
