@@ -3,6 +3,7 @@ use drvpolicy::diagnostic::{Failure, unknown_arch};
 use drvpolicy::diff::{DiffLayer, Filter};
 use drvpolicy::history::{self, Listed};
 use drvpolicy::schema::Schema;
+use std::mem::ManuallyDrop;
 
 /// A release series as a timeline of changes.
 ///
@@ -72,7 +73,7 @@ pub fn run(context: &mut Context, args: Args) -> Result<Report, Failure> {
     for name in &series.profiles {
         let (policy, w) = context.policy(name)?;
         warnings.extend(w);
-        policies.push(policy);
+        policies.push(ManuallyDrop::into_inner(policy));
     }
     if let Some(arch) = &args.arch
         && !policies.iter().any(|p| p.arch(arch).is_some())

@@ -33,6 +33,7 @@ use drvpolicy::schema::Schema;
 use drvpolicy::source::Sources;
 use drvpolicy::store::Store;
 use std::io::Write;
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -175,13 +176,15 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn renderer(&self) -> Result<Renderer, Failure> {
-        Ok(Renderer::new(self.templates.as_deref())?.for_one_run())
+    /// Left for the exit to free, as is the policy below: freeing them is work for nothing
+    /// when the process ends with the command.
+    pub fn renderer(&self) -> Result<ManuallyDrop<Renderer>, Failure> {
+        Ok(ManuallyDrop::new(Renderer::new(self.templates.as_deref())?.for_one_run()))
     }
 
-    pub fn policy(&mut self, name: &str) -> Result<(Policy, Vec<Diagnostic>), Failure> {
+    pub fn policy(&mut self, name: &str) -> Result<(ManuallyDrop<Policy>, Vec<Diagnostic>), Failure> {
         let resolved = resolve::resolve(&mut self.store, name)?;
-        Ok((resolved.policy, resolved.warnings))
+        Ok((ManuallyDrop::new(resolved.policy), resolved.warnings))
     }
 
     pub fn sources(&self) -> &Sources {

@@ -4,6 +4,7 @@ use drvpolicy::diagnostic::{Diagnostic, Failure};
 use drvpolicy::policy::Policy;
 use drvpolicy::schema::Schema;
 use indexmap::IndexMap;
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 
 /// Regenerate the lines between `# drvpolicy:begin PROFILE` and `# drvpolicy:end` in specs.
@@ -143,7 +144,7 @@ fn sync_one(
                 failure
             })?;
             warnings.extend(w);
-            policies.insert(region.profile.clone(), policy);
+            policies.insert(region.profile.clone(), ManuallyDrop::into_inner(policy));
         }
     }
     let (view, synced) = drvpolicy::sync::regenerate(
