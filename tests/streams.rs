@@ -112,3 +112,25 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
 }
+
+#[test]
+fn a_run_with_its_standard_streams_closed_still_writes_its_output_file() {
+    use std::os::unix::process::CommandExt;
+    let expected = Case::new(["generate", "spec", "rhel-7.3"]).run().stdout.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.inc");
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("drvpolicy"));
+    command.args(["generate", "spec", "rhel-7.3", "-o"]).arg(&out).env_remove("DRVPOLICY_PROFILES");
+    // SAFETY: close(2) is async-signal-safe, as pre_exec requires.
+    unsafe {
+        command.pre_exec(|| {
+            for fd in 0..3 {
+                libc::close(fd);
+            }
+            Ok(())
+        });
+    }
+    let status = command.status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+}

@@ -35,7 +35,6 @@ use drvpolicy::store::Store;
 use std::io::Write;
 use std::mem::ManuallyDrop;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Exit statuses: 0 ok, 1 findings or differences, 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +191,8 @@ impl Context {
     }
 }
 
-pub fn main() -> ExitCode {
+/// The run, as the process's exit status.
+pub fn main() -> u8 {
     // `COMPLETE=bash drvpolicy` prints the shell's registration script; the shell then calls
     // back with the line to complete. Either way this answers and exits. Asked only when the
     // variable is set: clap_complete reads the working directory and copies the arguments first.
@@ -299,30 +299,25 @@ fn print_diagnostics(stderr: &mut impl Write, diagnostics: &[Diagnostic], source
     }
 }
 
-fn finish(
-    result: Result<Report, Failure>,
-    sources: &Sources,
-    colours: colour::Colours,
-    max_diagnostics: usize,
-) -> ExitCode {
+fn finish(result: Result<Report, Failure>, sources: &Sources, colours: colour::Colours, max_diagnostics: usize) -> u8 {
     let mut stderr = std::io::stderr().lock();
     match result {
         Ok(report) => {
             print_diagnostics(&mut stderr, &report.warnings, sources, max_diagnostics, colours.stderr);
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(report.stdout.as_bytes()).and_then(|_| stdout.flush()) {
-                Ok(()) => ExitCode::from(report.exit as u8),
+                Ok(()) => report.exit as u8,
                 // The reader has what it wanted (`| head -1`): as ripgrep does, end quietly.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(Exit::Ok as u8),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok as u8,
                 Err(e) => {
                     let _ = writeln!(stderr, "error[io]: cannot write to standard output: {e}");
-                    ExitCode::from(Exit::Error as u8)
+                    Exit::Error as u8
                 }
             }
         }
         Err(failure) => {
             print_diagnostics(&mut stderr, &failure.diagnostics, sources, max_diagnostics, colours.stderr);
-            ExitCode::from(Exit::Error as u8)
+            Exit::Error as u8
         }
     }
 }

@@ -1,0 +1,30 @@
+//! The process's start on glibc Linux, in place of std's. std's start finds the main thread's
+//! stack (glibc reads all of `/proc/self/maps` for it, a third of a hello-world's
+//! instructions) and maps a signal stack, to print a message when the stack overflows; the
+//! overflow still ends the process without it (a SIGSEGV on the kernel's guard gap), and the
+//! parsers bound their depth. What of std's start the tool relies on is done here; std reads
+//! the arguments itself before `main` on glibc (from `.init_array`).
+
+/// Standard streams that are closed get `/dev/null`, so that no file the run opens takes
+/// their place; SIGPIPE is ignored, so that a write to a closed pipe is an error that
+/// `finish` answers quietly (as std's start does for both).
+pub fn prepare() {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd { fd, events: 0, revents: 0 });
+    // SAFETY: `fds` is a valid array of three pollfd; the calls take no pointers of ours but
+    // the path, a NUL-terminated literal.
+    unsafe {
+        if libc::poll(fds.as_mut_ptr(), 3, 0) != -1 {
+            for fd in fds {
+                if fd.revents & libc::POLLNVAL != 0 && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) == -1 {
+                    libc::abort();
+                }
+            }
+        }
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
+/// The run's exit status: a panic's is 101, as with std's start (the panic hook has printed it).
+pub fn run(main: fn() -> u8) -> libc::c_int {
+    std::panic::catch_unwind(main).map_or(101, libc::c_int::from)
+}
