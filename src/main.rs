@@ -8,7 +8,7 @@ mod cli;
 // glibc's libm is a shared object of its own; elsewhere pow comes with the C library.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod pow;
-#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod start;
 
 #[global_allocator]

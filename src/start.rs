@@ -28,3 +28,25 @@ pub fn prepare() {
 pub fn run(main: fn() -> u8) -> libc::c_int {
     std::panic::catch_unwind(main).map_or(101, libc::c_int::from)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exit_status_is_the_runs_and_a_panics_is_101() {
+        assert_eq!(run(|| 3), 3);
+        assert_eq!(run(|| panic!("a bug")), 101);
+    }
+
+    #[test]
+    fn sigpipe_is_ignored_after_prepare() {
+        // std's own start (this test binary's) ignores it already: undo that first.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+        prepare();
+        // SAFETY: a query of the current disposition into a zeroed sigaction.
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut action) }, 0);
+        assert_eq!(action.sa_sigaction, libc::SIG_IGN);
+    }
+}
