@@ -265,7 +265,11 @@ mod tests {
             arena.dealloc(moved, layout(5000));
             // The 32-byte block went back to its list.
             assert_eq!(arena.alloc(layout(32)), block);
+            // A reused block is zeroed too: fill one, free it, ask for a zeroed one of its class.
+            block.write_bytes(0xa5, 32);
+            arena.dealloc(block, layout(32));
             let zeroed = arena.alloc_zeroed(layout(32));
+            assert_eq!(zeroed, block);
             assert!(std::slice::from_raw_parts(zeroed, 32).iter().all(|b| *b == 0));
         }
     }

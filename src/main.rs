@@ -3,6 +3,9 @@
 // On glibc Linux the process starts at our own `main` (start.rs says why).
 #![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
+// Only where thread-locals are native statics: elsewhere the allocator's thread check would
+// allocate.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod arena;
 mod cli;
 // glibc's libm is a shared object of its own; elsewhere pow comes with the C library.
@@ -11,6 +14,7 @@ mod pow;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod start;
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[global_allocator]
 static ALLOCATOR: arena::Arena<{ 1 << 20 }> = arena::Arena::new();
 
@@ -24,6 +28,5 @@ extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> lib
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
 fn main() -> std::process::ExitCode {
-    ALLOCATOR.claim();
     std::process::ExitCode::from(cli::main())
 }

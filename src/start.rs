@@ -9,15 +9,28 @@
 /// their place; SIGPIPE is ignored, so that a write to a closed pipe is an error that
 /// `finish` answers quietly (as std's start does for both).
 pub fn prepare() {
-    let mut fds = [0, 1, 2].map(|fd| libc::pollfd { fd, events: 0, revents: 0 });
-    // SAFETY: `fds` is a valid array of three pollfd; the calls take no pointers of ours but
-    // the path, a NUL-terminated literal.
+    // SAFETY: `fds` is a valid array of three pollfd; the other calls take no pointer of ours
+    // but the path, a NUL-terminated literal.
     unsafe {
-        if libc::poll(fds.as_mut_ptr(), 3, 0) != -1 {
-            for fd in fds {
-                if fd.revents & libc::POLLNVAL != 0 && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) == -1 {
-                    libc::abort();
+        let mut fds = [0, 1, 2].map(|fd| libc::pollfd { fd, events: 0, revents: 0 });
+        let closed: [bool; 3] = loop {
+            if libc::poll(fds.as_mut_ptr(), 3, 0) != -1 {
+                break fds.map(|fd| fd.revents & libc::POLLNVAL != 0);
+            }
+            match *libc::__errno_location() {
+                libc::EINTR => continue,
+                // poll cannot answer (too low a file limit, no memory): ask of each fd.
+                libc::EINVAL | libc::EAGAIN | libc::ENOMEM => {
+                    break [0, 1, 2]
+                        .map(|fd| libc::fcntl(fd, libc::F_GETFD) == -1 && *libc::__errno_location() == libc::EBADF);
                 }
+                _ => libc::abort(),
+            }
+        };
+        // `open` takes the lowest free fd: the closed ones, in order.
+        for _ in closed.iter().filter(|c| **c) {
+            if libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) == -1 {
+                libc::abort();
             }
         }
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
@@ -37,6 +50,29 @@ mod tests {
     fn the_exit_status_is_the_runs_and_a_panics_is_101() {
         assert_eq!(run(|| 3), 3);
         assert_eq!(run(|| panic!("a bug")), 101);
+    }
+
+    /// In a child process, so that no other test's file takes the closed fd meanwhile.
+    #[test]
+    fn a_closed_standard_stream_gets_dev_null() {
+        // SAFETY: the child calls only async-signal-safe functions (close, poll, fcntl, open,
+        // signal, fstat, stat, _exit) before it exits.
+        unsafe {
+            let child = libc::fork();
+            assert!(child >= 0);
+            if child == 0 {
+                libc::close(0);
+                prepare();
+                let (mut fd0, mut null): (libc::stat, libc::stat) = (std::mem::zeroed(), std::mem::zeroed());
+                let same = libc::fstat(0, &mut fd0) == 0
+                    && libc::stat(c"/dev/null".as_ptr(), &mut null) == 0
+                    && (fd0.st_dev, fd0.st_ino) == (null.st_dev, null.st_ino);
+                libc::_exit(if same { 0 } else { 1 });
+            }
+            let mut status = 0;
+            assert_eq!(libc::waitpid(child, &mut status, 0), child);
+            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "status {status}");
+        }
     }
 
     #[test]
