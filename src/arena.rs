@@ -96,6 +96,15 @@ impl<const SIZE: usize> Arena<SIZE> {
         block
     }
 
+    /// A block for `layout` from the region, where this thread owns it, serves the layout and
+    /// has room.
+    fn region_block(&self, layout: Layout) -> Option<*mut u8> {
+        let class = Self::class(layout).filter(|_| self.owns())?;
+        // SAFETY: this thread owns the region.
+        let block = unsafe { self.take(class) };
+        (!block.is_null()).then_some(block)
+    }
+
     /// # Safety
     /// The caller owns the region, and `block` is a block of `class` from it, no longer used.
     unsafe fn give_back(&self, block: *mut u8, class: usize) {
@@ -115,29 +124,22 @@ impl<const SIZE: usize> Default for Arena<SIZE> {
 unsafe impl<const SIZE: usize> GlobalAlloc for Arena<SIZE> {
     #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if let Some(class) = Self::class(layout)
-            && self.owns()
-        {
-            let block = unsafe { self.take(class) };
-            if !block.is_null() {
-                return block;
-            }
+        match self.region_block(layout) {
+            Some(block) => block,
+            None => unsafe { System.alloc(layout) },
         }
-        unsafe { System.alloc(layout) }
     }
 
     #[inline(never)]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if let Some(class) = Self::class(layout)
-            && self.owns()
-        {
-            let block = unsafe { self.take(class) };
-            if !block.is_null() {
+        match self.region_block(layout) {
+            Some(block) => {
+                // A reused block holds what was written to it.
                 unsafe { block.write_bytes(0, layout.size()) };
-                return block;
+                block
             }
+            None => unsafe { System.alloc_zeroed(layout) },
         }
-        unsafe { System.alloc_zeroed(layout) }
     }
 
     #[inline(never)]
