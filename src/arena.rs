@@ -1,145 +1,277 @@
-//! The binary's allocator: the main thread's small blocks come from a static region, one free
-//! list per size class, and everything else from the system's malloc.
+//! The binary's allocator: small blocks from a static region (the main thread's) and from
+//! chunks of a pool of address space (every other thread's), one free list per size class and
+//! thread; everything else from the system's malloc.
 //!
 //! A short command allocates a few thousand small blocks and frees most of them soon after;
 //! in glibc's malloc that was about a quarter of a `diff`'s instructions, most of them in the
 //! paths behind its per-thread cache. Here a block is a pop or a bump, and a free a push: the
 //! size comes with every free, so blocks need no header. Freed blocks are reused, so the
 //! pages touched stay near the live peak (a bump region that never reuses touched 75 more
-//! pages than glibc in `diff`). Only the thread that claimed the region touches its lists, so
-//! they need no lock; a region block freed by another thread is left where it is (bounded
-//! by the region's size). mimalloc, tried three times, cost more at start than it saved.
+//! pages than glibc in `diff`). The lists are thread-local, so they need no lock: a block
+//! goes to the list of the thread that frees it, whichever thread it came from. At scale,
+//! glibc's per-thread arenas grew a page at a time (an `mprotect` each, 8,500 in a `list` of
+//! 10,000 profiles) and its workers waited on each other's arena locks to free. What a thread
+//! holds when it ends stays where it is, bounded by what the program allocated. mimalloc,
+//! tried three times, cost more at start than it saved.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The size classes are multiples of this, which is also the largest alignment served.
 const GRAIN: usize = 16;
 /// Larger blocks go to malloc: they are few, and often grow.
 const LARGEST: usize = 1024;
 const CLASSES: usize = LARGEST / GRAIN;
+/// What a thread takes from the pool at a time.
+const CHUNK: usize = 256 << 10;
 
-thread_local! {
-    /// Its address names the thread.
-    static MARK: u8 = const { 0 };
-}
-
-fn this_thread() -> usize {
-    MARK.with(|mark| std::ptr::from_ref(mark) as usize)
-}
-
-#[repr(C, align(16))]
-pub struct Arena<const SIZE: usize> {
-    bytes: UnsafeCell<[u8; SIZE]>,
-    state: UnsafeCell<State>,
-    /// The owning thread (`this_thread`), or 0.
-    owner: AtomicUsize,
-}
-
+/// One thread's blocks: the chunk it bumps through, and a list per class of the blocks it
+/// freed, whichever thread they came from.
 struct State {
-    /// Bytes of the region handed out by bumping.
-    used: usize,
+    /// The arena the lists are of (`Arena::id`): a thread's state serves one at a time, so
+    /// that arenas (the tests') cannot hand out each other's blocks.
+    arena: usize,
+    next: usize,
+    end: usize,
     /// The head of each class's list of freed blocks; each freed block holds the next.
     free: [*mut u8; CLASSES],
 }
 
-// The state is touched only by the owning thread (`owns`); the bytes are handed out once each.
-unsafe impl<const SIZE: usize> Sync for Arena<SIZE> {}
+thread_local! {
+    // A const, drop-free thread-local is a plain TLS slot on glibc: reading it allocates nothing.
+    static STATE: UnsafeCell<State> =
+        const { UnsafeCell::new(State { arena: 0, next: 0, end: 0, free: [std::ptr::null_mut(); CLASSES] }) };
+}
 
-impl<const SIZE: usize> Arena<SIZE> {
+/// The first thread to allocate (a program's main thread) bumps through a static region of
+/// `SIZE` bytes; every other thread, and the first after its region, through chunks of a pool
+/// of `POOL` bytes of address space, mapped at a thread's first chunk. The state is
+/// thread-local, so a program has one `Arena`: its global allocator.
+#[repr(C, align(16))]
+pub struct Arena<const SIZE: usize, const POOL: usize> {
+    bytes: UnsafeCell<[u8; SIZE]>,
+    claimed: AtomicBool,
+    /// The pool's address; 0 before it is mapped, 1 where it cannot be.
+    pool: AtomicUsize,
+    /// Bytes of the pool handed out as chunks.
+    pool_used: AtomicUsize,
+    /// A number no other arena of the program has, from its first block on; 0 before.
+    id: AtomicUsize,
+}
+
+// The region and each chunk are handed to one thread once; the lists are thread-local.
+unsafe impl<const SIZE: usize, const POOL: usize> Sync for Arena<SIZE, POOL> {}
+
+impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
     pub const fn new() -> Self {
         Arena {
             bytes: UnsafeCell::new([0; SIZE]),
-            state: UnsafeCell::new(State { used: 0, free: [std::ptr::null_mut(); CLASSES] }),
-            owner: AtomicUsize::new(0),
+            claimed: AtomicBool::new(false),
+            pool: AtomicUsize::new(0),
+            pool_used: AtomicUsize::new(0),
+            id: AtomicUsize::new(0),
         }
     }
 
-    /// Makes the calling thread, which must live as long as the region is used (`main`'s),
-    /// the region's only user. Later claims, from any thread, do nothing.
-    pub fn claim(&self) {
-        let _ = self.owner.compare_exchange(0, this_thread(), Ordering::Relaxed, Ordering::Relaxed);
+    #[inline(always)]
+    fn id(&self) -> usize {
+        static NEXT: AtomicUsize = AtomicUsize::new(1);
+        match self.id.load(Ordering::Relaxed) {
+            0 => {
+                let id = NEXT.fetch_add(1, Ordering::Relaxed);
+                self.id
+                    .compare_exchange(0, id, Ordering::Relaxed, Ordering::Relaxed)
+                    .map_or_else(|theirs| theirs, |_| id)
+            }
+            id => id,
+        }
     }
 
-    fn owns(&self) -> bool {
-        self.owner.load(Ordering::Relaxed) == this_thread()
+    /// This thread's state where it serves this arena already: the fast paths'. The caller
+    /// keeps the reference to itself, within one call of the allocator.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    fn ready_state(&self) -> Option<&mut State> {
+        // Before its id, an arena has no blocks to free, and a state of arena 0 none to give.
+        let id = self.id.load(Ordering::Relaxed);
+        // A pointer out of `try_with`, so that the fast paths stay inline in the caller.
+        let state = STATE.try_with(UnsafeCell::get).ok()?;
+        // SAFETY: the state is this thread's, valid while the thread lives, and the allocator
+        // does not re-enter itself.
+        let state = unsafe { &mut *state };
+        (state.arena == id).then_some(state)
+    }
+
+    /// This thread's state, cleared and made this arena's if it served another (whose blocks
+    /// stay with it), or none yet.
+    #[allow(clippy::mut_from_ref)]
+    fn state(&self) -> Option<&mut State> {
+        let id = self.id();
+        // SAFETY: as in `ready_state`.
+        let state = unsafe { &mut *STATE.try_with(UnsafeCell::get).ok()? };
+        if state.arena != id {
+            *state = State { arena: id, next: 0, end: 0, free: [std::ptr::null_mut(); CLASSES] };
+        }
+        Some(state)
     }
 
     fn contains(&self, ptr: *mut u8) -> bool {
-        let start = self.bytes.get() as usize;
-        (start..start + SIZE).contains(&(ptr as usize))
+        let (at, region) = (ptr as usize, self.bytes.get() as usize);
+        let pool = self.pool.load(Ordering::Acquire);
+        (region..region + SIZE).contains(&at) || (pool > 1 && (pool..pool + POOL).contains(&at))
     }
 
-    /// The class of a layout the region serves.
+    /// The class of a layout the arena serves.
     fn class(layout: Layout) -> Option<usize> {
         (layout.size() <= LARGEST && layout.align() <= GRAIN).then(|| layout.size().max(1).div_ceil(GRAIN) - 1)
     }
 
-    /// A block of `class` from the region, or null when it is full.
-    ///
-    /// # Safety
-    /// The caller owns the region.
-    unsafe fn take(&self, class: usize) -> *mut u8 {
-        let state = unsafe { &mut *self.state.get() };
-        let head = state.free[class];
-        if !head.is_null() {
-            state.free[class] = unsafe { head.cast::<*mut u8>().read() };
-            return head;
+    /// A block for `layout`, or null where the arena does not serve the layout or is spent.
+    #[inline(always)]
+    fn block(&self, layout: Layout) -> *mut u8 {
+        let Some(class) = Self::class(layout) else { return std::ptr::null_mut() };
+        if let Some(state) = self.ready_state()
+            && let Some(block) = state.pop_or_bump(class)
+        {
+            return block;
         }
-        let size = (class + 1) * GRAIN;
-        if SIZE - state.used < size {
-            return std::ptr::null_mut();
-        }
-        let block = unsafe { self.bytes.get().cast::<u8>().add(state.used) };
-        state.used += size;
-        block
+        self.first_or_refilled(class)
     }
 
-    /// A block for `layout` from the region, where this thread owns it, serves the layout and
-    /// has room.
-    fn region_block(&self, layout: Layout) -> Option<*mut u8> {
-        let class = Self::class(layout).filter(|_| self.owns())?;
-        // SAFETY: this thread owns the region.
-        let block = unsafe { self.take(class) };
-        (!block.is_null()).then_some(block)
+    /// A block of `class` for a thread's first allocation, or after its chunk is spent.
+    #[cold]
+    #[inline(never)]
+    fn first_or_refilled(&self, class: usize) -> *mut u8 {
+        let Some(state) = self.state() else { return std::ptr::null_mut() };
+        match state.pop_or_bump(class) {
+            Some(block) => block,
+            None if self.refill(state) => state.pop_or_bump(class).unwrap_or(std::ptr::null_mut()),
+            None => std::ptr::null_mut(),
+        }
+    }
+
+    /// Gives `state` the region, if no thread has it yet, or else a new chunk of the pool.
+    fn refill(&self, state: &mut State) -> bool {
+        let (start, len) = if !self.claimed.swap(true, Ordering::Relaxed) {
+            (self.bytes.get() as usize, SIZE)
+        } else {
+            let Some(pool) = self.pool() else { return false };
+            let used = self.pool_used.fetch_add(CHUNK, Ordering::Relaxed);
+            if used + CHUNK > POOL {
+                return false;
+            }
+            (pool + used, CHUNK)
+        };
+        // What is left of the old chunk is smaller than the block asked for: dropped.
+        (state.next, state.end) = (start, start + len);
+        true
+    }
+
+    /// The pool's address, mapped by the first thread to need it.
+    fn pool(&self) -> Option<usize> {
+        let pool = match self.pool.load(Ordering::Acquire) {
+            0 => {
+                // Address space only: the kernel gives a page when it is first touched.
+                let mapped = unsafe {
+                    libc::mmap(
+                        std::ptr::null_mut(),
+                        POOL,
+                        libc::PROT_READ | libc::PROT_WRITE,
+                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                        -1,
+                        0,
+                    )
+                };
+                let ours = if mapped == libc::MAP_FAILED { 1 } else { mapped as usize };
+                match self.pool.compare_exchange(0, ours, Ordering::AcqRel, Ordering::Acquire) {
+                    Ok(_) => ours,
+                    Err(theirs) => {
+                        if ours > 1 {
+                            unsafe { libc::munmap(mapped, POOL) };
+                        }
+                        theirs
+                    }
+                }
+            }
+            pool => pool,
+        };
+        (pool > 1).then_some(pool)
     }
 
     /// # Safety
-    /// The caller owns the region, and `block` is a block of `class` from it, no longer used.
+    /// `block` is a block of `class` from the arena, no longer used.
+    #[inline(always)]
     unsafe fn give_back(&self, block: *mut u8, class: usize) {
-        let state = unsafe { &mut *self.state.get() };
-        unsafe { block.cast::<*mut u8>().write(state.free[class]) };
-        state.free[class] = block;
+        match self.ready_state() {
+            Some(state) => unsafe { state.push(block, class) },
+            None => unsafe { self.give_back_first(block, class) },
+        }
+    }
+
+    /// # Safety
+    /// As for `give_back`, on a thread whose state serves no arena or another.
+    #[cold]
+    #[inline(never)]
+    unsafe fn give_back_first(&self, block: *mut u8, class: usize) {
+        // A thread whose state is gone leaves the block where it is.
+        if let Some(state) = self.state() {
+            unsafe { state.push(block, class) };
+        }
     }
 }
 
-impl<const SIZE: usize> Default for Arena<SIZE> {
+impl State {
+    /// The first freed block of `class`, or else one bumped from the chunk if it has room.
+    #[inline(always)]
+    fn pop_or_bump(&mut self, class: usize) -> Option<*mut u8> {
+        let head = self.free[class];
+        if !head.is_null() {
+            // SAFETY: a freed block holds the next one of its list.
+            self.free[class] = unsafe { head.cast::<*mut u8>().read() };
+            return Some(head);
+        }
+        let size = (class + 1) * GRAIN;
+        if self.end - self.next < size {
+            return None;
+        }
+        let block = self.next as *mut u8;
+        self.next += size;
+        Some(block)
+    }
+
+    /// # Safety
+    /// `block` is a block of `class` of the arena this state serves, no longer used.
+    #[inline(always)]
+    unsafe fn push(&mut self, block: *mut u8, class: usize) {
+        unsafe { block.cast::<*mut u8>().write(self.free[class]) };
+        self.free[class] = block;
+    }
+}
+
+impl<const SIZE: usize, const POOL: usize> Default for Arena<SIZE, POOL> {
     fn default() -> Self {
         Self::new()
     }
 }
 
 // Out of line: inlined into every allocation site by LTO, it was a megabyte more code.
-unsafe impl<const SIZE: usize> GlobalAlloc for Arena<SIZE> {
+unsafe impl<const SIZE: usize, const POOL: usize> GlobalAlloc for Arena<SIZE, POOL> {
     #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        match self.region_block(layout) {
-            Some(block) => block,
-            None => unsafe { System.alloc(layout) },
-        }
+        let block = self.block(layout);
+        if block.is_null() { unsafe { System.alloc(layout) } } else { block }
     }
 
     #[inline(never)]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        match self.region_block(layout) {
-            Some(block) => {
-                // A reused block holds what was written to it.
-                unsafe { block.write_bytes(0, layout.size()) };
-                block
-            }
-            None => unsafe { System.alloc_zeroed(layout) },
+        let block = self.block(layout);
+        if block.is_null() {
+            return unsafe { System.alloc_zeroed(layout) };
         }
+        // A reused block holds what was written to it.
+        unsafe { block.write_bytes(0, layout.size()) };
+        block
     }
 
     #[inline(never)]
@@ -147,10 +279,8 @@ unsafe impl<const SIZE: usize> GlobalAlloc for Arena<SIZE> {
         if !self.contains(ptr) {
             return unsafe { System.dealloc(ptr, layout) };
         }
-        // A region block always has a class: its layout is the one it was made with.
-        if let Some(class) = Self::class(layout)
-            && self.owns()
-        {
+        // An arena block always has a class: its layout is the one it was made with.
+        if let Some(class) = Self::class(layout) {
             unsafe { self.give_back(ptr, class) };
         }
     }
@@ -180,34 +310,40 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A pool of two chunks.
+    const POOL: usize = 2 * CHUNK;
+
     fn layout(size: usize) -> Layout {
         Layout::from_size_align(size, 8).unwrap()
     }
 
-    fn claimed<const SIZE: usize>() -> Box<Arena<SIZE>> {
-        let arena = Box::new(Arena::<SIZE>::new());
-        arena.claim();
-        arena
+    fn in_region<const SIZE: usize>(arena: &Arena<SIZE, POOL>, ptr: *mut u8) -> bool {
+        let start = arena.bytes.get() as usize;
+        (start..start + SIZE).contains(&(ptr as usize))
+    }
+
+    fn in_pool<const SIZE: usize>(arena: &Arena<SIZE, POOL>, ptr: *mut u8) -> bool {
+        arena.contains(ptr) && !in_region(arena, ptr)
     }
 
     #[test]
     fn a_freed_block_is_the_next_of_its_class() {
-        let arena = claimed::<4096>();
+        let arena = Box::new(Arena::<4096, POOL>::new());
         unsafe {
             let a = arena.alloc(layout(40));
             let b = arena.alloc(layout(40));
-            assert!(arena.contains(a) && arena.contains(b) && a != b);
+            assert!(in_region(&arena, a) && in_region(&arena, b) && a != b);
             // 40 and 48 bytes are one class; 49 is the next.
             arena.dealloc(a, layout(40));
             assert_eq!(arena.alloc(layout(48)), a);
             let c = arena.alloc(layout(49));
-            assert!(c != a && c != b && arena.contains(c));
+            assert!(c != a && c != b && in_region(&arena, c));
         }
     }
 
     #[test]
-    fn what_the_region_does_not_serve_comes_from_malloc() {
-        let arena = claimed::<4096>();
+    fn after_the_region_the_pool_and_after_the_pool_malloc() {
+        let arena = Box::new(Arena::<4096, POOL>::new());
         unsafe {
             let large = arena.alloc(layout(LARGEST + 1));
             let aligned = arena.alloc(Layout::from_size_align(64, 64).unwrap());
@@ -215,10 +351,11 @@ mod tests {
             assert_eq!(aligned as usize % 64, 0);
             arena.dealloc(large, layout(LARGEST + 1));
             arena.dealloc(aligned, Layout::from_size_align(64, 64).unwrap());
-            // Four blocks of 1 KiB fill the region; the fifth is malloc's.
-            let blocks: Vec<*mut u8> = (0..5).map(|_| arena.alloc(layout(LARGEST))).collect();
-            assert_eq!(blocks.iter().filter(|b| arena.contains(**b)).count(), 4);
-            assert!(!arena.contains(blocks[4]));
+            // Four blocks of 1 KiB fill the region, 256 each chunk of the pool; then malloc.
+            let blocks: Vec<*mut u8> = (0..4 + 2 * 256 + 1).map(|_| arena.alloc(layout(LARGEST))).collect();
+            assert!(blocks[..4].iter().all(|b| in_region(&arena, *b)));
+            assert!(blocks[4..4 + 512].iter().all(|b| in_pool(&arena, *b)));
+            assert!(!arena.contains(blocks[4 + 512]));
             for block in blocks {
                 arena.dealloc(block, layout(LARGEST));
             }
@@ -226,33 +363,49 @@ mod tests {
     }
 
     #[test]
-    fn only_the_claiming_thread_uses_the_region() {
-        let arena = Box::new(Arena::<4096>::new());
-        unsafe {
-            let before = arena.alloc(layout(16));
-            assert!(!arena.contains(before));
-            arena.dealloc(before, layout(16));
-        }
-        arena.claim();
+    fn other_threads_take_chunks_and_reuse_what_they_free() {
+        let arena = Box::new(Arena::<4096, POOL>::new());
         let ours = unsafe { arena.alloc(layout(16)) } as usize;
-        assert!(arena.contains(ours as *mut u8));
-        std::thread::scope(|s| {
+        assert!(in_region(&arena, ours as *mut u8));
+        let (theirs, reused) = std::thread::scope(|s| {
             s.spawn(|| unsafe {
-                arena.claim();
                 let theirs = arena.alloc(layout(16));
-                assert!(!arena.contains(theirs));
-                arena.dealloc(theirs, layout(16));
-                // Freed by another thread: left out of the lists.
+                assert!(in_pool(&arena, theirs));
+                // A block of the region, freed here, is this thread's to give out next.
                 arena.dealloc(ours as *mut u8, layout(16));
-            });
+                (theirs as usize, arena.alloc(layout(16)) as usize)
+            })
+            .join()
+            .unwrap()
         });
-        let next = unsafe { arena.alloc(layout(16)) };
-        assert!(arena.contains(next) && next as usize != ours);
+        assert_eq!(reused, ours);
+        // And one of the pool, freed here, is this thread's.
+        unsafe {
+            arena.dealloc(theirs as *mut u8, layout(16));
+            assert_eq!(arena.alloc(layout(16)) as usize, theirs);
+        }
+    }
+
+    #[test]
+    fn a_thread_serves_one_arena_at_a_time() {
+        let first = Box::new(Arena::<4096, POOL>::new());
+        let second = Box::new(Arena::<4096, POOL>::new());
+        unsafe {
+            let a = first.alloc(layout(32));
+            first.dealloc(a, layout(32));
+            let b = second.alloc(layout(32));
+            assert!(in_region(&second, b) && !first.contains(b));
+            second.dealloc(b, layout(32));
+            // Back to the first: its lists were dropped, and it bumps from its pool (its region
+            // went to this thread once already).
+            let c = first.alloc(layout(32));
+            assert!(in_pool(&first, c));
+        }
     }
 
     #[test]
     fn realloc_keeps_the_bytes() {
-        let arena = claimed::<4096>();
+        let arena = Box::new(Arena::<4096, POOL>::new());
         unsafe {
             let block = arena.alloc(layout(20));
             block.copy_from(b"twenty bytes of text".as_ptr(), 20);
@@ -278,47 +431,59 @@ mod tests {
 
     proptest! {
         /// Live blocks never overlap and keep what was written to them, through any sequence
-        /// of allocations, frees and reallocations, inside the region and beyond it.
+        /// of allocations, frees and reallocations on two threads, in the region, the pool and
+        /// beyond them.
         #[test]
-        fn live_blocks_keep_their_bytes(steps in proptest::collection::vec((0usize..3, 1usize..1500, any::<prop::sample::Index>()), 1..300)) {
-            let arena = claimed::<8192>();
-            let mut live: Vec<(*mut u8, usize, u8)> = Vec::new();
-            let check = |live: &[(*mut u8, usize, u8)]| {
+        fn live_blocks_keep_their_bytes(steps in proptest::collection::vec((0usize..4, 1usize..1500, any::<prop::sample::Index>()), 1..300)) {
+            let arena = Box::new(Arena::<8192, POOL>::new());
+            let live: std::sync::Mutex<Vec<(usize, usize, u8)>> = std::sync::Mutex::new(Vec::new());
+            let check = |live: &[(usize, usize, u8)]| {
                 for &(p, size, fill) in live {
-                    assert!(unsafe { std::slice::from_raw_parts(p, size) }.iter().all(|b| *b == fill));
+                    assert!(unsafe { std::slice::from_raw_parts(p as *const u8, size) }.iter().all(|b| *b == fill));
                 }
-                let mut spans: Vec<(usize, usize)> = live.iter().map(|&(p, size, _)| (p as usize, p as usize + size)).collect();
+                let mut spans: Vec<(usize, usize)> = live.iter().map(|&(p, size, _)| (p, p + size)).collect();
                 spans.sort_unstable();
                 assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0));
             };
-            for (n, (op, size, which)) in steps.into_iter().enumerate() {
-                let fill = n as u8;
-                unsafe {
-                    match op {
-                        0 => {
-                            let p = arena.alloc(layout(size));
-                            p.write_bytes(fill, size);
-                            live.push((p, size, fill));
+            // The steps in turn on this thread and another: blocks move between them.
+            let run = |steps: &[(usize, (usize, usize, prop::sample::Index))]| {
+                for &(n, (op, size, which)) in steps {
+                    let mut live = live.lock().unwrap();
+                    let fill = n as u8;
+                    unsafe {
+                        match op {
+                            0 | 3 => {
+                                let p = arena.alloc(layout(size));
+                                p.write_bytes(fill, size);
+                                live.push((p as usize, size, fill));
+                            }
+                            1 if !live.is_empty() => {
+                                let i = which.index(live.len());
+                                let (p, old, _) = live.swap_remove(i);
+                                arena.dealloc(p as *mut u8, layout(old));
+                            }
+                            _ if !live.is_empty() => {
+                                let i = which.index(live.len());
+                                let (p, old, was) = live[i];
+                                let q = arena.realloc(p as *mut u8, layout(old), size);
+                                assert!(std::slice::from_raw_parts(q, old.min(size)).iter().all(|b| *b == was));
+                                q.write_bytes(fill, size);
+                                live[i] = (q as usize, size, fill);
+                            }
+                            _ => {}
                         }
-                        1 if !live.is_empty() => {
-                            let (p, old, _) = live.swap_remove(which.index(live.len()));
-                            arena.dealloc(p, layout(old));
-                        }
-                        _ if !live.is_empty() => {
-                            let i = which.index(live.len());
-                            let (p, old, was) = live[i];
-                            let q = arena.realloc(p, layout(old), size);
-                            assert!(std::slice::from_raw_parts(q, old.min(size)).iter().all(|b| *b == was));
-                            q.write_bytes(fill, size);
-                            live[i] = (q, size, fill);
-                        }
-                        _ => {}
                     }
+                    check(&live);
                 }
-                check(&live);
+            };
+            let numbered: Vec<_> = steps.into_iter().enumerate().collect();
+            let (here, there): (Vec<_>, Vec<_>) = numbered.iter().partition(|(n, _)| n % 2 == 0);
+            for (h, t) in here.chunks(10).zip(there.chunks(10)) {
+                run(h);
+                std::thread::scope(|s| s.spawn(|| run(t)).join().unwrap());
             }
-            for (p, size, _) in live {
-                unsafe { arena.dealloc(p, layout(size)) };
+            for (p, size, _) in live.into_inner().unwrap() {
+                unsafe { arena.dealloc(p as *mut u8, layout(size)) };
             }
         }
     }

@@ -14,15 +14,19 @@ mod pow;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod start;
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+/// The worker threads' pool: address space, of which a run touches what it uses.
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
+const POOL: usize = if usize::BITS == 64 { (4u64 << 30) as usize } else { 256 << 20 };
+
+// Not in the unit tests, whose own arenas would share its thread-local lists.
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[global_allocator]
-static ALLOCATOR: arena::Arena<{ 1 << 20 }> = arena::Arena::new();
+static ALLOCATOR: arena::Arena<{ 1 << 20 }, POOL> = arena::Arena::new();
 
 #[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     start::prepare();
-    ALLOCATOR.claim();
     start::run(cli::main)
 }
 
