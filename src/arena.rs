@@ -11,7 +11,9 @@
 //! goes to the list of the thread that frees it, whichever thread it came from. At scale,
 //! glibc's per-thread arenas grew a page at a time (an `mprotect` each, 8,500 in a `list` of
 //! 10,000 profiles) and its workers waited on each other's arena locks to free. What a thread
-//! holds when it ends stays where it is, bounded by what the program allocated. mimalloc,
+//! holds when it ends stays where it is, and blocks that one thread allocates and another frees
+//! pile up on the freeing thread's lists: bounded by what the program allocates (here workers
+//! live for one step of a command, and the main thread frees and reuses what they made). mimalloc,
 //! tried three times, cost more at start than it saved.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -65,6 +67,7 @@ unsafe impl<const SIZE: usize, const POOL: usize> Sync for Arena<SIZE, POOL> {}
 
 impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
     pub const fn new() -> Self {
+        const { assert!(POOL >= CHUNK && POOL % CHUNK == 0, "the pool is whole chunks") };
         Arena {
             bytes: UnsafeCell::new([0; SIZE]),
             claimed: AtomicBool::new(false),
@@ -153,12 +156,20 @@ impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
 
     /// Gives `state` the region, if no thread has it yet, or else a new chunk of the pool.
     fn refill(&self, state: &mut State) -> bool {
-        let (start, len) = if !self.claimed.swap(true, Ordering::Relaxed) {
+        let (start, len) = if !self.claimed.load(Ordering::Relaxed) && !self.claimed.swap(true, Ordering::Relaxed) {
             (self.bytes.get() as usize, SIZE)
         } else {
             let Some(pool) = self.pool() else { return false };
-            let used = self.pool_used.fetch_add(CHUNK, Ordering::Relaxed);
-            if used + CHUNK > POOL {
+            // Never past the end, so that the count cannot wrap however often a spent pool is asked.
+            let Ok(used) = self.pool_used.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                (used <= POOL - CHUNK).then_some(used + CHUNK)
+            }) else {
+                return false;
+            };
+            // Made writable a chunk at a time, so that only what is handed out counts against
+            // the kernel's commit limit (`MAP_NORESERVE` means nothing under strict overcommit).
+            let chunk = (pool + used) as *mut libc::c_void;
+            if unsafe { libc::mprotect(chunk, CHUNK, libc::PROT_READ | libc::PROT_WRITE) } != 0 {
                 return false;
             }
             (pool + used, CHUNK)
@@ -172,12 +183,12 @@ impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
     fn pool(&self) -> Option<usize> {
         let pool = match self.pool.load(Ordering::Acquire) {
             0 => {
-                // Address space only: the kernel gives a page when it is first touched.
+                // Address space only, inaccessible until `refill` hands a chunk of it out.
                 let mapped = unsafe {
                     libc::mmap(
                         std::ptr::null_mut(),
                         POOL,
-                        libc::PROT_READ | libc::PROT_WRITE,
+                        libc::PROT_NONE,
                         libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                         -1,
                         0,
@@ -351,14 +362,33 @@ mod tests {
             assert_eq!(aligned as usize % 64, 0);
             arena.dealloc(large, layout(LARGEST + 1));
             arena.dealloc(aligned, Layout::from_size_align(64, 64).unwrap());
-            // Four blocks of 1 KiB fill the region, 256 each chunk of the pool; then malloc.
-            let blocks: Vec<*mut u8> = (0..4 + 2 * 256 + 1).map(|_| arena.alloc(layout(LARGEST))).collect();
+            // Four blocks of 1 KiB fill the region, 256 each chunk of the pool; then malloc, as
+            // often as a spent pool is asked.
+            let blocks: Vec<*mut u8> = (0..4 + 2 * 256 + 1000).map(|_| arena.alloc(layout(LARGEST))).collect();
             assert!(blocks[..4].iter().all(|b| in_region(&arena, *b)));
             assert!(blocks[4..4 + 512].iter().all(|b| in_pool(&arena, *b)));
-            assert!(!arena.contains(blocks[4 + 512]));
+            assert!(blocks[4 + 512..].iter().all(|b| !arena.contains(*b)));
+            let mut distinct = blocks.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len(), blocks.len());
+            // Another thread finds the pool spent too.
+            let theirs = std::thread::scope(|s| s.spawn(|| arena.alloc(layout(16)) as usize).join().unwrap());
+            assert!(!arena.contains(theirs as *mut u8));
+            arena.dealloc(theirs as *mut u8, layout(16));
             for block in blocks {
                 arena.dealloc(block, layout(LARGEST));
             }
+        }
+    }
+
+    #[test]
+    fn blocks_are_aligned_to_the_grain() {
+        let arena = Box::new(Arena::<4096, POOL>::new());
+        for size in [1, 8, 15, 16, 17, 100, 1000, LARGEST] {
+            let layout = Layout::from_size_align(size, GRAIN).unwrap();
+            let block = unsafe { arena.alloc(layout) };
+            assert!(arena.contains(block) && block as usize % GRAIN == 0, "{size}");
         }
     }
 
