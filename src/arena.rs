@@ -67,7 +67,7 @@ unsafe impl<const SIZE: usize, const POOL: usize> Sync for Arena<SIZE, POOL> {}
 
 impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
     pub const fn new() -> Self {
-        const { assert!(POOL >= CHUNK && POOL % CHUNK == 0, "the pool is whole chunks") };
+        const { assert!(POOL >= CHUNK && POOL.is_multiple_of(CHUNK), "the pool is whole chunks") };
         Arena {
             bytes: UnsafeCell::new([0; SIZE]),
             claimed: AtomicBool::new(false),
@@ -388,7 +388,7 @@ mod tests {
         for size in [1, 8, 15, 16, 17, 100, 1000, LARGEST] {
             let layout = Layout::from_size_align(size, GRAIN).unwrap();
             let block = unsafe { arena.alloc(layout) };
-            assert!(arena.contains(block) && block as usize % GRAIN == 0, "{size}");
+            assert!(arena.contains(block) && (block as usize).is_multiple_of(GRAIN), "{size}");
         }
     }
 
