@@ -54,7 +54,7 @@ thread_local! {
 pub struct Arena<const SIZE: usize, const POOL: usize> {
     bytes: UnsafeCell<[u8; SIZE]>,
     claimed: AtomicBool,
-    /// The pool's address; 0 before it is mapped, 1 where it cannot be.
+    /// The pool's address and length (`span`); 0 before it is mapped, 1 where it cannot be.
     pool: AtomicUsize,
     /// Bytes of the pool handed out as chunks.
     pool_used: AtomicUsize,
@@ -67,7 +67,7 @@ unsafe impl<const SIZE: usize, const POOL: usize> Sync for Arena<SIZE, POOL> {}
 
 impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
     pub const fn new() -> Self {
-        const { assert!(POOL >= CHUNK && POOL.is_multiple_of(CHUNK), "the pool is whole chunks") };
+        const { assert!(POOL >= CHUNK && POOL.is_power_of_two(), "the pool is a power of two of chunks") };
         Arena {
             bytes: UnsafeCell::new([0; SIZE]),
             claimed: AtomicBool::new(false),
@@ -122,7 +122,15 @@ impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
     fn contains(&self, ptr: *mut u8) -> bool {
         let (at, region) = (ptr as usize, self.bytes.get() as usize);
         let pool = self.pool.load(Ordering::Acquire);
-        (region..region + SIZE).contains(&at) || (pool > 1 && (pool..pool + POOL).contains(&at))
+        (region..region + SIZE).contains(&at)
+            || Self::span(pool).is_some_and(|(base, len)| (base..base + len).contains(&at))
+    }
+
+    /// The pool's address and length from their packed form: the length's log2 in the low bits
+    /// of the page-aligned address.
+    #[inline(always)]
+    fn span(packed: usize) -> Option<(usize, usize)> {
+        (packed > 1).then(|| (packed & !0xfff, 1 << (packed & 0xfff)))
     }
 
     /// The class of a layout the arena serves.
@@ -159,10 +167,10 @@ impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
         let (start, len) = if !self.claimed.load(Ordering::Relaxed) && !self.claimed.swap(true, Ordering::Relaxed) {
             (self.bytes.get() as usize, SIZE)
         } else {
-            let Some(pool) = self.pool() else { return false };
+            let Some((pool, len)) = self.pool() else { return false };
             // Never past the end, so that the count cannot wrap however often a spent pool is asked.
             let Ok(used) = self.pool_used.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-                (used <= POOL - CHUNK).then_some(used + CHUNK)
+                (used <= len - CHUNK).then_some(used + CHUNK)
             }) else {
                 return false;
             };
@@ -179,35 +187,45 @@ impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
         true
     }
 
-    /// The pool's address, mapped by the first thread to need it.
-    fn pool(&self) -> Option<usize> {
-        let pool = match self.pool.load(Ordering::Acquire) {
+    /// The pool's address and length, mapped by the first thread to need it: `POOL` bytes, or
+    /// a quarter of that as often as the address space left (`ulimit -v`) is too small, down to
+    /// a chunk.
+    fn pool(&self) -> Option<(usize, usize)> {
+        let packed = match self.pool.load(Ordering::Acquire) {
             0 => {
-                // Address space only, inaccessible until `refill` hands a chunk of it out.
-                let mapped = unsafe {
-                    libc::mmap(
-                        std::ptr::null_mut(),
-                        POOL,
-                        libc::PROT_NONE,
-                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                        -1,
-                        0,
-                    )
-                };
-                let ours = if mapped == libc::MAP_FAILED { 1 } else { mapped as usize };
+                let mut ours = 1;
+                let mut len = POOL;
+                while len >= CHUNK {
+                    // Address space only, inaccessible until `refill` hands a chunk of it out.
+                    let mapped = unsafe {
+                        libc::mmap(
+                            std::ptr::null_mut(),
+                            len,
+                            libc::PROT_NONE,
+                            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                            -1,
+                            0,
+                        )
+                    };
+                    if mapped != libc::MAP_FAILED {
+                        ours = mapped as usize | len.trailing_zeros() as usize;
+                        break;
+                    }
+                    len /= 4;
+                }
                 match self.pool.compare_exchange(0, ours, Ordering::AcqRel, Ordering::Acquire) {
                     Ok(_) => ours,
                     Err(theirs) => {
-                        if ours > 1 {
-                            unsafe { libc::munmap(mapped, POOL) };
+                        if let Some((base, len)) = Self::span(ours) {
+                            unsafe { libc::munmap(base as *mut libc::c_void, len) };
                         }
                         theirs
                     }
                 }
             }
-            pool => pool,
+            packed => packed,
         };
-        (pool > 1).then_some(pool)
+        Self::span(packed)
     }
 
     /// # Safety
@@ -380,6 +398,19 @@ mod tests {
                 arena.dealloc(block, layout(LARGEST));
             }
         }
+    }
+
+    /// More address space than there is: the pool is a quarter as often as it takes to map.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_pool_too_large_to_map_is_made_smaller() {
+        let arena = Box::new(Arena::<4096, { 1 << 62 }>::new());
+        let ours = unsafe { arena.alloc(layout(16)) } as usize;
+        let theirs = std::thread::scope(|s| s.spawn(|| unsafe { arena.alloc(layout(16)) } as usize).join().unwrap());
+        let (base, len) = Arena::<4096, { 1 << 62 }>::span(arena.pool.load(Ordering::Acquire)).expect("a pool");
+        assert!((CHUNK..1 << 62).contains(&len) && (62 - len.trailing_zeros()) % 2 == 0, "{len:#x}");
+        assert!((base..base + len).contains(&theirs) && arena.contains(theirs as *mut u8));
+        assert!(!(base..base + len).contains(&ours));
     }
 
     #[test]
