@@ -106,3 +106,49 @@ fn elf_needed(elf: &object::read::elf::ElfFile64) -> Vec<String> {
         .map(|d| String::from_utf8(d.string(endian, strings).unwrap().to_vec()).unwrap())
         .collect()
 }
+
+/// `list` and `check --all` of 300 profiles (read, parsed and resolved on every core, so on
+/// threads whose blocks come from the allocator's pool) print the same under a limit on address
+/// space (`ulimit -v`) too small for the whole pool as without one.
+#[test]
+fn worker_threads_run_alike_under_a_limit_on_address_space() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let profile = format!(
+            "[profile]\nproduct = \"synthetic\"\nrelease = \"1.{i}\"\ndescription = \"root {i}\"\narches = [\"x86_64\", \"aarch64\"]\n\n[qemu]\npackage = \"qemu-kvm\"\nversion = \"2.12.0\"\nrw-whitelist = [\"qcow2\", \"raw\", \"file\"]\nro-whitelist = [\"vmdk\"]\n"
+        );
+        std::fs::write(dir.path().join(format!("p{i:03}.toml")), profile).unwrap();
+    }
+    let run = |args: &[&str], limit: Option<u64>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_drvpolicy"));
+        command.arg("--profiles").arg(dir.path()).args(args).env_remove("DRVPOLICY_PROFILES");
+        if let Some(limit) = limit {
+            // SAFETY: setrlimit(2) is async-signal-safe, as pre_exec requires.
+            unsafe {
+                command.pre_exec(move || {
+                    let limit = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+                    if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        command.output().unwrap()
+    };
+    for args in [&["list"][..], &["check", "--all"][..]] {
+        let free = run(args, None);
+        let limited = run(args, Some(1 << 30));
+        assert_eq!(free.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&free.stderr));
+        if args == ["list"] {
+            // Every profile is listed: the header, then a row each.
+            assert_eq!(String::from_utf8_lossy(&free.stdout).lines().filter(|l| l.starts_with('p')).count(), 300);
+        }
+        assert_eq!(
+            (limited.status.code(), &limited.stdout, &limited.stderr),
+            (free.status.code(), &free.stdout, &free.stderr),
+            "{args:?}"
+        );
+    }
+}
