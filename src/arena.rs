@@ -9,7 +9,7 @@
 //! pages touched stay near the live peak (a bump region that never reuses touched 75 more
 //! pages than glibc in `diff`). The lists are thread-local, so they need no lock: a block
 //! goes to the list of the thread that frees it, whichever thread it came from. At scale,
-//! glibc's per-thread arenas grew a page at a time (an `mprotect` each, 8,500 in a `list` of
+//! glibc's per-thread arenas grew a page at a time (an `mprotect` each, 8,545 in a `list` of
 //! 10,000 profiles) and its workers waited on each other's arena locks to free. What a thread
 //! holds when it ends stays where it is, and blocks that one thread allocates and another frees
 //! pile up on the freeing thread's lists: bounded by what the program allocates (here workers
@@ -48,7 +48,7 @@ thread_local! {
 
 /// The first thread to allocate (a program's main thread) bumps through a static region of
 /// `SIZE` bytes; every other thread, and the first after its region, through chunks of a pool
-/// of `POOL` bytes of address space, mapped at a thread's first chunk. The state is
+/// of `POOL` bytes of address space (or less: `pool`), mapped at the first chunk. The state is
 /// thread-local, so a program has one `Arena`: its global allocator.
 #[repr(C, align(16))]
 pub struct Arena<const SIZE: usize, const POOL: usize> {
