@@ -42,8 +42,7 @@ struct State {
 
 thread_local! {
     // A const, drop-free thread-local is a plain TLS slot on glibc: reading it allocates nothing.
-    static STATE: UnsafeCell<State> =
-        const { UnsafeCell::new(State { arena: 0, next: 0, end: 0, free: [std::ptr::null_mut(); CLASSES] }) };
+    static STATE: UnsafeCell<State> = const { UnsafeCell::new(State::new(0)) };
 }
 
 /// The first thread to allocate (a program's main thread) bumps through a static region of
@@ -114,7 +113,7 @@ impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
         // SAFETY: as in `ready_state`.
         let state = unsafe { &mut *STATE.try_with(UnsafeCell::get).ok()? };
         if state.arena != id {
-            *state = State { arena: id, next: 0, end: 0, free: [std::ptr::null_mut(); CLASSES] };
+            *state = State::new(id);
         }
         Some(state)
     }
@@ -251,6 +250,11 @@ impl<const SIZE: usize, const POOL: usize> Arena<SIZE, POOL> {
 }
 
 impl State {
+    /// A state of `arena` with no chunk and no freed blocks.
+    const fn new(arena: usize) -> State {
+        State { arena, next: 0, end: 0, free: [std::ptr::null_mut(); CLASSES] }
+    }
+
     /// The first freed block of `class`, or else one bumped from the chunk if it has room.
     #[inline(always)]
     fn pop_or_bump(&mut self, class: usize) -> Option<*mut u8> {

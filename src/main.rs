@@ -14,8 +14,9 @@ mod pow;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod start;
 
-/// The worker threads' pool: address space, of which a run touches what it uses (the largest
-/// shipped benchmark takes about 150 MiB).
+/// The allocator's pool, for every thread but the main one and for the main thread after its
+/// region: address space, of which a run touches what it uses (the benchmark's largest row
+/// peaks at about 150 MiB in all).
 #[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 const POOL: usize = if usize::BITS == 64 { 1 << 30 } else { 256 << 20 };
 
